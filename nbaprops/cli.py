@@ -1,0 +1,197 @@
+"""The ``nbaprops`` command line: import files, simulate a league, build the warehouse with dbt."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from nbaprops.settings import Settings, load_settings
+
+app = typer.Typer(help="NBA player-props analytics warehouse.", no_args_is_help=True, add_completion=False)
+import_app = typer.Typer(help="Land files in the raw tables (replaces the (file, game_date) partitions they cover).", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+PHASE3_MODELS = (
+    "player_game_summary",
+    "team_offense_game_summary",
+    "team_defense_game_summary",
+    "upcoming_player_game_context",
+    "upcoming_team_game_context",
+)
+
+
+class Target(str, Enum):
+    local = "local"
+    bigquery = "bigquery"
+
+
+class Phase(str, Enum):
+    staging = "staging"
+    three = "3"
+    all = "all"
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    target: Annotated[Target, typer.Option("--target", "-t", envvar="NBAPROPS_TARGET", help="dbt target / warehouse.")] = Target.local,
+) -> None:
+    ctx.obj = load_settings(target.value)
+
+
+def _import(ctx: typer.Context, kind: str, files: list[Path]) -> None:
+    from nbaprops.importers import ImportFileError, parse_files
+    from nbaprops.warehouse import connect, replace_partitions
+
+    settings: Settings = ctx.obj
+    if settings.target != "local":
+        fail(f"importing into target {settings.target!r} is not available yet; import with --target local")
+    try:
+        parsed = parse_files(kind, files)
+    except ImportFileError as exc:
+        fail(str(exc))
+    con = connect(settings)
+    try:
+        landed = replace_partitions(con, [(p.table, p.frame, p.source) for p in parsed])
+    except ValueError as exc:
+        fail(str(exc))
+    finally:
+        con.close()
+    for item in landed:
+        typer.echo(f"{item.table:<24} {item.source:<50} {item.rows:>8} rows  {item.dates:>4} game dates")
+    for p in parsed:
+        if p.skipped:
+            typer.echo(f"{p.source}: not landed: {p.skipped}")
+
+
+@import_app.command("game-logs")
+def import_game_logs(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="LeagueGameLog CSV, CSV.GZ or JSON files (player or team rows).")]) -> None:
+    """Player or team game logs (stats.nba.com LeagueGameLog shape)."""
+    _import(ctx, "game-logs", files)
+
+
+@import_app.command("schedule")
+def import_schedule(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="Schedule CSV or CDN scheduleLeagueV2 JSON.")]) -> None:
+    """The season schedule (flattened CSV or the NBA CDN scheduleLeagueV2 JSON)."""
+    _import(ctx, "schedule", files)
+
+
+@import_app.command("props")
+def import_props(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="The Odds API flattened prop snapshot CSVs.")]) -> None:
+    """Player prop snapshots from The Odds API (flattened)."""
+    _import(ctx, "props", files)
+
+
+@import_app.command("game-lines")
+def import_game_lines(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="Closing spread/total CSVs.")]) -> None:
+    """Closing game lines (spread, total, moneylines)."""
+    _import(ctx, "game-lines", files)
+
+
+@app.command()
+def build(
+    ctx: typer.Context,
+    phase: Annotated[Phase, typer.Option(help="Which phase to build (with its parents).")] = Phase.all,
+    select: Annotated[Optional[str], typer.Option(help="A dbt selector instead of a phase.")] = None,
+) -> None:
+    """Build and test the warehouse with dbt (in-process)."""
+    from nbaprops.dbt_runner import PHASE_SELECTORS, run_dbt
+
+    settings: Settings = ctx.obj
+    if settings.target == "local":
+        from nbaprops.warehouse import connect
+
+        connect(settings).close()  # raw tables exist even before the first import
+    outcome = run_dbt(settings, ["build", "--select", select or PHASE_SELECTORS[phase.value]])
+    if not outcome.success:
+        for node in outcome.failures:
+            typer.secho(f"{node.status}: {node.name}: {node.message}", err=True)
+        fail(f"dbt build failed ({len(outcome.failures)} node(s)); see the lines above and target/run_results.json")
+
+
+@app.command()
+def counts(ctx: typer.Context) -> None:
+    """Print row counts of the phase-3 models."""
+    _print_counts(ctx.obj)
+
+
+def _print_counts(settings: Settings) -> None:
+    from nbaprops.warehouse import connect
+
+    con = connect(settings, read_only=True)
+    try:
+        typer.echo(f"{'phase 3 model':<32} {'rows':>10}")
+        for model in PHASE3_MODELS:
+            rows = con.execute(f"select count(*) from analytics.{model}").fetchone()[0]
+            typer.echo(f"{model:<32} {rows:>10,}")
+    finally:
+        con.close()
+
+
+def _parse_date(value: Optional[str], option: str) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        fail(f"{option} {value!r} is not a date; use YYYY-MM-DD", code=2)
+
+
+@app.command()
+def sim(
+    out: Annotated[Path, typer.Option(help="Folder to write the simulated files into.")] = Path("demo_data"),
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 7,
+    days: Annotated[int, typer.Option(min=1, max=200, help="Calendar days of games.")] = 30,
+    start: Annotated[str, typer.Option(help="First game day, YYYY-MM-DD (US/Eastern).")] = "2025-10-21",
+    as_of: Annotated[Optional[str], typer.Option(help="Games on/after this date are scheduled, not played (default: the last day).")] = None,
+    market_noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Sportsbook line noise around true means (market efficiency).")] = 0.15,
+) -> None:
+    """Simulate a league season and write it in the import formats."""
+    from nbaprops.sim import SimConfig, simulate
+
+    config = SimConfig(
+        seed=seed,
+        start_date=_parse_date(start, "--start"),
+        days=days,
+        as_of=_parse_date(as_of, "--as-of"),
+        market_noise=market_noise,
+    )
+    output = simulate(config, out)
+    typer.echo(f"simulated league written to {out}: {output}")
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="Folder for the simulated files.")] = Path("demo_data"),
+    seed: Annotated[int, typer.Option()] = 7,
+    days: Annotated[int, typer.Option(min=2, max=200)] = 30,
+) -> None:
+    """Simulate a short season, import it, build the warehouse and print phase-3 row counts."""
+    from nbaprops.sim import SimConfig, simulate
+
+    settings: Settings = ctx.obj
+    simulate(SimConfig(seed=seed, days=days), out)
+    for kind, name in (
+        ("schedule", "schedule.csv"),
+        ("game-logs", "player_game_logs.csv"),
+        ("game-logs", "team_game_logs.csv"),
+        ("props", "props.csv"),
+        ("game-lines", "game_lines.csv"),
+    ):
+        _import(ctx, kind, [out / name])
+    build(ctx, phase=Phase.all, select=None)
+    _print_counts(settings)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,34 @@
+"""US/Eastern game dates, resolved in one place.
+
+NBA calendars are US/Eastern: a 10:30 pm ET tip-off is 02:30 UTC the next day, and feeds that
+report UTC timestamps must be brought back to the Eastern calendar date before they meet box scores.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+EASTERN = ZoneInfo("America/New_York")
+
+
+def game_date_of(tipoff_utc: datetime) -> date:
+    """The US/Eastern calendar date of a tip-off given in UTC (naive values are taken as UTC)."""
+    if tipoff_utc.tzinfo is None:
+        tipoff_utc = tipoff_utc.replace(tzinfo=timezone.utc)
+    return tipoff_utc.astimezone(EASTERN).date()
+
+
+def eastern_to_utc(local: datetime) -> datetime:
+    """A naive US/Eastern wall-clock time as a naive UTC timestamp (how the warehouse stores time)."""
+    return local.replace(tzinfo=EASTERN).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def today_eastern(now: datetime | None = None) -> date:
+    """Today's game date: the Eastern calendar date right now."""
+    return (now or datetime.now(timezone.utc)).astimezone(EASTERN).date()
+
+
+def game_dates_of(tipoffs_utc):
+    """Vectorised ``game_date_of`` for a pandas Series of naive-UTC timestamps."""
+    return tipoffs_utc.dt.tz_localize("UTC").dt.tz_convert(EASTERN).dt.date

@@ -1,0 +1,66 @@
+"""dbt, in-process: one parse, then any number of invocations, without paying dbt's CLI start-up each time."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from nbaprops.settings import Settings
+
+# Phase -> dbt selector. Selecting a phase builds its parents too, so a phase is always self-consistent.
+PHASE_SELECTORS = {
+    "staging": "tag:staging",
+    "3": "+tag:phase3",
+    "all": "*",
+}
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    name: str
+    status: str
+    message: str
+
+
+@dataclass(frozen=True)
+class DbtOutcome:
+    success: bool
+    nodes: list[NodeResult]
+
+    @property
+    def failures(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status in {"error", "fail", "runtime error"}]
+
+
+def dbt_environment(settings: Settings) -> dict[str, str]:
+    """The environment dbt needs: our profiles, the chosen target, and no usage stats."""
+    return {
+        "DBT_PROFILES_DIR": str(settings.profiles_dir),
+        "DBT_PROJECT_DIR": str(settings.project_dir),
+        "NBAPROPS_TARGET": settings.target,
+        "NBAPROPS_DUCKDB_PATH": str(settings.duckdb_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+def run_dbt(settings: Settings, args: list[str], quiet: bool = False) -> DbtOutcome:
+    """Invoke dbt with ``args`` (e.g. ``["build", "--select", "+tag:phase3"]``) against our project."""
+    os.environ.update(dbt_environment(settings))
+    from dbt.cli.main import dbtRunner
+
+    full_args = [
+        *args,
+        "--project-dir", str(settings.project_dir),
+        "--profiles-dir", str(settings.profiles_dir),
+        "--target", settings.target,
+    ]
+    if quiet:
+        full_args = ["--quiet", *full_args]
+    result = dbtRunner().invoke(full_args)
+    nodes: list[NodeResult] = []
+    for node in getattr(result.result, "results", None) or []:
+        nodes.append(NodeResult(node.node.name, str(node.status).lower(), node.message or ""))
+    if result.exception is not None and not nodes:
+        nodes.append(NodeResult("dbt", "error", str(result.exception)))
+    return DbtOutcome(success=bool(result.success), nodes=nodes)
