@@ -1,0 +1,28 @@
+# The README's two commands: `make demo` and `make test`. Each sets up what it needs from scratch
+# (a private uv in .tools/, then the locked environment in .venv/) on a machine with Python 3.11 and pip.
+
+PYTHON ?= python3
+UV := .tools/bin/uv
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+
+.PHONY: demo test bench setup clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+setup: .venv/.synced
+
+demo: setup
+	$(UV) run --frozen nbaprops demo
+
+test: setup
+	$(UV) run --frozen pytest
+
+clean:
+	rm -rf .venv .tools warehouse target demo_data landing
