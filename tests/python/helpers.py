@@ -1,0 +1,30 @@
+"""Small helpers for tests: run the CLI, and fingerprint the warehouse to prove it did not change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from typer.testing import CliRunner
+
+from nbaprops.cli import app
+from nbaprops.raw_tables import RAW_TABLES
+
+
+def run_cli(*args: str):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def raw_fingerprint(path: Path) -> dict[str, tuple]:
+    """Row count and an order-independent content hash of every raw table."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out = {}
+        for table in RAW_TABLES.values():
+            cols = ", ".join(c for c in table.columns if c != "_loaded_at")
+            out[table.name] = con.execute(
+                f"select count(*), coalesce(sum(hash({cols})), 0) from {table.qualified}"
+            ).fetchone()
+        return out
+    finally:
+        con.close()
