@@ -201,6 +201,23 @@ def to_minutes(table: TextTable, column: str, values: pd.Series) -> pd.Series:
     return out.round(4)
 
 
+def drop_repeats(table: TextTable, out: pd.DataFrame, key: list[str]) -> tuple[pd.DataFrame, int]:
+    """Drop rows repeated verbatim (feeds re-send them); two different rows for one key are an error."""
+    exact = out.astype(str).duplicated(keep="first")
+    kept = out[~exact]
+    clash = kept.duplicated(subset=key, keep="first")
+    if clash.any():
+        position = int(clash.to_numpy().argmax())
+        row = kept.iloc[position]
+        first = kept.index[(kept[key].astype(str) == row[key].astype(str)).all(axis=1)][0]
+        raise table.fail(
+            f"duplicate row for {' + '.join(f'{k}={row[k]}' for k in key)} with different values "
+            f"(first at {table.row_label(int(first))}); keep one of them",
+            int(kept.index[position]),
+        )
+    return kept, int(exact.sum())
+
+
 def conform(table: RawTable, frame: pd.DataFrame) -> pd.DataFrame:
     """Order and complete columns to the raw table's definition: absent optional columns are NULL."""
     out = pd.DataFrame(index=frame.index)

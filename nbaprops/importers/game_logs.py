@@ -16,6 +16,7 @@ from nbaprops.importers.common import (
     ParsedFile,
     TextTable,
     conform,
+    drop_repeats,
     read_csv_table,
     read_json,
     read_text,
@@ -187,18 +188,11 @@ def parse_game_logs(path: Path) -> ParsedFile:
     skipped = f"{int(exhibition.sum())} exhibition rows (preseason, All-Star)" if exhibition.any() else None
     out = out[~exhibition]
     key = ["game_id", "player_id"] if is_player else ["game_id", "team_abbreviation"]
-    duplicated = out.duplicated(subset=key, keep="first")
-    if duplicated.any():
-        position = int(duplicated.to_numpy().argmax())
-        first = int(out.index[(out[key] == out.iloc[position][key]).all(axis=1)][0])
-        raise table.fail(
-            f"duplicate row for {' + '.join(f'{k}={out.iloc[position][k]}' for k in key)} "
-            f"(first at {table.row_label(first)}); remove the repeat",
-            int(out.index[position]),
-        )
+    out, repeats = drop_repeats(table, out, key)
+    notes = [n for n in (skipped, f"{repeats} verbatim repeated rows" if repeats else None) if n]
     if "starter" in out.columns:
         out["starter"] = out["starter"].map(
             lambda v: None if v is None else str(v).strip().lower() in {"1", "true", "t", "yes"}
         )
-    return ParsedFile(table=raw_table, frame=conform(raw_table, out), source=path.name, skipped=skipped)
+    return ParsedFile(table=raw_table, frame=conform(raw_table, out), source=path.name, skipped="; ".join(notes) or None)
 

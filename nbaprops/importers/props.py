@@ -22,6 +22,7 @@ from nbaprops.importers.common import (
     ParsedFile,
     TextTable,
     conform,
+    drop_repeats,
     read_csv_table,
     read_text,
     require_columns,
@@ -61,7 +62,9 @@ def parse_props(path: Path) -> ParsedFile:
     for column in ("over_odds", "under_odds", "over_price", "under_price"):
         if column in frame.columns:
             out[column.replace("_price", "_odds")] = to_number(table, column, frame[column], whole=False)
-    return ParsedFile(table=PROP_SNAPSHOTS, frame=conform(PROP_SNAPSHOTS, out), source=path.name)
+    out, repeats = drop_repeats(table, out, list(PROP_SNAPSHOTS.key[1:]))
+    skipped = f"{repeats} verbatim repeated rows" if repeats else None
+    return ParsedFile(table=PROP_SNAPSHOTS, frame=conform(PROP_SNAPSHOTS, out), source=path.name, skipped=skipped)
 
 
 def _require(table: TextTable, required: list[str], what: str) -> pd.DataFrame:

@@ -162,9 +162,11 @@ def test_minutes_accept_clock_and_iso_duration(tmp_path):
     assert parsed.frame["min"].tolist() == [34.5, 20.25]
 
 
-def test_duplicate_player_game_is_rejected_with_both_lines(tmp_path):
-    path = write(tmp_path / "dup.csv", PLAYER_HEADER, [PLAYER_ROWS[0], PLAYER_ROWS[0]])
-    with pytest.raises(ImportFileError, match=r"line 3: duplicate row for game_id=0022500001 \+ player_id=1 \(first at line 2\)"):
+def test_conflicting_duplicate_is_rejected_and_verbatim_repeat_dropped(tmp_path):
+    repeated, = parse_files("game-logs", [write(tmp_path / "rep.csv", PLAYER_HEADER, [PLAYER_ROWS[0], PLAYER_ROWS[0]])])
+    assert len(repeated.frame) == 1 and repeated.skipped == "1 verbatim repeated rows"
+    path = write(tmp_path / "dup.csv", PLAYER_HEADER, [PLAYER_ROWS[0], PLAYER_ROWS[0].replace(",30,12,20,", ",31,12,20,")])
+    with pytest.raises(ImportFileError, match=r"line 3: duplicate row for game_id=0022500001 \+ player_id=1 with different values \(first at line 2\)"):
         parse_files("game-logs", [path])
 
 
