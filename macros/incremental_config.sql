@@ -1,0 +1,48 @@
+{#-
+  The one portable incremental config: every incremental model (phase 4 and later) starts with
+      {{ config(**incremental_config(grain=['player_id', 'game_date'])) }}
+  and filters its incremental branch with
+      {% if is_incremental() %} where game_date >= {{ incremental_lower_bound('game_date') }} {% endif %}
+
+  What it means per adapter (each rerun replaces whole game_date days, never appends duplicates):
+    DuckDB    delete+insert with unique_key = game_date: delete every day present in the new batch, insert it.
+    BigQuery  insert_overwrite (dynamic), table partitioned by day on game_date, clustered on the grain
+              (or cluster_by): BigQuery replaces exactly the partitions the batch touches, and a query
+              that filters on game_date scans only those partitions.
+              var('bq_incremental_strategy') = 'merge' switches to a MERGE on the grain instead. Only the
+              local BigQuery emulator needs that (it cannot run dynamic insert_overwrite); production
+              keeps the default. See docs/bigquery.md.
+  grain: the model's row key (list of columns); partition_field: a DATE column; cluster_by: up to 4 columns;
+  bigquery_strategy: pins the BigQuery strategy for one model instead of the var (tests only).
+-#}
+{% macro incremental_config(grain, partition_field='game_date', cluster_by=none, on_schema_change='append_new_columns', bigquery_strategy=none) -%}
+    {%- set grain = [grain] if grain is string else grain -%}
+    {%- set settings = {'materialized': 'incremental', 'on_schema_change': on_schema_change} -%}
+    {%- if target.type == 'bigquery' -%}
+        {%- set strategy = bigquery_strategy or var('bq_incremental_strategy', 'insert_overwrite') -%}
+        {%- if strategy not in ['insert_overwrite', 'merge'] -%}
+            {{ exceptions.raise_compiler_error("var bq_incremental_strategy is " ~ strategy ~ "; use insert_overwrite (production) or merge (emulator)") }}
+        {%- endif -%}
+        {%- do settings.update({
+            'incremental_strategy': strategy,
+            'partition_by': {'field': partition_field, 'data_type': 'date', 'granularity': 'day'},
+            'cluster_by': (cluster_by or grain)[:4],
+        }) -%}
+        {%- if strategy == 'merge' -%}
+            {%- do settings.update({'unique_key': grain}) -%}
+        {%- endif -%}
+    {%- else -%}
+        {%- do settings.update({'incremental_strategy': 'delete+insert', 'unique_key': partition_field}) -%}
+    {%- endif -%}
+    {{ return(settings) }}
+{%- endmacro %}
+
+{#-
+  The first date an incremental run rebuilds: lookback_days before the newest date already in {{ this }}
+  (default var('incremental_lookback_days', 3), so late box-score corrections are picked up). A DATE on
+  both adapters. Use only inside {% if is_incremental() %}.
+-#}
+{% macro incremental_lower_bound(column='game_date', lookback_days=none) -%}
+    {%- set days = lookback_days if lookback_days is not none else var('incremental_lookback_days', 3) -%}
+    (select cast({{ dbt.dateadd('day', -1 * days, 'max(' ~ column ~ ')') }} as date) from {{ this }})
+{%- endmacro %}

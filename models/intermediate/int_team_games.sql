@@ -1,0 +1,72 @@
+-- One team box score per team per game date, across every _source that landed it: prefer the row with
+-- shooting detail (fga not null), then the latest load. Mapped to the canonical game through
+-- int_game_teams on (game_date, team). Preseason rows fall away here (int_games leaves them out);
+-- a competitive row that finds no game keeps game_id NULL so the not_null test surfaces it.
+with
+
+team_logs as (
+
+    select * from {{ ref('stg_nba__team_game_logs') }}
+
+),
+
+ranked_sources as (
+
+    select
+        *,
+        row_number() over (
+            partition by game_date, team_abbreviation
+            order by case when fga is not null then 0 else 1 end, _loaded_at desc, _source desc
+        ) as source_rank
+    from team_logs
+
+),
+
+best_rows as (
+
+    select * from ranked_sources
+    where source_rank = 1
+
+)
+
+select
+    game_teams.game_id,
+    best_rows.team_abbreviation as team,
+    coalesce(game_teams.team_id, best_rows.team_id) as team_id,
+    game_teams.opponent,
+    game_teams.is_home,
+    best_rows.game_date,
+    game_teams.season,
+    game_teams.season_start_year,
+    coalesce(game_teams.season_type, best_rows.season_type) as season_type,
+    best_rows.win_loss,
+    best_rows.team_minutes,
+    best_rows.points,
+    best_rows.rebounds,
+    best_rows.assists,
+    best_rows.threes,
+    best_rows.steals,
+    best_rows.blocks,
+    best_rows.turnovers,
+    best_rows.personal_fouls,
+    best_rows.fgm,
+    best_rows.fga,
+    best_rows.fg3m,
+    best_rows.fg3a,
+    best_rows.ftm,
+    best_rows.fta,
+    best_rows.oreb,
+    best_rows.dreb,
+    best_rows.plus_minus,
+    best_rows.game_id as source_game_id,
+    best_rows._source,
+    best_rows._loaded_at
+from best_rows
+left join {{ ref('int_game_teams') }} as game_teams
+    on game_teams.game_date = best_rows.game_date
+    and game_teams.team = best_rows.team_abbreviation
+-- preseason rows find no game (int_games leaves preseason out) and are dropped; any other row that
+-- finds no game is kept with game_id NULL
+where game_teams.game_id is not null
+    or best_rows.season_type is null
+    or best_rows.season_type <> 'preseason'
