@@ -127,8 +127,16 @@ def counts(ctx: typer.Context) -> None:
 def _print_counts(settings: Settings) -> None:
     from nbaprops.warehouse import connect
 
-    con = connect(settings, read_only=True)
+    con = connect(settings)
     try:
+        built = {
+            name for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'analytics'"
+            ).fetchall()
+        }
+        missing = [m for m in PHASE3_MODELS if m not in built]
+        if missing:
+            fail(f"phase-3 model(s) {', '.join(missing)} not built in {settings.duckdb_path}; run `nbaprops build`")
         typer.echo(f"{'phase 3 model':<32} {'rows':>10}")
         for model in PHASE3_MODELS:
             rows = con.execute(f"select count(*) from analytics.{model}").fetchone()[0]

@@ -27,13 +27,16 @@ class LandedPartition:
     rows: int
 
 
-def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the local DuckDB warehouse (creating its folder and the raw tables when writable)."""
+def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """Open the local DuckDB warehouse, creating its folder and the raw tables if missing.
+
+    Always read-write with default options: dbt-duckdb keeps its own connection open in this process,
+    and DuckDB refuses a second connection to the same file with a different configuration.
+    """
     settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(settings.duckdb_path), read_only=read_only)
+    con = duckdb.connect(str(settings.duckdb_path))
     con.execute("set TimeZone = 'UTC'")
-    if not read_only:
-        create_raw_tables(con)
+    create_raw_tables(con)
     return con
 
 

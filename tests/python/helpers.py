@@ -17,7 +17,7 @@ def run_cli(*args: str):
 
 def raw_fingerprint(path: Path) -> dict[str, tuple]:
     """Row count and an order-independent content hash of every raw table."""
-    con = duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect(str(path))
     try:
         out = {}
         for table in RAW_TABLES.values():

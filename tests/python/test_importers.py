@@ -55,7 +55,7 @@ def loaded(tmp_path, warehouse_path):
 
 
 def query(path: Path, sql: str):
-    con = duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect(str(path))
     try:
         return con.execute(sql).fetchall()
     finally:
