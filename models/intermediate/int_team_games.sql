@@ -14,10 +14,7 @@ ranked_sources as (
 
     select
         *,
-        row_number() over (
-            partition by game_date, team_abbreviation
-            order by case when fga is not null then 0 else 1 end, _loaded_at desc, _source desc
-        ) as source_rank
+        {{ box_score_source_rank(['game_date', 'team_abbreviation']) }} as source_rank
     from team_logs
 
 ),
