@@ -154,8 +154,13 @@ def _parse_date(value: Optional[str], option: str) -> Optional[date]:
         fail(f"{option} {value!r} is not a date; use YYYY-MM-DD", code=2)
 
 
-@app.command()
+sim_app = typer.Typer(help="Simulate a league: write it in the import formats, or `sim serve` it as the live sources.")
+app.add_typer(sim_app, name="sim")
+
+
+@sim_app.callback(invoke_without_command=True)
 def sim(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="Folder to write the simulated files into.")] = Path("demo_data"),
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 7,
     days: Annotated[int, typer.Option(min=1, max=200, help="Calendar days of games.")] = 30,
@@ -164,6 +169,8 @@ def sim(
     market_noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Sportsbook line noise around true means (market efficiency).")] = 0.15,
 ) -> None:
     """Simulate a league season and write it in the import formats."""
+    if ctx.invoked_subcommand is not None:
+        return
     from nbaprops.sim import SimConfig, simulate
 
     config = SimConfig(
@@ -175,6 +182,51 @@ def sim(
     )
     output = simulate(config, out)
     typer.echo(f"simulated league written to {out}: {output}")
+
+
+@sim_app.command("serve")
+def sim_serve(
+    host: Annotated[str, typer.Option(help="Loopback address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 8765,
+    seed: Annotated[int, typer.Option()] = 7,
+    days: Annotated[int, typer.Option(min=1, max=200)] = 30,
+    start: Annotated[str, typer.Option(help="First game day, YYYY-MM-DD.")] = "2025-10-21",
+    as_of: Annotated[Optional[str], typer.Option(help="Games on/after this date are not final yet.")] = None,
+    odds_api_key: Annotated[Optional[str], typer.Option(envvar="ODDS_API_KEY", help="Key the odds endpoints require.")] = None,
+    faults: Annotated[str, typer.Option(help="Preset: none, or all (one fault of each kind).")] = "none",
+    fault: Annotated[Optional[list[str]], typer.Option(help="Extra fault kind:endpoint[:count[:resource]] (repeatable).")] = None,
+    slow_seconds: Annotated[float, typer.Option(help="Delay of a slow response.")] = 3.0,
+    retry_after: Annotated[float, typer.Option(help="Retry-After of a 429, seconds.")] = 1.0,
+) -> None:
+    """Serve the simulated season as the NBA CDN, stats.nba.com and The Odds API on 127.0.0.1."""
+    from nbaprops.sim.commands import run_sim_serve
+
+    raise typer.Exit(run_sim_serve(host, port, seed, days, _parse_date(start, "--start"), _parse_date(as_of, "--as-of"),
+                                   odds_api_key, faults, fault or [], slow_seconds, retry_after))
+
+
+@app.command()
+def scrape(
+    ctx: typer.Context,
+    date_: Annotated[str, typer.Option("--date", help="Game date (US/Eastern), YYYY-MM-DD.")],
+    source: Annotated[Optional[list[str]], typer.Option(help="cdn_boxscore, stats_gamelog, stats_boxscore, odds_api (repeatable; default all; the schedule always runs).")] = None,
+) -> None:
+    """Fetch one game date from the live sources, archive every payload, land the raw tables."""
+    from scrapers.commands import run_scrape
+
+    raise typer.Exit(run_scrape(ctx.obj, _parse_date(date_, "--date"), source or []))
+
+
+@app.command()
+def replay(
+    ctx: typer.Context,
+    date_: Annotated[str, typer.Option("--date", help="Game date, YYYY-MM-DD.")],
+    source: Annotated[Optional[list[str]], typer.Option(help="Only these sources (repeatable; default all).")] = None,
+) -> None:
+    """Rebuild one date's raw tables from the payload archive (no network)."""
+    from scrapers.commands import run_replay
+
+    raise typer.Exit(run_replay(ctx.obj, _parse_date(date_, "--date"), source or []))
 
 
 @app.command()

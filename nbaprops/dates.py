@@ -32,3 +32,15 @@ def today_eastern(now: datetime | None = None) -> date:
 def game_dates_of(tipoffs_utc):
     """Vectorised ``game_date_of`` for a pandas Series of naive-UTC timestamps."""
     return tipoffs_utc.dt.tz_localize("UTC").dt.tz_convert(EASTERN).dt.date
+
+
+def season_start_year(game_date: date) -> int:
+    """The NBA season a date belongs to, by its starting year: seasons run October to June, so August
+    onwards is the next season (2025-11-03 -> 2025, 2026-04-12 -> 2025)."""
+    return game_date.year if game_date.month >= 8 else game_date.year - 1
+
+
+def season_label(game_date: date) -> str:
+    """The season as NBA feeds write it: '2025-26'."""
+    start = season_start_year(game_date)
+    return f"{start}-{(start + 1) % 100:02d}"

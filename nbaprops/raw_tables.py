@@ -155,8 +155,38 @@ GAME_LINES = RawTable(
     key=("_source", "game_date", "home_team_code"),
 )
 
+# The scrapers' attempt log: one row per HTTP attempt (append-only; each batch is its own _source partition).
+# classification: ok, no_data, not_found, blocked, rate_limited, server_error, timeout, parse_error.
+SCRAPE_ATTEMPTS = RawTable(
+    name="scrape_attempts",
+    columns={
+        "run_id": "VARCHAR",
+        "attempt_seq": "INTEGER",
+        "requested_at": "TIMESTAMP",
+        "source": "VARCHAR",
+        "endpoint": "VARCHAR",
+        "resource_id": "VARCHAR",
+        "game_date": "DATE",
+        "url": "VARCHAR",
+        "attempt": "INTEGER",
+        "http_status": "INTEGER",
+        "classification": "VARCHAR",
+        "latency_ms": "DOUBLE",
+        "bytes": "BIGINT",
+        "waited_seconds": "DOUBLE",
+        "retry_after_seconds": "DOUBLE",
+        "rows_parsed": "INTEGER",
+        "archive_path": "VARCHAR",
+        "quota_remaining": "INTEGER",
+        "quota_used": "INTEGER",
+        "error": "VARCHAR",
+        **_LINEAGE,
+    },
+    key=("run_id", "attempt_seq"),
+)
+
 RAW_TABLES: dict[str, RawTable] = {
-    t.name: t for t in (PLAYER_GAME_LOGS, TEAM_GAME_LOGS, SCHEDULE, PROP_SNAPSHOTS, GAME_LINES)
+    t.name: t for t in (PLAYER_GAME_LOGS, TEAM_GAME_LOGS, SCHEDULE, PROP_SNAPSHOTS, GAME_LINES, SCRAPE_ATTEMPTS)
 }
 
 

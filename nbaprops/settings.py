@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TARGETS = ("local", "bigquery")
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """Where the live sources are (the demo and tests point them at ``nbaprops sim serve``) and the odds key.
+
+    The key is kept out of ``repr`` so it never reaches a log line or a traceback.
+    """
+
+    cdn_base_url: str = "https://cdn.nba.com"
+    stats_base_url: str = "https://stats.nba.com"
+    odds_base_url: str = "https://api.the-odds-api.com"
+    odds_api_key: str | None = field(default=None, repr=False)
+
+
+def load_source_settings() -> SourceSettings:
+    """Source base URLs from NBAPROPS_CDN_BASE_URL / NBAPROPS_STATS_BASE_URL / NBAPROPS_ODDS_BASE_URL, key from ODDS_API_KEY."""
+    defaults = SourceSettings()
+    return SourceSettings(
+        cdn_base_url=os.environ.get("NBAPROPS_CDN_BASE_URL", defaults.cdn_base_url).rstrip("/"),
+        stats_base_url=os.environ.get("NBAPROPS_STATS_BASE_URL", defaults.stats_base_url).rstrip("/"),
+        odds_base_url=os.environ.get("NBAPROPS_ODDS_BASE_URL", defaults.odds_base_url).rstrip("/"),
+        odds_api_key=os.environ.get("ODDS_API_KEY") or None,
+    )
 
 
 @dataclass(frozen=True)
@@ -19,6 +43,7 @@ class Settings:
     project_dir: Path
     profiles_dir: Path
     landing_dir: Path
+    sources: SourceSettings = field(default_factory=load_source_settings)
 
 
 def load_settings(target: str | None = None) -> Settings:
@@ -36,4 +61,5 @@ def load_settings(target: str | None = None) -> Settings:
         project_dir=PROJECT_DIR,
         profiles_dir=PROJECT_DIR / "profiles",
         landing_dir=landing_dir,
+        sources=load_source_settings(),
     )

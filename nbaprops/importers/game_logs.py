@@ -74,10 +74,17 @@ def read_game_log_table(path: Path) -> TextTable:
     data = read_text(path)
     name = path.name.lower()
     if name.endswith(".json") or name.endswith(".json.gz"):
-        payload = read_json(path, data)
-        table = result_set_table(path, payload, preferred=("LeagueGameLog", "PlayerGameLogs", "TeamGameLogs"))
-    else:
-        table = read_csv_table(path, data)
+        return game_log_json_table(path, read_json(path, data))
+    return normalise_game_log_columns(read_csv_table(path, data))
+
+
+def game_log_json_table(path: Path, payload) -> TextTable:
+    """A stats.nba.com game-log response (already decoded) as a text table; ``path`` names it in errors."""
+    table = result_set_table(path, payload, preferred=("LeagueGameLog", "PlayerGameLogs", "TeamGameLogs"))
+    return normalise_game_log_columns(table)
+
+
+def normalise_game_log_columns(table: TextTable) -> TextTable:
     table.frame = table.frame.rename(
         columns=lambda c: COLUMN_ALIASES.get(c, c.upper() if c.islower() else c)
     )
@@ -108,7 +115,11 @@ def season_types(table: TextTable, game_id: pd.Series, derived: pd.Series) -> pd
 
 def parse_game_logs(path: Path) -> ParsedFile:
     """Parse one game-log file; player rows if it has PLAYER_ID, else team rows."""
-    table = read_game_log_table(path)
+    return game_logs_from_table(read_game_log_table(path), path.name)
+
+
+def game_logs_from_table(table: TextTable, source: str) -> ParsedFile:
+    """Validate and normalise LeagueGameLog-shaped text rows (files and scraped payloads alike)."""
     frame = table.frame
     is_player = "PLAYER_ID" in frame.columns or "PLAYER_NAME" in frame.columns
     raw_table = PLAYER_GAME_LOGS if is_player else TEAM_GAME_LOGS
@@ -194,5 +205,5 @@ def parse_game_logs(path: Path) -> ParsedFile:
         out["starter"] = out["starter"].map(
             lambda v: None if v is None else str(v).strip().lower() in {"1", "true", "t", "yes"}
         )
-    return ParsedFile(table=raw_table, frame=conform(raw_table, out), source=path.name, skipped="; ".join(notes) or None)
+    return ParsedFile(table=raw_table, frame=conform(raw_table, out), source=source, skipped="; ".join(notes) or None)
 

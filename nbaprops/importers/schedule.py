@@ -47,6 +47,11 @@ def parse_schedule(path: Path) -> ParsedFile:
         table = cdn_schedule_table(path, read_json(path, data))
     else:
         table = read_csv_table(path, data)
+    return schedule_from_table(table, path.name)
+
+
+def schedule_from_table(table: TextTable, source: str) -> ParsedFile:
+    """Validate and normalise schedule text rows (the CSV's columns; CDN JSON is flattened to them first)."""
     require_columns(table, CSV_REQUIRED, "a schedule (GAME_ID, GAME_DATE, HOME_ABBR, AWAY_ABBR)")
     frame = table.frame
     for column in CSV_REQUIRED:
@@ -80,7 +85,7 @@ def parse_schedule(path: Path) -> ParsedFile:
     if duplicated.any():
         position = int(duplicated.to_numpy().argmax())
         raise table.fail(f"GAME_ID {out['game_id'].iloc[position]} appears twice; remove the repeat", position)
-    return ParsedFile(table=SCHEDULE, frame=conform(SCHEDULE, out), source=path.name)
+    return ParsedFile(table=SCHEDULE, frame=conform(SCHEDULE, out), source=source)
 
 
 def cdn_schedule_table(path: Path, payload) -> TextTable:

@@ -12,11 +12,13 @@ of names) without shipping real data. Every draw comes from a seeded numpy strea
 
 Modules, in the order a run uses them: ``config`` (what to simulate), ``league`` (teams, players,
 names), ``calendar`` (schedule, who sits out), ``games`` (box scores), ``market`` (props, game lines),
-``files`` (the real formats), ``run`` (``simulate``).
+``season`` (the whole season in memory, also served by ``serve``), ``files`` (the real formats), ``run``
+(``simulate``).
 """
 
 from nbaprops.sim.config import SimConfig
 from nbaprops.sim.league import normalise_name
 from nbaprops.sim.run import SimOutput, simulate
+from nbaprops.sim.season import Season, simulate_season
 
-__all__ = ["SimConfig", "SimOutput", "normalise_name", "simulate"]
+__all__ = ["Season", "SimConfig", "SimOutput", "normalise_name", "simulate", "simulate_season"]

@@ -22,6 +22,9 @@ class SimConfig:
     market_noise: float = 0.15  # relative sd of the books' view of a player's mean: market efficiency
     roster_size: int = 13
     dnp_rate: float = 0.04  # share of player-games missed (rest/injury); DNPs have no game-log row
+    # An efficient market: every book knows each player's true outcome distribution, sets the line at the x.5
+    # nearest its median and prices both sides at the true probabilities (plus vig); market_noise is ignored.
+    efficient_market: bool = False
 
     @property
     def tonight(self) -> date:

@@ -1,7 +1,7 @@
 """The books: player prop snapshots and closing game lines, priced from each side's expected lines.
 
 A book's view of a player's mean is the truth times (1 + market_noise * z), so ``market_noise`` is the
-market-efficiency knob. Two snapshots a game day: the morning one is priced before the day's injury
+market-efficiency knob (``efficient_market`` replaces it with books that know the truth). Two snapshots a game day: the morning one is priced before the day's injury
 news; by the afternoon the books have pulled most surprise absentees and moved part of the way toward
 the truth, which is how lines move in the real feed.
 """
@@ -27,6 +27,10 @@ AFTERNOON_MOVE = 0.35  # share of the morning error corrected by the afternoon
 BOOK_SD, OFFERED = 0.03, 0.93  # books disagree a little; a book skips a market now and then
 VIG_PER_SIDE = (1.02, 1.035)  # -110/-110 is 1.024 a side
 GAME_VIG = 1.025
+# Spread of each market's outcome around the true mean, variance = mean * (a + b * mean), measured on replayed
+# simulated games (test_sim checks it still holds); b < 0 for threes is binomial-like under-dispersion.
+TRUE_VARIANCE = {"player_points": (2.29, 0.0052), "player_rebounds": (0.99, 0.0236), "player_assists": (0.99, 0.0286),
+                 "player_threes": (1.07, -0.0286), "player_points_rebounds_assists": (1.84, 0.0126)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -68,10 +72,15 @@ def prop_snapshots(g: Game, sides: list[Side], before_news: list[Side], absences
                 early_view = truth[0][market] * (1 + config.market_noise * z)
                 late_truth = truth[1][market]
                 late_view = early_view + AFTERNOON_MOVE * (late_truth - early_view) + late_truth * 0.02 * drift
+                if config.efficient_market:
+                    early_view, late_view = truth[0][market], late_truth
                 for k, view in enumerate((early_view, late_view)):
                     for b, book in enumerate(BOOKS):
                         if shown[k] and book in books and offered[b]:
-                            line, over, under = price(max(0.0, view * (1 + per_book[b])), vig[b])
+                            if config.efficient_market:
+                                line, over, under = efficient_price(view, market, vig[b])
+                            else:
+                                line, over, under = price(max(0.0, view * (1 + per_book[b])), vig[b])
                             row = [*heads[k], p.book_name, market, line, book, game, game_time, over, under]
                             snapshots[k].append(row)
     return snapshots
@@ -82,6 +91,36 @@ def price(estimate: float, vig: float) -> tuple[str, str, str]:
     line = math.floor(estimate) + 0.5
     p_over = min(0.8, max(0.2, _phi((estimate - line) / (1.0 + 0.3 * estimate))))
     return str(line), f"{american(p_over * vig)}.0", f"{american((1 - p_over) * vig)}.0"
+
+
+def efficient_price(mean: float, market: str, vig: float) -> tuple[str, str, str]:
+    """What a book that knows the truth posts: the x.5 line whose over probability is nearest 1/2 (an x.5 next
+    to the mean would hand the over or the under a rounding edge), both sides priced at the true probabilities."""
+    cdf = true_cdf(mean, market)
+    k = min(range(len(cdf)), key=lambda i: abs(cdf[i] - 0.5))
+    p_over = min(0.95, max(0.05, 1.0 - cdf[k]))
+    return str(k + 0.5), f"{american(p_over * vig)}.0", f"{american((1 - p_over) * vig)}.0"
+
+
+def true_cdf(mean: float, market: str) -> list[float]:
+    """P(outcome <= k) for k = 0, 1, ...: a negative binomial with the market's TRUE_VARIANCE (Poisson when that
+    is not above the mean), up to where almost all the mass is counted."""
+    a, b = TRUE_VARIANCE[market]
+    variance = mean * (a + b * mean)
+    if variance > mean * 1.001:
+        r = mean * mean / (variance - mean)
+        q = mean / (r + mean)
+        pmf, step = (1 - q) ** r, lambda k: (k + r) / (k + 1) * q
+    else:
+        pmf, step = math.exp(-mean), lambda k: mean / (k + 1)
+    cdf, total = [], 0.0
+    for k in range(400):
+        total += pmf
+        cdf.append(min(total, 1.0))
+        if total > 1 - 1e-9:
+            break
+        pmf *= step(k)
+    return cdf
 
 
 def closing_line(g: Game, sides: list[Side], config: SimConfig) -> ClosingLine:
