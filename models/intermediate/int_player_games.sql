@@ -1,5 +1,8 @@
 -- One player box score per player per game date, across every _source that landed it: prefer the row
--- with shooting detail (fga not null), then the latest load. Mapped to the canonical game through
+-- with shooting detail (fga not null), then the latest load. Games played only: a live box score's
+-- DNP/inactive row (not_playing_reason set, placeholder zeros) is not a game played, so it never
+-- enters sums, averages or rolling windows; absence is how "did not play" reads downstream.
+-- Mapped to the canonical game through
 -- int_game_teams on (game_date, team); a row that finds no game keeps game_id NULL so the
 -- not_null test surfaces it.
 with
@@ -23,6 +26,7 @@ best_rows as (
 
     select * from ranked_sources
     where source_rank = 1
+        and not_playing_reason is null
 
 ),
 
