@@ -24,5 +24,19 @@ demo: setup
 test: setup
 	$(UV) run --frozen pytest
 
+# Benchmarks (not part of `make test`): 1, 5 and 10 seasons; prints a table, writes bench/results/*.json.
+bench: setup
+	$(UV) run --frozen python bench/bench.py
+
 clean:
 	rm -rf .venv .tools warehouse target demo_data landing
+
+# BigQuery without Google (docs/bigquery.md): offline compile + dialect lint + bqemulator build + the loader.
+# `make test` already runs the same tests (tests/python/test_bigquery.py is in the default pytest run).
+.PHONY: check-bigquery lint-bigquery
+check-bigquery: setup
+	$(UV) run --frozen pytest tests/python/test_bigquery.py
+
+# Layers 1-2 only, on the working tree: compile for BigQuery offline into target/bigquery_offline and lint it.
+lint-bigquery: setup
+	$(UV) run --frozen python -m nbaprops.bigquery_lint --compile

@@ -86,6 +86,9 @@ def share_minutes(weights: np.ndarray, total: float = 240.0, cap: float = MINUTE
     return out
 
 
+TEAM_FGA_RANGE = (78.0, 96.0)
+
+
 def play_game(g: Game, sides: list[Side], config: SimConfig) -> Box:
     """Draw both box scores. Team attempts are shared out, so possessions bound a team's shots."""
     draws = rng(config.seed, 4, g.number)
@@ -99,6 +102,9 @@ def play_game(g: Game, sides: list[Side], config: SimConfig) -> Box:
         weights[garbage] *= np.where(draws.random(n)[garbage] < GARBAGE_SEATED, 0.0, 1 / (1 - GARBAGE_SEATED))
         mins = whole_minutes(share_minutes(weights))
         shots = mins * r[:, 0] * s.pace * pace
+        # Who happens to get the minutes can push a team's volume past anything the NBA plays; keep a
+        # night's expected attempts inside the real range (team FGA of about 78-96) so pace stays real.
+        shots *= np.clip(shots.sum(), TEAM_FGA_RANGE[0], TEAM_FGA_RANGE[1]) / shots.sum()
         fga = draws.multinomial(round(shots.sum() * draws.lognormal(0, 0.02)), shots / shots.sum())
         fg3a = draws.binomial(fga, r[:, 1])
         fg3m = draws.binomial(fg3a, np.minimum(r[:, 3] * s.eff, MAX_MAKE))
