@@ -1,0 +1,43 @@
+{#-
+  THE window macro: every rolling feature in models/precompute/ is written with it, so every one of them
+  looks strictly before the row's own date. The frame always ends at `1 preceding`; there is no way to
+  ask this macro for the current row (`<=` leakage is impossible by construction).
+
+    rolling_window(aggregate, expression, partition_by, order_by, preceding, frame='rows')
+      -> aggregate(expression) over (partition by ... order by order_by <frame> between <preceding> preceding and 1 preceding)
+
+  aggregate     avg, sum, count, max, min, stddev_samp (any aggregate both DuckDB and BigQuery take over a frame)
+  expression    the value; NULL on timeline rows where the entity did not play, so those rows never count
+  partition_by  list of columns (player_id, team, season ...; never a FLOAT64 column: BigQuery refuses it);
+                [] = one partition (the whole league)
+  order_by      'rows' frame: a column that is unique and increasing within the partition (game_date on a
+                timeline with one row per entity per date);
+                'range' frame: ONE integer column that is equal for rows of the same date, e.g.
+                  day_number (days since 1970-01-01)      -> preceding = calendar days:  7 = the 7 days before
+                  games_before (games played on earlier dates) -> preceding = games:    10 = the last 10 games
+  preceding     an integer, or 'unbounded'
+
+  The games_before key is what lets a timeline mix played games with dates the entity did not play
+  (scheduled games, DNPs) without those rows using up window slots: a row with games_before = k sees the
+  rows with games_before in [k - N, k - 1], i.e. exactly the last N played games on earlier dates
+  (rows of non-played dates in that range carry NULL values and are ignored by the aggregate).
+-#}
+{% macro rolling_window(aggregate, expression, partition_by, order_by, preceding, frame='rows') -%}
+    {%- if frame not in ['rows', 'range'] -%}
+        {{ exceptions.raise_compiler_error("rolling_window: frame is " ~ frame ~ "; use 'rows' or 'range'") }}
+    {%- endif -%}
+    {%- if preceding != 'unbounded' and (preceding is not number or preceding < 1) -%}
+        {{ exceptions.raise_compiler_error("rolling_window: preceding is " ~ preceding ~ "; use an integer >= 1 or 'unbounded'") }}
+    {%- endif -%}
+    {%- set partition_by = [partition_by] if partition_by is string else partition_by -%}
+    {{ aggregate }}({{ expression }}) over (
+        {% if partition_by %}partition by {{ partition_by | join(', ') }}{% endif %}
+        order by {{ order_by }}
+        {{ frame }} between {{ preceding }} preceding and 1 preceding
+    )
+{%- endmacro %}
+
+{#- Whole days since 1970-01-01: the integer key for calendar-day 'range' frames (an INT64 on BigQuery). -#}
+{% macro day_number(date_expr) -%}
+    {{ dbt.datediff("cast('1970-01-01' as date)", date_expr, 'day') }}
+{%- endmacro %}

@@ -1,0 +1,182 @@
+"""Phase 4 on a simulated league (runs everywhere, a fresh clone included): the feature mart's contract, its
+documentation, and every feature recomputed in Python from earlier-dated rows. The same recomputation runs on
+the real seasons in test_phase4_real.py. The league is simulated, landed and built once per module
+(`nbaprops build --phase 4`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from phase4_support import (
+    FEATURE_DEFINITIONS,
+    assert_matches,
+    mart_sample,
+    PRECOMPUTE_MODELS,
+    Warehouse,
+    activate,
+    build_phase4,
+    feature_names,
+    import_files,
+    real_imports,
+    sim_imports,
+    simulate,
+    warehouse_env,
+)
+from nbaprops.settings import PROJECT_DIR
+
+KEY_COLUMNS = [
+    "player_id", "player_lookup", "player_name", "game_id", "game_date", "season", "season_type", "market",
+    "team", "opponent", "is_home", "row_kind", "line", "opening_line", "line_movement", "has_line", "line_books",
+    "actual", "did_play",
+]  # fmt: skip
+MODELS_YML = PROJECT_DIR / "models" / "precompute" / "_precompute__models.yml"
+
+
+@pytest.fixture(scope="module")
+def sim_warehouse(tmp_path_factory) -> Warehouse:
+    root = tmp_path_factory.mktemp("p4sim")
+    env = warehouse_env(root)
+    mp = activate(env)
+    try:
+        simulate(root / "files")
+        import_files(sim_imports(root / "files"))
+        build_phase4()
+    finally:
+        mp.undo()
+    return Warehouse(root, root / "nbaprops.duckdb", env)
+
+
+# ---- the simulated league (runs everywhere) ---------------------------------------------------------------------
+
+
+def test_sim_every_feature_matches_a_python_recomputation_from_earlier_rows(sim_warehouse):
+    con = sim_warehouse.connect()
+    try:
+        sample = pd.concat([
+            mart_sample(con, "row_kind = 'scoring'", 150),
+            mart_sample(con, "did_play = false", 100),
+            mart_sample(con, "did_play", 350),
+        ])  # fmt: skip
+    finally:
+        con.close()
+    assert len(sample) >= 500 and set(sample["row_kind"]) == {"training", "scoring"}
+    assert (sample["did_play"] == False).sum() > 0  # noqa: E712  (DNP rows are in the sample)
+    assert_matches(sim_warehouse, sample)
+
+
+def test_sim_mart_has_training_scoring_and_dnp_rows_by_contract(sim_warehouse):
+    con = sim_warehouse.connect()
+    try:
+        player_games = con.execute("select count(*) from analytics.player_game_summary").fetchone()[0]
+        by_kind = dict(con.execute(
+            "select row_kind || '/' || coalesce(cast(did_play as varchar), 'null'), count(*) "
+            "from precompute.feature_mart group by 1"
+        ).fetchall())  # fmt: skip
+        scoring_lines = con.execute(
+            """
+            select count(*) from intermediate.int_prop_pregame_lines l
+            join analytics.upcoming_team_game_context u on u.game_id = l.game_id and u.is_home
+            where l.player_lookup in (select player_lookup from intermediate.int_player_lookups)
+            """
+        ).fetchone()[0]
+        scoring = con.execute(
+            "select count(*), count(line), count(actual), count(did_play) from precompute.feature_mart where row_kind = 'scoring'"
+        ).fetchone()
+        versions = con.execute("select distinct feature_version from precompute.feature_mart").fetchall()
+    finally:
+        con.close()
+    assert by_kind["training/true"] == player_games * 5
+    assert by_kind["training/false"] > 0
+    assert scoring == (scoring_lines, scoring_lines, 0, 0) and scoring_lines > 0
+    assert versions == [("v1",)]
+
+
+def test_feature_columns_follow_the_seed_order_and_every_feature_is_documented(sim_warehouse):
+    names = feature_names()
+    con = sim_warehouse.connect()
+    try:
+        columns = [c for (c,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'precompute' and table_name = 'feature_mart' order by ordinal_position"
+        ).fetchall()]  # fmt: skip
+        types = dict(con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'precompute' and table_name = 'feature_mart'"
+        ).fetchall())  # fmt: skip
+    finally:
+        con.close()
+    assert len(names) >= 25
+    assert columns == KEY_COLUMNS + names + [f"{n}_missing" for n in names] + ["quality_score", "feature_version"]
+    assert types["player_id"] == "BIGINT" and types["actual"] == "DOUBLE" and types["did_play"] == "BOOLEAN"
+    assert all(types[n] == "DOUBLE" for n in names) and all(types[f"{n}_missing"] == "BOOLEAN" for n in names)
+
+    seed = pd.read_csv(FEATURE_DEFINITIONS)
+    assert list(seed.columns) == ["feature_name", "position", "definition", "unit", "window", "source"]
+    assert list(seed.sort_values("position")["position"]) == list(range(1, len(names) + 1))
+    documented = {c["name"]: c for m in yaml.safe_load(MODELS_YML.read_text())["models"] if m["name"] == "feature_mart"
+                  for c in m["columns"]}  # fmt: skip
+    for row in seed.itertuples():
+        column = documented.get(row.feature_name)
+        assert column, f"{row.feature_name} is not documented in {MODELS_YML.name}"
+        for part in (row.definition, f"Unit: {row.unit}", f"Window: {row.window}", f"Source: {row.source}"):
+            assert part in column["description"], f"{row.feature_name}: yml description lacks {part!r}"
+        assert column["config"]["meta"]["position"] == row.position
+        assert f"{row.feature_name}_missing" in documented
+
+
+def test_every_precompute_model_is_incremental_with_the_portable_config_and_a_primary_key():
+    yml = yaml.safe_load(MODELS_YML.read_text())
+    tested = {m["name"]: m for m in yml["models"]}
+    for model in PRECOMPUTE_MODELS:
+        sql = (PROJECT_DIR / "models" / "precompute" / f"{model}.sql").read_text()
+        assert "config(**incremental_config(" in sql, model
+        assert any("primary_key" in t for t in tested[model]["data_tests"]), model
+    # every rolling column goes through the one window macro, whose frame can only end before the row: no model
+    # writes a frame, lag or lead of its own
+    for model in PRECOMPUTE_MODELS:
+        sql = (PROJECT_DIR / "models" / "precompute" / f"{model}.sql").read_text().lower()
+        for word in ("preceding", "following", "current row", "lag(", "lead("):
+            assert word not in sql, f"{model}.sql writes {word!r}; use macros/rolling_window.sql"
+    macro = (PROJECT_DIR / "macros" / "rolling_window.sql").read_text()
+    body = macro.split("{% macro rolling_window")[1].split("{%- endmacro %}")[0]
+    assert "preceding and 1 preceding" in body and "current row" not in body and "following" not in body
+
+
+def test_completeness_tests_catch_a_missing_box_score_and_a_missing_feature_row(sim_warehouse):
+    tests = ["assert_final_games_have_box_scores_for_both_teams", "assert_upcoming_games_with_lines_have_feature_rows",
+             "assert_lines_have_feature_rows"]  # fmt: skip
+    outcome = sim_warehouse.dbt("test", "--select", *tests)
+    assert outcome.success and {n.status for n in outcome.nodes} == {"pass"}, outcome.nodes
+    con = sim_warehouse.connect()
+    try:
+        # one team's player box scores of a final game before the latest landed date, and one scoring row
+        game_id, team = con.execute(
+            "select game_id, team from analytics.player_game_summary "
+            "where game_date < (select max(game_date) from analytics.player_game_summary) order by game_id, team limit 1"
+        ).fetchone()
+        con.execute("create schema if not exists held")
+        con.execute("create or replace table held.pgs as select * from analytics.player_game_summary where game_id = ? and team = ?",
+                    [game_id, team])  # fmt: skip
+        con.execute("delete from analytics.player_game_summary where game_id = ? and team = ?", [game_id, team])
+        key = con.execute(
+            "select player_id, game_id, market from precompute.feature_mart where row_kind = 'scoring' order by 1, 2, 3 limit 1"
+        ).fetchone()
+        con.execute("create or replace table held.mart as select * from precompute.feature_mart "
+                    "where player_id = ? and game_id = ? and market = ?", list(key))  # fmt: skip
+        con.execute("delete from precompute.feature_mart where player_id = ? and game_id = ? and market = ?", list(key))
+    finally:
+        con.close()
+    try:
+        outcome = sim_warehouse.dbt("test", "--select", *tests)
+        assert {n.name: n.status for n in outcome.nodes} == {t: "fail" for t in tests}, outcome.nodes
+    finally:
+        con = sim_warehouse.connect()
+        con.execute("insert into analytics.player_game_summary select * from held.pgs")
+        con.execute("insert into precompute.feature_mart select * from held.mart")
+        con.close()
+
