@@ -28,7 +28,7 @@ BOOK_SD, OFFERED = 0.03, 0.93  # books disagree a little; a book skips a market 
 VIG_PER_SIDE = (1.02, 1.035)  # -110/-110 is 1.024 a side
 GAME_VIG = 1.025
 # Spread of each market's outcome around the true mean, variance = mean * (a + b * mean), measured on replayed
-# simulated games (test_sim checks it still holds); b < 0 for threes is binomial-like under-dispersion.
+# simulated games (test_predict_leakage checks it still holds); b < 0 for threes is binomial-like under-dispersion.
 TRUE_VARIANCE = {"player_points": (2.29, 0.0052), "player_rebounds": (0.99, 0.0236), "player_assists": (0.99, 0.0286),
                  "player_threes": (1.07, -0.0286), "player_points_rebounds_assists": (1.84, 0.0126)}  # fmt: skip
 

@@ -1,0 +1,218 @@
+"""The bodies of ``nbaprops train | score | grade | backtest``: open the warehouse, run one step, report.
+
+Each returns the lines to print; ``nbaprops/cli.py`` only parses options and turns ``PredictError`` into a
+one-line failure.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from nbaprops.settings import Settings
+from predict.backtest import format_table, run_backtest, to_json
+from predict.calibration import MIN_EVENTS
+from predict.config import PredictConfig
+from predict.grade import PENDING, daily_performance, grade_predictions
+from predict.mart import MartContractError, read_mart
+from predict.offers import attach_players, read_lookups, read_offers, snapshot_offers
+from predict.registry import ModelMismatch, RegistryError, load_model, save_model
+from predict.score import ScoringRefused, score_rows
+from predict.tables import current_predictions, ensure_tables, log_run, replace_day, write_scores
+from predict.train import TrainingError, train_model
+
+PredictError = (MartContractError, ModelMismatch, RegistryError, ScoringRefused, TrainingError)
+
+
+def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+    if settings.target != "local":
+        raise MartContractError(f"phase 5 runs on the local DuckDB warehouse; target {settings.target!r} is not "
+                                "supported yet (use --target local)")  # fmt: skip
+    from nbaprops.warehouse import connect
+
+    return connect(settings)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _run_id(kind: str) -> str:
+    return f"{kind}-{_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def _seasons(con: duckdb.DuckDBPyConnection, before: date, keep: int | None, extra_back: int = 0) -> list[str] | None:
+    """The last ``keep`` (+ ``extra_back``) seasons with games before ``before``; None = all."""
+    found = [s for (s,) in con.execute(
+        "select distinct season from precompute.feature_mart where game_date < ? order by season", [before]
+    ).fetchall()]  # fmt: skip
+    if not found:
+        raise MartContractError(f"precompute.feature_mart has no rows before {before}; build the mart first")
+    return None if keep is None else [str(s) for s in found[-(keep + extra_back):]]
+
+
+def _latest_final_date(con: duckdb.DuckDBPyConnection) -> date:
+    day = con.execute("select max(game_date) from precompute.feature_mart where actual is not null").fetchone()[0]
+    if day is None:
+        raise MartContractError("precompute.feature_mart has no played rows; import box scores and build first")
+    return pd.Timestamp(day).date()
+
+
+def train(settings: Settings, config: PredictConfig, before: date | None = None) -> list[str]:
+    """Train every market on games before ``before`` (default: every final game) and save the model."""
+    con = _connect(settings)
+    try:
+        _check_mart(con)
+        before = before or _latest_final_date(con) + timedelta(days=1)
+        seasons = _seasons(con, before, config.params.history_seasons)
+        mart = read_mart(con, end=before - timedelta(days=1), seasons=seasons)
+        model = train_model(mart.frame, mart.features, before, config.params)
+        saved = save_model(model, config.registry_dir)
+        ensure_tables(con)
+        log_run(con, _run_id("train"), "train", _now(), model.version,
+                {"trained_before": before, "window": [model.window_start, model.window_end], "rows": model.rows})  # fmt: skip
+    finally:
+        con.close()
+    out = [f"model {model.version} saved to {saved.path}",
+           f"trained on {sum(model.rows.values()):,} rows, {model.window_start} .. {model.window_end} "
+           f"(games before {before}); {len(model.features)} features, feature_version {model.feature_version}",
+           f"{'market':<9}{'rows':>9}  {'objective':<17}{'rounds':>7}{'disp a':>8}{'disp b':>8}{'valid MAE':>11}"
+           f"{'calib logloss':>16}"]  # fmt: skip
+    for m, mm in model.markets.items():
+        cal = mm.calibration
+        cal_text = (f"{cal.logloss_before:.4f}->{cal.logloss_after:.4f}" if cal.logloss_before is not None
+                    else f"none (<{MIN_EVENTS} events)")  # fmt: skip
+        out.append(f"{m:<9}{model.rows[m]:>9,}  {mm.objective:<17}{mm.rounds:>7}{mm.dispersion.a:>8.3f}"
+                   f"{mm.dispersion.b:>8.4f}{mm.metrics['candidates'][mm.objective]['mae']:>11.3f}{cal_text:>16}")  # fmt: skip
+    return out
+
+
+def score(settings: Settings, config: PredictConfig, day: date, version: str | None = None,
+          as_of: datetime | None = None) -> list[str]:  # fmt: skip
+    """Score every line on ``day`` with the registry's model, write a new prediction version, list the unscored."""
+    model = load_model(config.registry_dir, version)
+    con = _connect(settings)
+    try:
+        _check_mart(con)
+        seasons = _seasons(con, day + timedelta(days=1), 1, extra_back=1)
+        mart = read_mart(con, end=day, seasons=seasons)
+        offers = read_offers(con, day, day)
+        outcome = score_rows(model, mart, day, offers, config, as_of=as_of, lookups=read_lookups(con))
+        run_id, now = _run_id("score"), _now()
+        written = write_scores(con, run_id, now, day, outcome.predictions, outcome.unscored, model.version,
+                               {"date": day, "as_of": as_of, "coverage": outcome.coverage}, outcome.refused)  # fmt: skip
+    finally:
+        con.close()
+    p, c = outcome.predictions, outcome.coverage
+    share = "n/a" if c["eligible_share"] is None else f"{100 * c['eligible_share']:.1f}%"
+    out = [
+        f"run {run_id}: model {model.version} scored {written.predictions} lines on {day} "
+        f"({written.superseded} earlier predictions superseded)",
+        f"picks: {int((p['pick'] == 'OVER').sum())} OVER, {int((p['pick'] == 'UNDER').sum())} UNDER, "
+        f"{int((p['pick'] == 'PASS').sum())} PASS",
+        f"coverage: {c['scored']}/{c['lines']} lines scored; {c['eligible_scored']}/{c['eligible_lines']} ({share}) "
+        f"of lines whose player has >= {c['min_prior_games']} earlier games",
+        f"not scored: {len(outcome.unscored)} line(s)",
+    ]  # fmt: skip
+    for r in outcome.unscored.itertuples(index=False):
+        out.append(f"  {r.game_id}  {r.player_name or r.player_lookup}  {r.market}  line {r.line}: {r.reason}")
+    return out
+
+
+def grade(settings: Settings, config: PredictConfig, day: date) -> list[str]:
+    """Grade the current predictions of ``day`` and write results and daily performance."""
+    con = _connect(settings)
+    try:
+        _check_mart(con)
+        preds = current_predictions(con, day)
+        if preds.empty:
+            raise ScoringRefused(f"no current predictions for {day}; run `nbaprops score --date {day}` first")
+        outcomes = read_mart(con, start=day, end=day).frame
+        closing = snapshot_offers(attach_players(read_offers(con, day, day), outcomes), which="latest")
+        results = grade_predictions(preds, outcomes, closing, config.rules.devig)
+        pending = results["lean_result"] == PENDING
+        graded = results[~pending]
+        perf = daily_performance(graded) if len(graded) else pd.DataFrame()
+        run_id, now = _run_id("grade"), _now()
+        replace_day(con, day, graded, perf, run_id, now, {"date": day, "graded": len(graded), "pending": int(pending.sum())})
+    finally:
+        con.close()
+    void = int((graded["lean_result"] == "void").sum())
+    out = [f"graded {len(graded)} predictions on {day} ({void} void, {int(pending.sum())} still pending)"]
+    if len(perf):
+        out.append(f"{'market':<9}{'system':<16}{'N':>5}{'MAE':>8}{'Brier':>8}{'bets':>6}{'hit':>8}{'ROI':>8}{'CLV':>8}")
+        for r in perf.itertuples(index=False):
+            out.append(f"{r.market:<9}{r.system:<16}{r.n:>5}{_f(r.mae, 3):>8}{_f(r.brier, 4):>8}{r.bets:>6}"
+                       f"{_pct(r.hit_rate):>8}{_pct(r.roi):>8}{_f(getattr(r, 'clv', None), 3):>8}")  # fmt: skip
+    return out
+
+
+def backtest(settings: Settings, config: PredictConfig, start: date, end: date, retrain: str = "weekly",
+             json_path: Path | None = None, price_at: str = "latest", echo=None) -> list[str]:  # fmt: skip
+    """Walk-forward backtest of ``start``..``end``; prints the table and writes the JSON."""
+    if end < start:
+        raise ScoringRefused(f"--end {end} is before --start {start}; give an end on or after the start")
+    con = _connect(settings)
+    try:
+        _check_mart(con)
+        seasons = _seasons(con, end + timedelta(days=1), config.params.history_seasons, extra_back=1)
+        mart = read_mart(con, end=end, seasons=seasons)
+        offers = read_offers(con, start, end)
+    finally:
+        con.close()
+    result = run_backtest(mart, offers, start, end, config, retrain=retrain, price_at=price_at, progress=echo)
+    if result.results.empty:
+        raise ScoringRefused(f"no lines with a played or void result between {start} and {end} in the mart")
+    json_path = json_path or settings.project_dir / "target" / "backtests" / f"backtest_{start}_{end}.json"
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"start": start, "end": end, "retrain": retrain, "price_at": price_at, "rules": asdict(config.rules),
+            "params": asdict(config.params)}  # fmt: skip
+    json_path.write_text(to_json(result, meta) + "\n", encoding="utf-8")
+    con = _connect(settings)
+    try:
+        ensure_tables(con)
+        log_run(con, _run_id("backtest"), "backtest", _now(), None, {**meta, "json": json_path, "summary": result.summary})
+    finally:
+        con.close()
+    lines = [f"walk-forward backtest {start} .. {end} (retrain {retrain}; priced at the {price_at} pregame snapshot)",
+             format_table(result.summary, config.edge_thresholds),
+             "lean hit: the side with the larger edge (model - fair) at the consensus line, before any threshold; "
+             "hit% / N / ROI: wins / (wins + losses) of the side with the larger edge at its best offer when that "
+             "edge >= the threshold, ROI per unit at that price",
+             f"JSON: {json_path}"]  # fmt: skip
+    return lines
+
+
+def with_options(config: PredictConfig, history_seasons: int | None = None, registry: Path | None = None,
+                 min_edge: float | None = None, min_ev: float | None = None) -> PredictConfig:  # fmt: skip
+    """``config`` with CLI overrides applied."""
+    if history_seasons is not None:
+        config = replace(config, params=replace(config.params, history_seasons=history_seasons or None))
+    if registry is not None:
+        config = replace(config, registry_dir=registry.resolve())
+    if min_edge is not None or min_ev is not None:
+        rules = config.rules
+        config = replace(config, rules=replace(rules, min_edge=rules.min_edge if min_edge is None else min_edge,
+                                               min_ev=rules.min_ev if min_ev is None else min_ev))  # fmt: skip
+    return config
+
+
+def _check_mart(con: duckdb.DuckDBPyConnection) -> None:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'precompute' and table_name = 'feature_mart'"
+    ).fetchone()[0]
+    if not found:
+        raise MartContractError("precompute.feature_mart is not in the warehouse; run `nbaprops build` first")
+
+
+def _f(v, digits: int) -> str:
+    return "-" if v is None or pd.isna(v) else f"{v:.{digits}f}"
+
+
+def _pct(v) -> str:
+    return "-" if v is None or pd.isna(v) else f"{100 * v:.1f}%"

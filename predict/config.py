@@ -1,0 +1,76 @@
+"""The knobs of phase 5 in one place: model size, time splits, betting thresholds, where models live.
+
+Defaults are for the real warehouse; tests pass small ``ModelParams`` so the simulator backtests stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbaprops.settings import PROJECT_DIR
+
+MARKETS = ("points", "rebounds", "assists", "threes", "pra")
+OBJECTIVES = ("reg:squarederror", "count:poisson", "reg:tweedie")
+EDGE_THRESHOLDS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.10)
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """XGBoost and split settings for one training run (per market)."""
+
+    objectives: tuple[str, ...] = OBJECTIVES  # candidates; validation log-likelihood picks one per market
+    max_depth: int = 5
+    eta: float = 0.05
+    max_rounds: int = 600
+    early_stopping: int = 40
+    min_child_weight: float = 20.0
+    subsample: float = 0.8
+    colsample: float = 0.8
+    tweedie_power: float = 1.3
+    nthread: int = 2
+    seed: int = 7
+    # Time-ordered split of the training window: fit | validation (early stopping, objective, dispersion)
+    # | calibration (the latest rows).
+    valid_share: float = 0.10
+    calib_share: float = 0.10
+    refit_on_all: bool = True  # after choosing, refit on the whole window with the chosen rounds
+    history_seasons: int | None = 5  # train on this many most recent seasons (None: all history)
+
+
+@dataclass(frozen=True)
+class PricingRules:
+    """When a priced line becomes a bet, and how big.
+
+    ``devig`` is how a book's two-way price becomes fair probabilities: ``multiplicative`` divides each
+    side's implied probability by their sum; ``power`` finds k with p_over^k + p_under^k = 1.
+    """
+
+    min_edge: float = 0.04  # model probability minus fair probability, on the side bet
+    min_ev: float = 0.02  # expected profit per unit staked at the offered price
+    kelly_fraction: float = 0.25
+    kelly_cap: float = 0.02  # never stake more than this share of the bankroll on one line
+    devig: str = "multiplicative"
+
+    def __post_init__(self) -> None:
+        if self.devig not in ("multiplicative", "power"):
+            raise ValueError(f"PricingRules.devig={self.devig!r} is unknown; use 'multiplicative' or 'power'")
+        if not 0 < self.kelly_fraction <= 1 or not 0 <= self.kelly_cap <= 1:
+            raise ValueError("PricingRules: kelly_fraction must be in (0, 1] and kelly_cap in [0, 1]")
+
+
+@dataclass(frozen=True)
+class PredictConfig:
+    """Everything a train / score / backtest run needs besides the data."""
+
+    params: ModelParams = field(default_factory=ModelParams)
+    rules: PricingRules = field(default_factory=PricingRules)
+    registry_dir: Path = field(default_factory=lambda: default_registry_dir())
+    min_prior_games: int = 5  # coverage is judged on players with at least this many earlier games
+    edge_thresholds: tuple[float, ...] = EDGE_THRESHOLDS
+
+
+def default_registry_dir() -> Path:
+    """``models_registry/`` beside the project (git-ignored; ``models/`` is dbt's), or NBAPROPS_MODEL_REGISTRY."""
+    return Path(os.environ.get("NBAPROPS_MODEL_REGISTRY", PROJECT_DIR / "models_registry")).resolve()

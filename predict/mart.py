@@ -1,0 +1,147 @@
+"""The input contract: ``precompute.feature_mart`` and the canonical feature order, read into pandas.
+
+Phase 5 reads features only from the mart and the order only from ``reference.feature_definitions``,
+so training and scoring see the same columns in the same order by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+MART_TABLE = "precompute.feature_mart"
+FEATURE_TABLE = "reference.feature_definitions"
+CONTRACT_COLUMNS = (
+    "player_id", "player_lookup", "player_name", "game_id", "game_date", "season", "season_type", "market",
+    "team", "opponent", "is_home", "row_kind", "line", "opening_line", "line_movement", "has_line",
+    "line_books", "actual", "did_play", "quality_score", "feature_version",
+)  # fmt: skip
+KEYS = ("player_id", "game_id", "market")
+REQUIRED_FOR_SCORING = ("player_id", "game_id", "game_date", "market", "line", "feature_version")
+# A mean needs some history of the market's own stat: when every one of these is NULL (no earlier game with
+# the stat, or a source that lacks it, like threes in the slim 2025-26 logs) the row is refused, not guessed.
+REQUIRED_HISTORY = ("f_stat_avg_l5", "f_stat_avg_l10", "f_stat_avg_season")
+
+
+class MartContractError(ValueError):
+    """The mart (or a frame standing in for it) is not the shape phase 5 was written against."""
+
+
+@dataclass(frozen=True)
+class MartData:
+    """Mart rows plus the feature columns in canonical order."""
+
+    frame: pd.DataFrame
+    features: list[str]
+
+    @property
+    def feature_versions(self) -> list[str]:
+        return sorted(self.frame["feature_version"].dropna().astype(str).unique().tolist())
+
+
+def feature_column(name: str) -> str:
+    """The mart column of a feature named in the seed (``points_avg_l5`` or ``f_points_avg_l5``)."""
+    return name if name.startswith("f_") else f"f_{name}"
+
+
+def read_feature_order(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Feature columns in the seed's ``position`` order."""
+    if not _table_exists(con, FEATURE_TABLE):
+        raise MartContractError(
+            f"{FEATURE_TABLE} is missing from the warehouse; build the seed and the mart with `nbaprops build`"
+        )
+    names = con.execute(f"select feature_name from {FEATURE_TABLE} order by position, feature_name").fetchall()
+    return [feature_column(str(n)) for (n,) in names]
+
+
+def check_contract(columns: list[str] | pd.Index, features: list[str], where: str = MART_TABLE) -> None:
+    """Fail naming every contract or feature column ``where`` lacks (the fix: rebuild the mart)."""
+    have = set(columns)
+    missing = [c for c in CONTRACT_COLUMNS if c not in have]
+    missing += [c for f in features for c in (f, f"{f}_missing") if c not in have]
+    if missing:
+        raise MartContractError(
+            f"{where} lacks column(s) {', '.join(missing)}; rebuild it with `nbaprops build` "
+            f"or update {FEATURE_TABLE} to match"
+        )
+    if not features:
+        raise MartContractError(f"{FEATURE_TABLE} lists no features; seed seeds/feature_definitions.csv")
+
+
+def read_mart(
+    con: duckdb.DuckDBPyConnection,
+    start: date | None = None,
+    end: date | None = None,
+    seasons: list[str] | None = None,
+) -> MartData:
+    """Mart rows with ``start <= game_date <= end`` (either open), optionally only ``seasons``."""
+    if not _table_exists(con, MART_TABLE):
+        raise MartContractError(f"{MART_TABLE} is missing from the warehouse; run `nbaprops build` first")
+    features = read_feature_order(con)
+    columns = [r[0] for r in con.execute(f"select * from {MART_TABLE} limit 0").description]
+    check_contract(columns, features)
+    wanted = [*CONTRACT_COLUMNS, *features, *(f"{f}_missing" for f in features)]
+    where, args = ["market in ('points', 'rebounds', 'assists', 'threes', 'pra')"], []
+    if start is not None:
+        where.append("game_date >= ?")
+        args.append(start)
+    if end is not None:
+        where.append("game_date <= ?")
+        args.append(end)
+    if seasons:
+        where.append(f"season in ({', '.join('?' for _ in seasons)})")
+        args.extend(seasons)
+    sql = f"select {', '.join(wanted)} from {MART_TABLE} where {' and '.join(where)}"
+    return MartData(normalise_frame(con.execute(sql, args).df(), features), features)
+
+
+def mart_seasons(con: duckdb.DuckDBPyConnection, before: date | None = None) -> list[str]:
+    """Seasons present in the mart (before ``before`` if given), oldest first."""
+    sql = f"select distinct season from {MART_TABLE}" + (" where game_date < ?" if before else "")
+    return sorted(str(s) for (s,) in con.execute(sql, [before] if before else []).fetchall())
+
+
+def normalise_frame(frame: pd.DataFrame, features: list[str]) -> pd.DataFrame:
+    """Types phase 5 relies on: dates as ``datetime.date``-free numpy datetimes, floats, nullable booleans."""
+    out = frame.copy()
+    out["game_date"] = pd.to_datetime(out["game_date"]).dt.normalize()
+    for c in ("line", "opening_line", "line_movement", "actual", "quality_score", *features):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+    out["player_id"] = pd.to_numeric(out["player_id"], errors="coerce").astype("Int64")
+    out["game_id"] = out["game_id"].astype("string")
+    for c in ("market", "row_kind", "feature_version", "player_lookup", "season"):
+        out[c] = out[c].astype("string")
+    out["did_play"] = out["did_play"].astype("boolean")
+    out["has_line"] = out["has_line"].astype("boolean")
+    return out
+
+
+def feature_matrix(frame: pd.DataFrame, features: list[str]) -> np.ndarray:
+    """Features as float32 in canonical order; NULL stays NaN (XGBoost's missing value)."""
+    return frame[features].to_numpy(dtype="float32", na_value=np.nan)
+
+
+def required_nulls(frame: pd.DataFrame, features: list[str]) -> pd.Series:
+    """Per row, the required columns that are NULL, comma-joined ('' when none): every REQUIRED_FOR_SCORING
+    column, and the REQUIRED_HISTORY features the model uses when all of them are NULL."""
+    out = pd.Series("", index=frame.index, dtype="object")
+    for c in REQUIRED_FOR_SCORING:
+        out = out.where(frame[c].notna(), out + ", " + c)
+    history = [f for f in REQUIRED_HISTORY if f in features]
+    if history:
+        none = frame[history].isna().all(axis=1)
+        out = out.where(~none, out + ", " + ", ".join(history) + " (none of the player's recent games has this market's stat)")
+    return out.str.lstrip(", ")
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    schema, name = qualified.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
+        ).fetchone()[0]
+    )

@@ -1,0 +1,59 @@
+"""Book offers for pricing and closing-line value, read from ``intermediate.int_prop_offers``.
+
+A prop name becomes a player through the mart's own (game_id, player_lookup) rows, which already tell
+namesakes apart by team; ``intermediate.int_player_lookups`` is used only to explain lines that found no
+mart row. The pricing snapshot is the latest pregame snapshot at or before ``as_of`` (default: the latest
+before tip-off); the closing snapshot is the latest pregame one, and CLV compares the two.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from predict.config import MARKETS
+
+OFFERS_TABLE = "intermediate.int_prop_offers"
+LOOKUPS_TABLE = "intermediate.int_player_lookups"
+OFFER_COLUMNS = ["snapshot_at", "game_id", "game_date", "player_lookup", "player_name", "market", "bookmaker",
+                 "line", "over_odds", "under_odds", "main_line_rank", "is_pregame"]  # fmt: skip
+
+
+def read_offers(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
+    """Pregame main-line offers for games dated ``start``..``end`` (all five markets)."""
+    markets = ", ".join(f"'{m}'" for m in MARKETS)
+    frame = con.execute(
+        f"select {', '.join(OFFER_COLUMNS)} from {OFFERS_TABLE} "
+        f"where game_date between ? and ? and is_pregame and market in ({markets})",
+        [start, end],
+    ).df()
+    frame["game_date"] = pd.to_datetime(frame["game_date"]).dt.normalize()
+    frame["snapshot_at"] = pd.to_datetime(frame["snapshot_at"])
+    frame["game_id"] = frame["game_id"].astype("string")
+    return frame
+
+
+def read_lookups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(f"select player_lookup, player_id from {LOOKUPS_TABLE}").df()
+
+
+def attach_players(offers: pd.DataFrame, mart_rows: pd.DataFrame) -> pd.DataFrame:
+    """Offers with ``player_id`` from the mart rows of the same game and lookup (NULL when none)."""
+    ids = mart_rows[["game_id", "player_lookup", "player_id"]].drop_duplicates(["game_id", "player_lookup"])
+    out = offers.drop(columns=[c for c in ("player_id",) if c in offers]).merge(ids, on=["game_id", "player_lookup"], how="left")
+    return out
+
+
+def snapshot_offers(offers: pd.DataFrame, as_of: datetime | None = None, which: str = "latest") -> pd.DataFrame:
+    """Main-line offers of one snapshot per (game, player, market): the latest (or earliest, ``which='opening'``)
+    pregame snapshot at or before ``as_of``."""
+    o = offers[offers["main_line_rank"] == 1] if "main_line_rank" in offers else offers
+    if as_of is not None:
+        o = o[o["snapshot_at"] <= pd.Timestamp(as_of)]
+    if o.empty:
+        return o
+    keys = ["game_id", "player_lookup", "market"]
+    pick = o.groupby(keys)["snapshot_at"].transform("max" if which == "latest" else "min")
+    return o[o["snapshot_at"] == pick]

@@ -1,0 +1,153 @@
+"""``nbaprops train | score | grade | backtest`` end to end on a simulated league built by dbt, reading the
+real ``precompute.feature_mart`` and ``intermediate.int_prop_offers`` and writing the ``predictions`` schema."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, timedelta
+
+import duckdb
+import pytest
+
+from helpers import run_cli
+from phase4_support import Warehouse, activate, build_phase4, import_files, sim_imports, simulate, warehouse_env
+
+DAYS, SEED = 34, 13
+START = date(2025, 10, 21)
+TRAIN_BEFORE = START + timedelta(days=28)  # D: the first date scored
+TONIGHT = START + timedelta(days=DAYS - 1)  # games not played yet: scoring rows
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory):
+    root = tmp_path_factory.mktemp("p5sim")
+    env = {**warehouse_env(root), "NBAPROPS_MODEL_REGISTRY": str(root / "registry")}
+    mp = activate(env)
+    try:
+        simulate(root / "files", days=DAYS, seed=SEED)
+        import_files(sim_imports(root / "files"))
+        build_phase4()
+        result = run_cli("train", "--before", TRAIN_BEFORE)
+        assert result.exit_code == 0, result.output + result.stderr
+        yield Warehouse(root, root / "nbaprops.duckdb", env), result.output
+    finally:
+        mp.undo()
+
+
+@pytest.fixture
+def env(wh):
+    mp = activate(wh[0].env)
+    yield wh[0]
+    mp.undo()
+
+
+def query(w: Warehouse, sql: str, args: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(w.path))
+    try:
+        return con.execute(sql, args or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_train_saves_a_model_with_its_metadata(wh):
+    w, output = wh
+    assert "saved to" in output and "objective" in output
+    (folder,) = list((w.root / "registry").iterdir())
+    meta = json.loads((folder / "metadata.json").read_text())
+    assert meta["trained_before"] == str(TRAIN_BEFORE) and meta["training_window"]["end"] < str(TRAIN_BEFORE)
+    assert meta["features"][:2] == ["f_stat_avg_l5", "f_stat_avg_l10"] and len(meta["features"]) >= 25
+    assert set(meta["markets"]) == {"points", "rebounds", "assists", "threes", "pra"}
+    assert {"xgboost", "numpy", "pandas", "scipy", "python"} <= set(meta["library_versions"])
+    for m in meta["markets"].values():
+        assert m["objective"] in m["validation"]["candidates"] and m["dispersion"]["a"] >= 1
+
+
+def test_score_writes_every_line_then_a_rescore_supersedes(env):
+    day = TRAIN_BEFORE
+    first = run_cli("score", "--date", day)
+    assert first.exit_code == 0, first.output + first.stderr
+    assert "coverage:" in first.output and "not scored:" in first.output
+    lines = query(env, "select count(*) from precompute.feature_mart where game_date = ? and line is not null", [day])[0][0]
+    current = query(env, "select count(*) from predictions.predictions where game_date = ? and is_current", [day])[0][0]
+    unscored = query(env, "select count(*) from predictions.unscored_lines where game_date = ?", [day])[0][0]
+    assert lines > 300 and current + unscored >= lines and current >= 0.95 * lines
+    second = run_cli("score", "--date", day)
+    assert second.exit_code == 0, second.output + second.stderr
+    versions = dict(query(env, "select prediction_version, count(*) from predictions.predictions where game_date = ? group by 1", [day]))
+    assert versions == {1: current, 2: current}
+    assert query(env, "select count(*) from predictions.predictions where prediction_version = 1 and is_current")[0][0] == 0
+    picks = query(env, "select pick, count(*) from predictions.predictions where is_current and game_date = ? group by 1", [day])
+    assert {p for p, _ in picks} <= {"OVER", "UNDER", "PASS"}
+    bad = query(env, "select count(*) from predictions.predictions where abs(p_over + p_under + p_push - 1) > 1e-9")[0][0]
+    assert bad == 0
+
+
+def test_score_refuses_a_date_the_model_has_seen(env):
+    result = run_cli("score", "--date", TRAIN_BEFORE - timedelta(days=1))
+    assert result.exit_code == 1
+    assert "would have seen the results" in result.stderr and "--before" in result.stderr
+
+
+def test_score_refuses_a_model_whose_feature_order_differs(env):
+    registry = env.root / "registry"
+    (original,) = [p for p in registry.iterdir() if not p.name.endswith("-swapped")]
+    swapped = registry / f"{original.name}-swapped"
+    shutil.copytree(original, swapped)
+    meta = json.loads((swapped / "metadata.json").read_text())
+    meta["features"][0], meta["features"][1] = meta["features"][1], meta["features"][0]
+    meta["version"] = swapped.name
+    (swapped / "metadata.json").write_text(json.dumps(meta))
+    try:
+        result = run_cli("score", "--date", TRAIN_BEFORE, "--model", swapped.name)
+        assert result.exit_code == 1
+        assert "does not match the feature mart: feature order differs from position 1" in result.stderr
+        assert "Retrain with `nbaprops train`" in result.stderr
+    finally:
+        shutil.rmtree(swapped)
+
+
+def test_grade_scores_results_with_voids_and_daily_performance(env):
+    day = TRAIN_BEFORE + timedelta(days=2)  # a date with lined players who sat out (seed 13)
+    # price at the morning snapshot (before 16:00 UTC): the afternoon snapshot then gives closing-line value
+    scored = run_cli("score", "--date", day, "--as-of", f"{day}T16:00")
+    assert scored.exit_code == 0, scored.output + scored.stderr
+    result = run_cli("grade", "--date", day)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "graded" in result.output and "moving_average" in result.output
+    kinds = dict(query(env, "select lean_result, count(*) from predictions.results where game_date = ? group by 1", [day]))
+    assert set(kinds) <= {"win", "loss", "push", "void"} and kinds.get("win", 0) > 50
+    voids = query(env, "select count(*) from predictions.results r join precompute.feature_mart m "
+                       "using (player_id, game_id, market) where r.game_date = ? and not m.did_play", [day])[0][0]  # fmt: skip
+    assert voids == kinds.get("void", 0) > 0
+    void_profit = query(env, "select count(*) from predictions.results where lean_result = 'void' and game_date = ? "
+                             "and (pick_profit <> 0 or model_abs_error is not null)", [day])[0][0]  # fmt: skip
+    assert void_profit == 0
+    systems = {s for (s,) in query(env, "select distinct system from predictions.daily_performance where game_date = ?", [day])}
+    assert systems == {"model", "line", "moving_average"}
+    clv = query(env, "select count(clv) from predictions.results where game_date = ? and pick in ('OVER', 'UNDER')", [day])[0][0]
+    assert clv > 0
+    again = run_cli("grade", "--date", day)  # regrading replaces the date's results
+    assert again.exit_code == 0
+    assert query(env, "select count(*) from predictions.results where game_date = ?", [day])[0][0] == sum(kinds.values())
+
+
+def test_scoring_rows_for_games_not_played_yet_are_scored_and_stay_pending(env):
+    scoring = query(env, "select count(*) from precompute.feature_mart where row_kind = 'scoring' and game_date = ?", [TONIGHT])[0][0]
+    assert scoring > 0
+    result = run_cli("score", "--date", TONIGHT)
+    assert result.exit_code == 0, result.output + result.stderr
+    graded = run_cli("grade", "--date", TONIGHT)
+    assert graded.exit_code == 0 and "still pending" in graded.output
+
+
+def test_backtest_prints_the_table_and_writes_json(env, tmp_path):
+    out = tmp_path / "bt.json"
+    result = run_cli("backtest", "--start", TRAIN_BEFORE, "--end", TRAIN_BEFORE + timedelta(days=2), "--retrain", "none",
+                     "--json", out)  # fmt: skip
+    assert result.exit_code == 0, result.output + result.stderr
+    for word in ("MAE model", "MAE line", "MAE MA", "Brier model", "edge>=0.04", "points", "pra", "all"):
+        assert word in result.output
+    summary = json.loads(out.read_text())["summary"]
+    assert summary["points"]["n"] > 100 and summary["points"]["mae_line"] is not None
+    assert set(summary["all"]["thresholds"]) == {"0.00", "0.02", "0.04", "0.06", "0.08", "0.10"}

@@ -1,0 +1,99 @@
+"""Leakage alarms on the simulator, through the walk-forward backtest.
+
+- Efficient market (every line at the x.5 nearest the player's true median, priced at the true odds): the
+  side the model prefers, before any threshold, must win within noise of 50 % over >= 2,000 graded lines.
+  A model that saw the result would win far more; the test fails above 53 %.
+- Noisy lines (books off the truth by 30 % sd): the model's recommended bets must win above 55 %.
+- The alarm itself is checked: the same backtest with the result leaked into one feature must trip it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nbaprops.sim import SimConfig, simulate_season
+from nbaprops.sim.games import MARKETS, play_game
+from nbaprops.sim.market import TRUE_VARIANCE
+from predict.backtest import BacktestResult, run_backtest
+from predict.config import ModelParams, PredictConfig
+from predict.mart import MartData
+from sim_mart import sim_mart
+
+SMALL = ModelParams(max_depth=3, eta=0.1, max_rounds=60, early_stopping=10, min_child_weight=5, nthread=2,
+                    objectives=("reg:squarederror", "count:poisson"), valid_share=0.15, calib_share=0.15,
+                    history_seasons=None)  # fmt: skip
+DAYS, BACKTEST_FROM = 38, 28  # 28 days of history, then 9 backtest days with a retrain a week in
+
+
+def backtest(mart: MartData, offers: pd.DataFrame, config: SimConfig, retrain: str = "weekly") -> BacktestResult:
+    start = config.start_date + timedelta(days=BACKTEST_FROM)
+    end = config.tonight - timedelta(days=1)
+    return run_backtest(mart, offers, start, end, PredictConfig(params=SMALL), retrain=retrain)
+
+
+def win_rate(result: pd.Series) -> tuple[float, int]:
+    wins, losses = int((result == "win").sum()), int((result == "loss").sum())
+    return wins / max(1, wins + losses), wins + losses
+
+
+@pytest.fixture(scope="module")
+def efficient():
+    config = SimConfig(seed=21, days=DAYS, efficient_market=True)
+    season = simulate_season(config)
+    mart, offers = sim_mart(season)
+    return season, mart, offers, backtest(mart, offers, config)
+
+
+def test_efficient_market_the_preferred_side_wins_about_half(efficient):
+    *_, result = efficient
+    rate, n = win_rate(result.results["lean_result"])
+    assert n >= 2000, f"only {n} graded lines; lengthen the simulated backtest"
+    assert rate <= 0.53, f"preferred side won {rate:.1%} of {n} lines against an efficient market: leakage?"
+    assert rate >= 0.47, f"preferred side won only {rate:.1%} of {n} lines: the lean is systematically wrong"
+
+
+def test_the_alarm_trips_when_the_result_leaks_into_a_feature(efficient):
+    season, mart, offers, _ = efficient
+    leaked = mart.frame.copy()
+    leaked["f_days_rest"] = leaked["actual"]  # the answer smuggled in as a "pregame" feature
+    result = backtest(MartData(leaked, mart.features), offers, season.config, retrain="none")
+    rate, n = win_rate(result.results["lean_result"])
+    assert n >= 2000 and rate > 0.53, f"a leaked result gave only {rate:.1%} on {n} lines: the alarm would not fire"
+
+
+def test_noisy_lines_the_recommended_bets_win_above_55_percent():
+    config = SimConfig(seed=22, days=BACKTEST_FROM + 5, market_noise=0.3)  # 4 backtest days: plenty of bets
+    mart, offers = sim_mart(simulate_season(config))
+    result = backtest(mart, offers, config)
+    rate, n = win_rate(result.results["pick_result"])
+    assert n >= 300, f"only {n} recommended bets graded"
+    assert rate > 0.55, f"recommended bets won {rate:.1%} of {n} against noisy lines"
+
+
+def test_the_efficient_books_know_the_sims_true_spread(efficient):
+    """TRUE_VARIANCE (variance = mean * (a + b * mean)) must still describe replayed games within 15 %."""
+    season, *_ = efficient
+    observed, expected = {m: 0.0 for m in MARKETS}, {m: 0.0 for m in MARKETS}
+    for g in [g for g in season.games if g.game_id in season.boxes][:80]:
+        sides = season.sides[g.game_id]
+        for rep in range(2):
+            box = play_game(g, sides, replace(season.config, seed=90_000 + rep))
+            for side, lines in zip(sides, box.lines):
+                means, minutes = side.means(), dict(zip([p.player_id for p in side.players], side.minutes))
+                for p, s in lines:
+                    if minutes[p.player_id] < 15:
+                        continue
+                    values = [s["PTS"], s["REB"], s["AST"], s["FG3M"], s["PTS"] + s["REB"] + s["AST"]]
+                    for market, y in zip(MARKETS, values):
+                        mu = means[p.player_id][market]
+                        a, b = TRUE_VARIANCE[market]
+                        observed[market] += (y - mu) ** 2
+                        expected[market] += mu * (a + b * mu)
+    ratios = {m: observed[m] / expected[m] for m in MARKETS}
+    assert all(0.85 < r < 1.15 for r in ratios.values()), ratios
+    assert np.isfinite(list(ratios.values())).all()
