@@ -32,6 +32,7 @@ class Target(str, Enum):
 class Phase(str, Enum):
     staging = "staging"
     three = "3"
+    four = "4"
     all = "all"
 
 
@@ -121,10 +122,10 @@ def build(
 @app.command()
 def counts(ctx: typer.Context) -> None:
     """Print row counts of the phase-3 models."""
-    _print_counts(ctx.obj)
+    print_counts(ctx.obj)
 
 
-def _print_counts(settings: Settings) -> None:
+def print_counts(settings: Settings) -> None:
     from nbaprops.warehouse import connect
 
     con = connect(settings)
@@ -232,26 +233,24 @@ def replay(
 @app.command()
 def demo(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option(help="Folder for the simulated files.")] = Path("demo_data"),
-    seed: Annotated[int, typer.Option()] = 7,
-    days: Annotated[int, typer.Option(min=2, max=200)] = 30,
+    seed: Annotated[int, typer.Option(help="Simulation seed.")] = 7,
+    days: Annotated[int, typer.Option(min=10, max=200, help="Days of simulated season.")] = 30,
 ) -> None:
-    """Simulate a short season, import it, build the warehouse and print phase-3 row counts."""
-    from nbaprops.sim import SimConfig, simulate
+    """The whole product on a simulated league: serve its APIs on 127.0.0.1, backfill, train, run tonight."""
+    from nbaprops.demo import run_demo
 
-    settings: Settings = ctx.obj
-    simulate(SimConfig(seed=seed, days=days), out)
-    for kind, name in (
-        ("schedule", "schedule.csv"),
-        ("game-logs", "player_game_logs.csv"),
-        ("game-logs", "team_game_logs.csv"),
-        ("props", "props.csv"),
-        ("game-lines", "game_lines.csv"),
-    ):
-        _import(ctx, kind, [out / name])
-    build(ctx, phase=Phase.all, select=None)
-    _print_counts(settings)
+    raise typer.Exit(run_demo(ctx.obj, days=days, seed=seed, echo=typer.echo))
 
+
+# Phase 5 (predict/): train, score, grade, backtest.
+from predict.cli import register as _register_predict  # noqa: E402
+
+_register_predict(app)
+
+# Operations: run, backfill, status, report, monitor, doctor.
+from nbaprops.ops_cli import register as _register_ops  # noqa: E402
+
+_register_ops(app)
 
 if __name__ == "__main__":
     app()

@@ -44,3 +44,21 @@ def season_label(game_date: date) -> str:
     """The season as NBA feeds write it: '2025-26'."""
     start = season_start_year(game_date)
     return f"{start}-{(start + 1) % 100:02d}"
+
+
+def resolve_game_date(value: str, now: datetime | None = None) -> date:
+    """THE place a command's date is decided: 'today', 'yesterday' (US/Eastern) or YYYY-MM-DD.
+
+    At 01:30 UTC it is still the previous evening in New York, so 'today' is that Eastern date.
+    """
+    from datetime import timedelta
+
+    today = today_eastern(now)
+    if value == "today":
+        return today
+    if value == "yesterday":
+        return today - timedelta(days=1)
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError(f"date {value!r} is not understood: use today, yesterday or YYYY-MM-DD") from None

@@ -1,0 +1,149 @@
+"""Operations commands (run, backfill, status, report, monitor, doctor), attached to the main app by ``register``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from nbaprops.dates import resolve_game_date
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def _day(value: str) -> date:
+    try:
+        return resolve_game_date(value)
+    except ValueError as exc:
+        _fail(str(exc), code=2)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def run(
+        ctx: typer.Context,
+        date_: Annotated[str, typer.Option("--date", help="today, yesterday or YYYY-MM-DD (US/Eastern game date).")] = "today",
+        force: Annotated[bool, typer.Option(help="Run phases whose gates are closed (recorded).")] = False,
+    ) -> None:
+        """The morning job: yesterday's finals, today's slate and props, build, grade, score, report."""
+        from nbaprops.lock import WarehouseLocked, warehouse_lock
+        from nbaprops.morning import run_day
+
+        day = _day(date_)
+        try:
+            with warehouse_lock(ctx.obj.duckdb_path, f"run --date {day}"):
+                outcomes = run_day(ctx.obj, day, force=force, echo=typer.echo)
+        except WarehouseLocked as exc:
+            _fail(str(exc), code=3)
+        bad = [o for o in outcomes if o.status != "success"]
+        if bad:
+            _fail(f"{len(bad)} phase(s) did not complete for {day}: {', '.join(o.phase for o in bad)}")
+
+    @app.command()
+    def backfill(
+        ctx: typer.Context,
+        start: Annotated[str, typer.Option(help="First game date, YYYY-MM-DD.")],
+        end: Annotated[str, typer.Option(help="Last game date, YYYY-MM-DD.")],
+        force: Annotated[bool, typer.Option(help="Re-land dates already complete.")] = False,
+    ) -> None:
+        """Land a date range in order (resumable: complete dates are skipped), then build once."""
+        from nbaprops.lock import WarehouseLocked, warehouse_lock
+        from nbaprops.morning import backfill as run_backfill
+
+        first, last = _day(start), _day(end)
+        try:
+            with warehouse_lock(ctx.obj.duckdb_path, f"backfill {first}..{last}"):
+                with typer.progressbar(length=(last - first).days + 1, label=f"backfill {first}..{last}") as bar:
+                    done = run_backfill(ctx.obj, first, last, force=force, echo=typer.echo,
+                                        progress=lambda i, n, d: bar.update(1))  # fmt: skip
+        except WarehouseLocked as exc:
+            _fail(str(exc), code=3)
+        except ValueError as exc:
+            _fail(str(exc), code=2)
+        typer.echo(f"backfill {first}..{last}: {len(done['success'])} landed, {len(done['skipped'])} already complete, "
+                   f"{len(done['failed'])} failed{': ' + ', '.join(map(str, done['failed'])) if done['failed'] else ''}")  # fmt: skip
+        if done["failed"]:
+            raise typer.Exit(1)
+
+    @app.command()
+    def status(
+        ctx: typer.Context,
+        date_: Annotated[str, typer.Option("--date", help="today, yesterday or YYYY-MM-DD.")] = "today",
+    ) -> None:
+        """Each phase's latest state for a date, from ops.pipeline_runs."""
+        from nbaprops.dbt_runner import phase_model_counts
+        from nbaprops.morning import RUN_PHASES
+        from nbaprops.run_log import latest_phase_states
+        from nbaprops.warehouse import connect
+
+        day = _day(date_)
+        con = connect(ctx.obj)
+        try:
+            states = {row[0]: row for row in latest_phase_states(con, day)}
+            models = phase_model_counts(con)
+        finally:
+            con.close()
+        typer.echo(f"game date {day}")
+        for label, (built, total) in models.items():
+            typer.echo(f"  {label:<15} {built}/{total} models built")
+        for phase in (*RUN_PHASES, *[p for p in states if p not in RUN_PHASES]):
+            row = states.get(phase)
+            if row is None:
+                typer.echo(f"  {phase:<15} not run")
+                continue
+            _, state, rows, detail, finished, error, forced = row
+            note = error or detail or ""
+            typer.echo(f"  {phase:<15} {state:<8}{' (forced)' if forced else ''} {note}")
+
+    @app.command()
+    def report(
+        ctx: typer.Context,
+        date_: Annotated[str, typer.Option("--date", help="today, yesterday or YYYY-MM-DD.")] = "today",
+    ) -> None:
+        """Write the self-contained HTML report for a date and print its path."""
+        from nbaprops.report import write_report
+
+        typer.echo(str(write_report(ctx.obj, _day(date_))))
+
+    @app.command()
+    def monitor(
+        ctx: typer.Context,
+        date_: Annotated[str, typer.Option("--date", help="today, yesterday or YYYY-MM-DD.")] = "today",
+    ) -> None:
+        """Coverage, scraper health, source blocks and freshness; alerts the webhook; exit 1 on critical."""
+        from nbaprops.monitor import run_checks, send_alert, webhook_url, worst
+        from nbaprops.warehouse import connect
+
+        day = _day(date_)
+        con = connect(ctx.obj)
+        try:
+            checks = run_checks(con, day)
+        finally:
+            con.close()
+        for check in checks:
+            typer.echo(f"{check.level:<9} {check.name:<28} {check.detail}")
+        level = worst(checks)
+        url = webhook_url()
+        if url and level != "ok":
+            try:
+                send_alert(url, day, checks)
+                typer.echo("alert sent to the webhook")
+            except OSError as exc:
+                typer.secho(f"could not reach the alert webhook: {exc}", err=True)
+        if level == "critical":
+            raise typer.Exit(1)
+
+    @app.command()
+    def doctor(ctx: typer.Context) -> None:
+        """Check settings, credentials (never printed), warehouse, dbt, imports and the model vs the mart."""
+        from nbaprops.doctor import run_doctor
+
+        findings = run_doctor(ctx.obj)
+        for f in findings:
+            typer.echo(f"{'ok  ' if f.ok else 'FAIL'} {f.check:<14} {f.detail}")
+        if not all(f.ok for f in findings):
+            raise typer.Exit(1)
