@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from nbaprops.raw_tables import RAW_SCHEMA, RAW_TABLES, RawTable
-from nbaprops.warehouse import LandedPartition, utc_now
+from nbaprops.warehouse import LandedPartition, check_unique_sources, utc_now
 
 BQ_TYPES = {
     "VARCHAR": "STRING",
@@ -217,14 +217,7 @@ def replace_partitions(
     One load job per table and one transaction for all of them: everything commits together or not at all.
     """
     loaded_at = loaded_at or utc_now()
-    seen: set[tuple[str, str]] = set()
-    for table, _, source in batches:
-        if (table.name, source) in seen:
-            raise ValueError(
-                f"two inputs for {table.qualified} share the source name {source!r}; "
-                "import them separately or rename one file"
-            )
-        seen.add((table.name, source))
+    check_unique_sources(batches)
 
     landed: list[LandedPartition] = []
     per_table: dict[str, tuple[RawTable, list[pa.Table]]] = {}

@@ -45,6 +45,18 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def check_unique_sources(batches: list[tuple[RawTable, pd.DataFrame, str]]) -> None:
+    """Two batches for one table with the same source would replace each other's partitions: refuse."""
+    seen: set[tuple[str, str]] = set()
+    for table, _, source in batches:
+        if (table.name, source) in seen:
+            raise ValueError(
+                f"two inputs for {table.qualified} share the source name {source!r}; "
+                "import them separately or rename one file"
+            )
+        seen.add((table.name, source))
+
+
 def replace_partitions(
     con: duckdb.DuckDBPyConnection,
     batches: list[tuple[RawTable, pd.DataFrame, str]],
@@ -55,14 +67,7 @@ def replace_partitions(
     All batches commit together or not at all.
     """
     loaded_at = loaded_at or utc_now()
-    seen: set[tuple[str, str]] = set()
-    for table, _, source in batches:
-        if (table.name, source) in seen:
-            raise ValueError(
-                f"two inputs for {table.qualified} share the source name {source!r}; "
-                "import them separately or rename one file"
-            )
-        seen.add((table.name, source))
+    check_unique_sources(batches)
     landed: list[LandedPartition] = []
     con.execute("begin transaction")
     try:
