@@ -49,7 +49,6 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
 
 def run_dbt(settings: Settings, args: list[str], quiet: bool = False) -> DbtOutcome:
     """Invoke dbt with ``args`` (e.g. ``["build", "--select", "+tag:phase3"]``) against our project."""
-    os.environ.update(dbt_environment(settings))
     from dbt.cli.main import dbtRunner
 
     full_args = [
@@ -60,7 +59,19 @@ def run_dbt(settings: Settings, args: list[str], quiet: bool = False) -> DbtOutc
     ]
     if quiet:
         full_args = ["--quiet", *full_args]
-    result = dbtRunner().invoke(full_args)
+    # dbt reads the profile's env_var()s during the call; set them for the call only, so one command's
+    # target or warehouse never leaks into the next in the same process.
+    wanted = dbt_environment(settings)
+    before = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
+    try:
+        result = dbtRunner().invoke(full_args)
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     nodes: list[NodeResult] = []
     for node in getattr(result.result, "results", None) or []:
         nodes.append(NodeResult(node.node.name, str(node.status).lower(), node.message or ""))
