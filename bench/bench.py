@@ -79,6 +79,8 @@ def split_last_date(files: list[Path], work: Path) -> tuple[list[Path], list[Pat
     for path, (header, body) in rows.items():
         date_col = header.index("GAME_DATE")
         for target, keep in ((history, lambda r: r[date_col] < last), (new_day, lambda r: r[date_col] == last)):
+            if target is new_day and not any(keep(r) for r in body):
+                continue  # earlier seasons' files have nothing on the held-back date
             out = work / ("day_" if target is new_day else "hist_") / path.name.replace(".csv.gz", ".csv")
             out.parent.mkdir(parents=True, exist_ok=True)
             with open(out, "w", newline="", encoding="utf-8") as handle:
