@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from nbaprops.cli_common import fail, parse_date
 from nbaprops.settings import Settings, load_settings
 
 app = typer.Typer(help="NBA player-props analytics warehouse.", no_args_is_help=True, add_completion=False)
@@ -35,10 +35,6 @@ class Phase(str, Enum):
     four = "4"
     all = "all"
 
-
-def fail(message: str, code: int = 1) -> None:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code)
 
 
 @app.callback()
@@ -146,14 +142,6 @@ def print_counts(settings: Settings) -> None:
         con.close()
 
 
-def _parse_date(value: Optional[str], option: str) -> Optional[date]:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        fail(f"{option} {value!r} is not a date; use YYYY-MM-DD", code=2)
-
 
 sim_app = typer.Typer(help="Simulate a league: write it in the import formats, or `sim serve` it as the live sources.")
 app.add_typer(sim_app, name="sim")
@@ -176,9 +164,9 @@ def sim(
 
     config = SimConfig(
         seed=seed,
-        start_date=_parse_date(start, "--start"),
+        start_date=parse_date(start, "--start"),
         days=days,
-        as_of=_parse_date(as_of, "--as-of"),
+        as_of=parse_date(as_of, "--as-of"),
         market_noise=market_noise,
     )
     output = simulate(config, out)
@@ -202,7 +190,7 @@ def sim_serve(
     """Serve the simulated season as the NBA CDN, stats.nba.com and The Odds API on 127.0.0.1."""
     from nbaprops.sim.commands import run_sim_serve
 
-    raise typer.Exit(run_sim_serve(host, port, seed, days, _parse_date(start, "--start"), _parse_date(as_of, "--as-of"),
+    raise typer.Exit(run_sim_serve(host, port, seed, days, parse_date(start, "--start"), parse_date(as_of, "--as-of"),
                                    odds_api_key, faults, fault or [], slow_seconds, retry_after))
 
 
@@ -215,7 +203,7 @@ def scrape(
     """Fetch one game date from the live sources, archive every payload, land the raw tables."""
     from scrapers.commands import run_scrape
 
-    raise typer.Exit(run_scrape(ctx.obj, _parse_date(date_, "--date"), source or []))
+    raise typer.Exit(run_scrape(ctx.obj, parse_date(date_, "--date"), source or []))
 
 
 @app.command()
@@ -227,7 +215,7 @@ def replay(
     """Rebuild one date's raw tables from the payload archive (no network)."""
     from scrapers.commands import run_replay
 
-    raise typer.Exit(run_replay(ctx.obj, _parse_date(date_, "--date"), source or []))
+    raise typer.Exit(run_replay(ctx.obj, parse_date(date_, "--date"), source or []))
 
 
 @app.command()

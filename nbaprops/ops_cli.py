@@ -7,19 +7,16 @@ from typing import Annotated
 
 import typer
 
+from nbaprops.cli_common import fail
 from nbaprops.dates import resolve_game_date
 
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code)
 
 
 def _day(value: str) -> date:
     try:
         return resolve_game_date(value)
     except ValueError as exc:
-        _fail(str(exc), code=2)
+        fail(str(exc), code=2)
 
 
 def register(app: typer.Typer) -> None:
@@ -38,10 +35,10 @@ def register(app: typer.Typer) -> None:
             with warehouse_lock(ctx.obj.duckdb_path, f"run --date {day}"):
                 outcomes = run_day(ctx.obj, day, force=force, echo=typer.echo)
         except WarehouseLocked as exc:
-            _fail(str(exc), code=3)
+            fail(str(exc), code=3)
         bad = [o for o in outcomes if o.status != "success"]
         if bad:
-            _fail(f"{len(bad)} phase(s) did not complete for {day}: {', '.join(o.phase for o in bad)}")
+            fail(f"{len(bad)} phase(s) did not complete for {day}: {', '.join(o.phase for o in bad)}")
 
     @app.command()
     def backfill(
@@ -61,9 +58,9 @@ def register(app: typer.Typer) -> None:
                     done = run_backfill(ctx.obj, first, last, force=force, echo=typer.echo,
                                         progress=lambda i, n, d: bar.update(1))  # fmt: skip
         except WarehouseLocked as exc:
-            _fail(str(exc), code=3)
+            fail(str(exc), code=3)
         except ValueError as exc:
-            _fail(str(exc), code=2)
+            fail(str(exc), code=2)
         typer.echo(f"backfill {first}..{last}: {len(done['success'])} landed, {len(done['skipped'])} already complete, "
                    f"{len(done['failed'])} failed{': ' + ', '.join(map(str, done['failed'])) if done['failed'] else ''}")  # fmt: skip
         if done["failed"]:

@@ -6,12 +6,14 @@ command runs so that ``nbaprops --help`` stays fast.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Callable, Optional
 
 import typer
+
+from nbaprops.cli_common import fail, parse_date
 
 
 class Retrain(str, Enum):
@@ -25,16 +27,6 @@ class PriceAt(str, Enum):
     opening = "opening"
 
 
-def _fail(message: str, code: int = 1) -> None:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code)
-
-
-def _date(value: str, option: str) -> date:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        _fail(f"{option} {value!r} is not a date; use YYYY-MM-DD", code=2)
 
 
 def _run(body: Callable[[], list[str]]) -> None:
@@ -43,7 +35,7 @@ def _run(body: Callable[[], list[str]]) -> None:
     try:
         lines = body()
     except PredictError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for line in lines:
         typer.echo(line)
 
@@ -72,7 +64,7 @@ def register(app: typer.Typer) -> None:
         """Train the per-market models on the feature mart and save them in the registry."""
         from predict import commands
 
-        cut = _date(before, "--before") if before else None
+        cut = parse_date(before, "--before") if before else None
         _run(lambda: commands.train(ctx.obj, _config(history_seasons, registry), cut))
 
     @app.command()
@@ -88,13 +80,13 @@ def register(app: typer.Typer) -> None:
         """Predict every line on a date, price it, write a new prediction version, list what was not scored."""
         from predict import commands
 
-        day = _date(date_, "--date")
+        day = parse_date(date_, "--date")
         when = None
         if as_of:
             try:
                 when = datetime.fromisoformat(as_of)
             except ValueError:
-                _fail(f"--as-of {as_of!r} is not a time; use YYYY-MM-DDTHH:MM (UTC)", code=2)
+                fail(f"--as-of {as_of!r} is not a time; use YYYY-MM-DDTHH:MM (UTC)", code=2)
         _run(lambda: commands.score(ctx.obj, _config(None, registry, min_edge, min_ev), day, model, when))
 
     @app.command()
@@ -105,7 +97,7 @@ def register(app: typer.Typer) -> None:
         """Grade a date's current predictions (win / loss / push, DNP = void) and its daily performance."""
         from predict import commands
 
-        day = _date(date_, "--date")
+        day = parse_date(date_, "--date")
         _run(lambda: commands.grade(ctx.obj, _config(), day))
 
     @app.command()
@@ -121,6 +113,6 @@ def register(app: typer.Typer) -> None:
         """Walk-forward backtest: per market N, MAE of model / line / moving average, hit rates by edge, Brier."""
         from predict import commands
 
-        first, last = _date(start, "--start"), _date(end, "--end")
+        first, last = parse_date(start, "--start"), parse_date(end, "--end")
         _run(lambda: commands.backtest(ctx.obj, _config(history_seasons), first, last, retrain.value, json_out,
                                        price_at.value, echo=typer.echo))  # fmt: skip
