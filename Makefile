@@ -13,7 +13,7 @@ $(UV):
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
 
 .venv/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $@
 
 setup: .venv/.synced
@@ -25,8 +25,9 @@ test: setup
 	$(UV) run --frozen pytest
 
 # Benchmarks (not part of `make test`): 1, 5 and 10 seasons; prints a table, writes bench/results/*.json.
+SEASONS ?= 1,5,10
 bench: setup
-	$(UV) run --frozen python bench/bench.py
+	$(UV) run --frozen python bench/bench.py --seasons $(SEASONS)
 
 clean:
 	rm -rf .venv .tools warehouse target demo_data landing
