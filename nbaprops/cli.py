@@ -99,16 +99,23 @@ def build(
     ctx: typer.Context,
     phase: Annotated[Phase, typer.Option(help="Which phase to build (with its parents).")] = Phase.all,
     select: Annotated[Optional[str], typer.Option(help="A dbt selector instead of a phase.")] = None,
+    daily: Annotated[bool, typer.Option("--daily", help="Only tables and incremental models, with the daily "
+                                        "tests (selectors.yml); what the morning run builds.")] = False,
+    since: Annotated[Optional[str], typer.Option(help="Incremental models rebuild from this date, YYYY-MM-DD "
+                                                 "(after landing dates older than the last few days).")] = None,
 ) -> None:
-    """Build and test the warehouse with dbt (in-process)."""
-    from nbaprops.dbt_runner import PHASE_SELECTORS, run_dbt
+    """Build and test the warehouse with dbt (in-process). Without --daily: every model and every test."""
+    from nbaprops.dbt_runner import build_args, run_dbt
 
     settings: Settings = ctx.obj
     if settings.target == "local":
         from nbaprops.warehouse import connect
 
         connect(settings).close()  # raw tables exist even before the first import
-    outcome = run_dbt(settings, ["build", "--select", select or PHASE_SELECTORS[phase.value]])
+    args, description = build_args(settings, daily=daily, select=select, phase=phase.value,
+                                   since=parse_date(since, "--since"))
+    typer.echo(description)
+    outcome = run_dbt(settings, args)
     if not outcome.success:
         for node in outcome.failures:
             typer.secho(f"{node.status}: {node.name}: {node.message}", err=True)
@@ -160,11 +167,14 @@ def sim(
     """Simulate a league season and write it in the import formats."""
     if ctx.invoked_subcommand is not None:
         return
+    from nbaprops.dates import season_start_year
     from nbaprops.sim import SimConfig, simulate
 
+    first_day = parse_date(start, "--start")
     config = SimConfig(
         seed=seed,
-        start_date=parse_date(start, "--start"),
+        season_start_year=season_start_year(first_day),  # game ids and SEASON_ID follow the dates
+        start_date=first_day,
         days=days,
         as_of=parse_date(as_of, "--as-of"),
         market_noise=market_noise,

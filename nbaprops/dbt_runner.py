@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
+from datetime import date
 
 from nbaprops.settings import Settings
 
@@ -16,6 +18,10 @@ PHASE_SELECTORS = {
     "4": "+tag:phase4 +prop_player_names_unmatched resource_type:seed",
     "all": "*",
 }
+
+# The daily build (selectors.yml): tables and incremental models with the tests tagged daily. It leaves views
+# and seeds as the last full build made them, so it runs only once a full build has created them.
+DAILY_SELECTOR = "daily"
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,43 @@ def run_dbt(settings: Settings, args: list[str], quiet: bool = False) -> DbtOutc
     if result.exception is not None and not nodes:
         nodes.append(NodeResult("dbt", "error", str(result.exception)))
     return DbtOutcome(success=bool(result.success), nodes=nodes)
+
+
+def build_args(settings: Settings, daily: bool = False, select: str | None = None, phase: str = "all",
+               since: date | None = None) -> tuple[list[str], str]:  # fmt: skip
+    """dbt arguments for a build and a one-line description of it. ``daily`` falls back to the full build
+    (and says so) while a staging view or a seed the daily build relies on does not exist yet. ``since``:
+    incremental models rebuild from that date at the latest (a backfill of older dates)."""
+    extra = ["--vars", json.dumps({"rebuild_from": since.isoformat()})] if since else []
+    since_text = f", incremental models from {since}" if since else ""
+    if select:
+        return ["build", "--select", select, *extra], f"dbt build --select {select}{since_text}"
+    if daily:
+        missing = missing_for_daily(settings)
+        if not missing:
+            return (["build", "--selector", DAILY_SELECTOR, *extra],
+                    f"daily build (tables, incremental models, daily tests){since_text}")  # fmt: skip
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        return ["build", *extra], f"full build: the daily build needs {shown} from a full build first"
+    return ["build", "--select", PHASE_SELECTORS[phase], *extra], f"dbt build of phase {phase}{since_text}"
+
+
+def missing_for_daily(settings: Settings) -> list[str]:
+    """Staging views and seeds the warehouse lacks (``schema.name``); empty on BigQuery, which is not checked
+    here (there a full build is the deploy step, see docs/bigquery.md)."""
+    if settings.target != "local":
+        return []
+    from nbaprops.settings import PROJECT_DIR
+    from nbaprops.warehouse import connect
+
+    wanted = {("staging", p.stem) for p in (PROJECT_DIR / "models" / "staging").rglob("*.sql")}
+    wanted |= {("reference", p.stem) for p in (PROJECT_DIR / "seeds").glob("*.csv")}
+    con = connect(settings)
+    try:
+        present = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+    finally:
+        con.close()
+    return sorted(f"{schema}.{name}" for schema, name in wanted - present)
 
 
 # The model folders that make up each phase, and the schema they build into.

@@ -104,14 +104,15 @@ def _scrape(settings: Settings, day: date, sources: list[str] | None) -> str:
     return f"scraped {day}: {landed} rows landed, {len(report.attempts)} requests"
 
 
-def _build(settings: Settings) -> str:
-    from nbaprops.dbt_runner import run_dbt
+def _build(settings: Settings, since: date | None = None) -> str:
+    from nbaprops.dbt_runner import build_args, run_dbt
 
-    outcome = run_dbt(settings, ["build"], quiet=True)
+    args, description = build_args(settings, daily=True, since=since)
+    outcome = run_dbt(settings, args, quiet=True)
     if not outcome.success:
         names = ", ".join(f"{n.name} ({n.status})" for n in outcome.failures[:5])
         raise RuntimeError(f"dbt build failed: {names}")
-    return f"dbt build: {len(outcome.nodes)} nodes passed"
+    return f"{description}: {len(outcome.nodes)} nodes passed"
 
 
 def _predict(settings: Settings, what: str, day: date) -> str:
@@ -206,7 +207,7 @@ def backfill(settings: Settings, start: date, end: date, force: bool = False,
                 echo(f"  {day}: {outcome.status}: {outcome.detail}")
         if progress:
             progress(i, len(days), day)
-    outcome = _run_phase(settings, run_id, "build", end, lambda con: None, lambda: _build(settings), force)
+    outcome = _run_phase(settings, run_id, "build", end, lambda con: None, lambda: _build(settings, since=start), force)
     echo(f"  build after backfill: {outcome.status} {outcome.detail}")
     if outcome.status != "success":
         done["failed"].append(end)

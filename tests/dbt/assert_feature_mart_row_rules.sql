@@ -2,6 +2,8 @@
 --   scoring rows: a line, no actual, did_play NULL;   training rows: did_play known;
 --   DNP rows (did_play false): a line and no actual;  has_line = (line is not NULL);
 --   every missing flag is set, and every NULL feature is flagged missing (NULL is never passed off as data).
+{{ config(tags=['daily']) }}  -- also run by the daily build (selectors.yml)
+
 select
     player_id,
     game_id,

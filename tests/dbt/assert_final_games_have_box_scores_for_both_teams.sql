@@ -4,6 +4,8 @@
 -- landed at all is the freshness check's call (macros/freshness.sql), which knows how late it may be.
 -- One row per (game_date, game_id, team) with what is missing.
 -- Exceptions: seeds/data_test_exceptions.csv, test_name 'final_game_has_box_scores', record_key = game_id || '|' || team.
+{{ config(tags=['daily']) }}  -- also run by the daily build (selectors.yml)
+
 with
 
 final_game_sides as (

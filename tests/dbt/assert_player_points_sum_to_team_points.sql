@@ -1,6 +1,8 @@
 -- For every team-game that has player rows, the players' points add up to the team's points.
 -- Exceptions: seeds/data_test_exceptions.csv, test_name 'player_points_sum_to_team_points',
 -- record_key = game_id || '|' || team.
+{{ config(tags=['daily']) }}  -- also run by the daily build (selectors.yml)
+
 with
 
 player_totals as (

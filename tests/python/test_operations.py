@@ -93,7 +93,7 @@ def test_backfill_records_a_failed_date_continues_and_resumes(warehouse_path, mo
         return f"scraped {day}"
 
     monkeypatch.setattr(morning, "_scrape", fake_scrape)
-    monkeypatch.setattr(morning, "_build", lambda settings: "built")
+    monkeypatch.setattr(morning, "_build", lambda settings, since=None: "built")
     settings = load_settings()
     done = morning.backfill(settings, date(2025, 11, 1), date(2025, 11, 3), echo=lambda s: None)
     assert calls == [date(2025, 11, 1), date(2025, 11, 2), date(2025, 11, 3)]

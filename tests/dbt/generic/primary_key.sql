@@ -1,8 +1,11 @@
 {#-
   primary_key: the listed columns are never NULL and together identify at most one row.
   Fails with one row per offending key (duplicated or with a NULL part).
+  Tagged daily: the daily build (selectors.yml) runs it on every table it rebuilds.
 -#}
 {% test primary_key(model, column_names) %}
+
+{{ config(tags=['daily']) }}
 
 with
 
