@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from predict.distribution import Dispersion, quantile, side_probabilities
 
@@ -73,6 +72,8 @@ def fit_calibration(events: pd.DataFrame) -> Calibration:
     """Fit (a, b) by maximum likelihood; identity when there are too few events or it does not help."""
     if len(events) < MIN_EVENTS:
         return Calibration(events=len(events))
+    from scipy import optimize  # training only: scoring never loads it
+
     z = _logit(events["p"].to_numpy(dtype="float64"))
     y = events["over"].to_numpy(dtype="float64")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special  # scipy.stats/optimize load lazily: they double `nbaprops score`'s start-up
 
 MIN_MEAN = 0.05  # a squared-error model can predict <= 0 for a deep bench player
 POISSON_EPS = 1e-6
@@ -48,16 +48,25 @@ def _nb_params(mu: np.ndarray, disp: Dispersion) -> tuple[np.ndarray, np.ndarray
 
 
 def cdf(k: np.ndarray, mu: np.ndarray, disp: Dispersion) -> np.ndarray:
-    """P(X <= k) for integer ``k`` (negative k gives 0)."""
+    """P(X <= k) (k is floored; negative k gives 0): the regularised incomplete beta for the negative
+    binomial, the Poisson sum for Poisson, as scipy.stats computes them."""
     mu, n, p, poisson = _nb_params(mu, disp)
-    k = np.asarray(k, dtype="float64")
-    return np.where(poisson, stats.poisson.cdf(k, mu), stats.nbinom.cdf(k, n, p))
+    k = np.floor(np.asarray(k, dtype="float64"))
+    valid = k >= 0
+    k = np.where(valid, k, 0.0)
+    return np.where(valid, np.where(poisson, special.pdtr(k, mu), special.betainc(n, k + 1.0, p)), 0.0)
 
 
 def pmf(k: np.ndarray, mu: np.ndarray, disp: Dispersion) -> np.ndarray:
+    """P(X = k) for whole-number ``k`` (0 for negative or fractional k)."""
     mu, n, p, poisson = _nb_params(mu, disp)
     k = np.asarray(k, dtype="float64")
-    return np.where(poisson, stats.poisson.pmf(k, mu), stats.nbinom.pmf(k, n, p))
+    valid = (k >= 0) & (k == np.floor(k))
+    k = np.where(valid, k, 0.0)
+    log_k_fact = special.gammaln(k + 1)
+    log_nb = special.gammaln(k + n) - special.gammaln(n) - log_k_fact + n * np.log(p) + special.xlog1py(k, -p)
+    log_poisson = special.xlogy(k, mu) - mu - log_k_fact
+    return np.where(valid, np.exp(np.where(poisson, log_poisson, log_nb)), 0.0)
 
 
 def log_likelihood(y: np.ndarray, mu: np.ndarray, disp: Dispersion) -> np.ndarray:
@@ -70,6 +79,8 @@ def log_likelihood(y: np.ndarray, mu: np.ndarray, disp: Dispersion) -> np.ndarra
 
 
 def quantile(q: float, mu: np.ndarray, disp: Dispersion) -> np.ndarray:
+    from scipy import stats
+
     mu, n, p, poisson = _nb_params(mu, disp)
     return np.where(poisson, stats.poisson.ppf(q, mu), stats.nbinom.ppf(q, n, p))
 
@@ -92,6 +103,8 @@ def fit_dispersion(y: np.ndarray, mu: np.ndarray) -> Dispersion:
     y, mu = y[ok], mu[ok]
     if len(y) < 30:
         return Dispersion()
+
+    from scipy import optimize
 
     def nll(theta: np.ndarray) -> float:
         disp = Dispersion(1.0 + float(np.exp(theta[0])), float(np.exp(theta[1])))
