@@ -19,7 +19,7 @@ from predict.backtest import format_table, run_backtest, to_json
 from predict.calibration import MIN_EVENTS
 from predict.config import PredictConfig
 from predict.grade import PENDING, daily_performance, grade_predictions
-from predict.mart import MartContractError, read_mart
+from predict.mart import MartContractError, read_history, read_mart
 from predict.offers import attach_players, read_lookups, read_offers, snapshot_offers
 from predict.registry import ModelMismatch, RegistryError, load_model, save_model
 from predict.score import ScoringRefused, score_rows
@@ -100,9 +100,10 @@ def score(settings: Settings, config: PredictConfig, day: date, version: str | N
     try:
         _check_mart(con)
         seasons = _seasons(con, day + timedelta(days=1), 1, extra_back=1)
-        mart = read_mart(con, end=day, seasons=seasons)
+        mart = read_mart(con, start=day, end=day)
+        earlier = read_history(con, before=day, seasons=seasons)
         offers = read_offers(con, day, day)
-        outcome = score_rows(model, mart, day, offers, config, as_of=as_of, lookups=read_lookups(con))
+        outcome = score_rows(model, mart, day, offers, config, as_of=as_of, lookups=read_lookups(con), earlier=earlier)
         run_id, now = _run_id("score"), _now()
         written = write_scores(con, run_id, now, day, outcome.predictions, outcome.unscored, model.version,
                                {"date": day, "as_of": as_of, "coverage": outcome.coverage}, outcome.refused)  # fmt: skip

@@ -99,6 +99,26 @@ def read_mart(
     return MartData(normalise_frame(con.execute(sql, args).df(), features), features)
 
 
+def read_history(con: duckdb.DuckDBPyConnection, before: date, seasons: list[str] | None = None) -> pd.DataFrame:
+    """The columns the baselines read (``predict.baselines.played_history``) for rows before ``before``."""
+    if not _table_exists(con, MART_TABLE):
+        raise MartContractError(f"{MART_TABLE} is missing from the warehouse; run `nbaprops build` first")
+    where, args = ["market in ('points', 'rebounds', 'assists', 'threes', 'pra')", "game_date < ?"], [before]
+    if seasons:
+        where.append(f"season in ({', '.join('?' for _ in seasons)})")
+        args.extend(seasons)
+    frame = con.execute(
+        f"select player_id, market, season, game_date, actual, did_play from {MART_TABLE} where {' and '.join(where)}", args
+    ).df()  # fmt: skip
+    frame["game_date"] = pd.to_datetime(frame["game_date"]).dt.normalize()
+    frame["actual"] = pd.to_numeric(frame["actual"], errors="coerce").astype("float64")
+    frame["player_id"] = pd.to_numeric(frame["player_id"], errors="coerce").astype("Int64")
+    frame["market"] = frame["market"].astype("string")
+    frame["season"] = frame["season"].astype("string")
+    frame["did_play"] = frame["did_play"].astype("boolean")
+    return frame
+
+
 def mart_seasons(con: duckdb.DuckDBPyConnection, before: date | None = None) -> list[str]:
     """Seasons present in the mart (before ``before`` if given), oldest first."""
     sql = f"select distinct season from {MART_TABLE}" + (" where game_date < ?" if before else "")

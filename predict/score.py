@@ -65,10 +65,12 @@ def split_scorable(rows: pd.DataFrame, model: TrainedModel) -> tuple[pd.DataFram
 
 def score_rows(
     model: TrainedModel, mart: MartData, day: date, offers: pd.DataFrame, config: PredictConfig,
-    as_of: datetime | None = None, lookups: pd.DataFrame | None = None,
+    as_of: datetime | None = None, lookups: pd.DataFrame | None = None, earlier: pd.DataFrame | None = None,
 ) -> ScoreOutcome:  # fmt: skip
-    """Score every line on ``day``. ``mart`` must hold ``day`` and enough earlier rows for the baselines
-    (this season and the last); ``offers`` are that day's pregame offers (int_prop_offers shape)."""
+    """Score every line on ``day``. ``mart`` must hold ``day`` and, unless ``earlier`` is given, enough earlier
+    rows for the baselines (this season and the last); ``earlier``: those earlier rows with only the columns
+    the baselines read (``predict.mart.read_history``), so scoring need not load every feature of two seasons.
+    ``offers`` are that day's pregame offers (int_prop_offers shape)."""
     if model.trained_before > day:
         raise ScoringRefused(
             f"model {model.version} was trained on games before {model.trained_before}, which includes {day}: "
@@ -77,7 +79,7 @@ def score_rows(
     frame = mart.frame
     today = frame[frame["game_date"] == pd.Timestamp(day)]
     check_compatible(model, mart.features, sorted(today["feature_version"].dropna().astype(str).unique()))
-    history = played_history(frame[frame["game_date"] < pd.Timestamp(day)])
+    history = played_history(frame[frame["game_date"] < pd.Timestamp(day)] if earlier is None else earlier)
     lined = add_baselines(today[today["line"].notna()], history)
 
     scorable, refused = split_scorable(lined, model)

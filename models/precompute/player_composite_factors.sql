@@ -69,6 +69,10 @@ recent_appearances as (
         on appearances.team = team_dates.team
         and appearances.game_date >= team_dates.rotation_window_start
         and appearances.game_date < team_dates.last_played_date
+    {% if is_incremental() %}
+    -- only the dates this run writes (the join is a range join over the whole history otherwise)
+    where team_dates.game_date >= coalesce({{ incremental_lower_bound('game_date', filter='is_played') }}, cast('1900-01-01' as date))
+    {% endif %}
 
 ),
 
