@@ -58,3 +58,11 @@
     {{ bound }}
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+  incremental_since(filter): incremental_lower_bound as a value that is never NULL (1900-01-01 while
+  {{ this }} is empty), for `where game_date >= {{ incremental_since() }}` in an incremental branch.
+-#}
+{% macro incremental_since(column='game_date', filter=none) -%}
+    coalesce({{ incremental_lower_bound(column, filter=filter) }}, cast('1900-01-01' as date))
+{%- endmacro %}

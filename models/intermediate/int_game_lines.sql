@@ -1,6 +1,9 @@
 -- One closing line per canonical game: ESPN codes mapped to tricodes through teams.espn_code, matched to
 -- int_games on (game_date, the two teams); the latest load wins when several sources carry the game.
 -- Spreads are restated from each side: home_spread < 0 when the home team is favoured (pick'em = 0).
+-- A view: cheap to recompute where it is read, so the daily build has one node fewer to run.
+{{ config(materialized='view') }}
+
 with
 
 lines as (

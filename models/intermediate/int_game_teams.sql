@@ -1,5 +1,8 @@
 -- One row per team per game (two per int_games row): the map from (game_date, team) to the canonical
 -- game, with the opponent and home/away. A team plays at most once per date.
+-- A view: cheap to recompute where it is read, so the daily build has one node fewer to run.
+{{ config(materialized='view') }}
+
 with
 
 games as (

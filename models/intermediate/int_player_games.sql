@@ -5,11 +5,16 @@
 -- Mapped to the canonical game through
 -- int_game_teams on (game_date, team); a row that finds no game keeps game_id NULL so the
 -- not_null test surfaces it.
+-- Incremental by game_date (macros/incremental_config.sql): a run rewrites the last few game dates.
+{{ config(**incremental_config(grain=['game_date', 'player_id'])) }}
 with
 
 player_logs as (
 
     select * from {{ ref('stg_nba__player_game_logs') }}
+    {% if is_incremental() %}
+    where game_date >= {{ incremental_since() }}
+    {% endif %}
 
 ),
 

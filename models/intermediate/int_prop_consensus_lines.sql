@@ -2,6 +2,9 @@
 -- i.e. the median across books of each book's main line (the line priced closest to even).
 -- Offers that matched no game are left out (they cannot be attached to a game).
 -- The median is computed with window functions so the same SQL runs on DuckDB and BigQuery.
+-- Incremental by game_date, like int_prop_offers (every window here is within one game).
+{{ config(**incremental_config(grain=['game_id', 'player_lookup', 'market', 'snapshot_at'])) }}
+
 with
 
 book_main_lines as (
@@ -20,6 +23,9 @@ book_main_lines as (
     from {{ ref('int_prop_offers') }}
     where main_line_rank = 1
         and game_id is not null
+    {% if is_incremental() %}
+        and game_date >= {{ incremental_since() }}
+    {% endif %}
 
 ),
 

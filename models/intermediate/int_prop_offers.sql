@@ -6,12 +6,19 @@
 -- gave no commence_time (historical closing sets), a game one day either side is accepted (the exact date wins).
 -- Pregame rule: tip-off = coalesce(commence_time, schedule tipoff_at); a snapshot is pregame when it is
 -- strictly before tip-off; with no known tip-off, only snapshot_kind = 'historical_closing' counts as pregame.
+-- Incremental by game_date (macros/incremental_config.sql): a run rewrites the last few game dates, so the
+-- daily build does not re-resolve every season's offers.
+{{ config(**incremental_config(grain=['snapshot_at', 'event_id', 'player_name', 'market', 'bookmaker', 'line'], cluster_by=['game_date', 'player_lookup', 'market'])) }}
 
 with
 
 offers as (
 
     select * from {{ ref('stg_odds_api__prop_snapshots') }}
+    {% if is_incremental() %}
+    -- an offer resolves to a game at most one day before its feed date
+    where game_date >= {{ add_days(incremental_since(), -1) }}
+    {% endif %}
 
 ),
 
@@ -171,3 +178,6 @@ select
     _source,
     _loaded_at
 from resolved
+{% if is_incremental() %}
+where game_date >= {{ incremental_since() }}
+{% endif %}

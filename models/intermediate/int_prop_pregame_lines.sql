@@ -1,6 +1,9 @@
 -- One row per game x player_lookup x market with pregame lines: the opening line (earliest pregame
 -- snapshot) and the latest line (latest snapshot strictly before tip-off), each the consensus
 -- (median across books) main line of that snapshot.
+-- Incremental by game_date, like int_prop_offers (every window here is within one game).
+{{ config(**incremental_config(grain=['game_id', 'player_lookup', 'market'])) }}
+
 with
 
 pregame_snapshots as (
@@ -12,6 +15,9 @@ pregame_snapshots as (
         count(*) over (partition by game_id, player_lookup, market) as pregame_snapshots
     from {{ ref('int_prop_consensus_lines') }}
     where is_pregame
+    {% if is_incremental() %}
+        and game_date >= {{ incremental_since() }}
+    {% endif %}
 
 ),
 

@@ -2,6 +2,9 @@
 -- previous game = the team's previous game in the same season (played or scheduled: the schedule is
 -- the team's calendar); NULL with is_first_game_of_season for its first game of a season.
 -- games_in_last_7_days / 14 days = the team's games in the 7 / 14 calendar days before this game's date.
+-- A view: cheap to recompute where it is read, so the daily build has one node fewer to run.
+{{ config(materialized='view') }}
+
 with
 
 team_games as (
