@@ -12,8 +12,10 @@ import csv
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -40,6 +42,7 @@ class SizeResult:
     seasons: int
     data: str
     steps: list[Step] = field(default_factory=list)
+    figures: dict = field(default_factory=dict)  # what the probes printed (dbt overhead, mart ratio, scoring)
 
     def seconds(self, name: str) -> float | None:
         return next((s.seconds for s in self.steps if s.name == name), None)
@@ -100,24 +103,55 @@ def real_inputs(seasons: int) -> tuple[list[Path], list[Path], list[Path]]:
     return logs + teams, props, sorted((SHARED_DATA / "nba-game-lines-2007-2025").glob("*.csv.gz"))
 
 
+def measure_json(name: str, args: list[str], env: dict[str, str]) -> tuple[Step, dict]:
+    """Run a probe that prints one JSON object as its last line: the step (wall time, peak RSS) and the
+    object it printed."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(args, env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=errors)
+        out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+        _, status, usage = os.wait4(proc.pid, 0)
+        errors.seek(0)
+        err = errors.read().decode(errors="replace")
+    seconds = round(time.perf_counter() - started, 2)
+    lines = out.strip().splitlines()
+    try:
+        figures = json.loads(lines[-1]) if os.waitstatus_to_exitcode(status) == 0 and lines else {}
+    except json.JSONDecodeError:
+        figures = {}
+    ok = bool(figures) and figures.get("ok", True)
+    detail = "" if ok else (err.strip().splitlines() or ["failed"])[-1][:200]
+    return Step(name, seconds, round(usage.ru_maxrss / 1024, 1), ok, detail), figures
+
+
 def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
-    env = {**base_env, "NBAPROPS_DUCKDB_PATH": str(work / "warehouse.duckdb")}
+    env = {**base_env, "NBAPROPS_DUCKDB_PATH": str(work / "warehouse.duckdb"),
+           "NBAPROPS_MODEL_REGISTRY": str(work / "models_registry"), "DBT_TARGET_PATH": str(work / "target"),
+           "DBT_LOG_PATH": str(work / "logs")}  # fmt: skip
     use_real = SHARED_DATA.is_dir()
     result = SizeResult(seasons, "real" if use_real else "simulated")
     if use_real:
         logs, props, lines = real_inputs(seasons)
     else:
-        sim_dir = work / "sim"
-        step = measure("simulate", nbaprops("sim", "--out", str(sim_dir), "--days", str(min(200, 170 * seasons))), env)
-        result.steps.append(step)
-        logs = [sim_dir / "player_game_logs.csv", sim_dir / "team_game_logs.csv"]
-        props, lines = [sim_dir / "props.csv"], [sim_dir / "game_lines.csv"]
-        compressed = []
-        for path in logs:
-            gz = path.with_suffix(".csv.gz")
-            gz.write_bytes(gzip.compress(path.read_bytes()))
-            compressed.append(gz)
-        logs = compressed
+        # one simulated league per season (170 game days from late October), the same players each season;
+        # files renamed per season because a file's name is its _source
+        logs, props, lines, simulated = [], [], [], []
+        for year in range(2025 - seasons, 2025):
+            sim_dir = work / f"sim_{year}"
+            simulated.append(measure("simulate", nbaprops(
+                "sim", "--out", str(sim_dir), "--days", "170", "--start", f"{year}-10-22"), env))  # fmt: skip
+            renamed = work / "sim_files"
+            renamed.mkdir(exist_ok=True)
+            for name in ("player_game_logs", "team_game_logs"):
+                gz = renamed / f"{name}_{year}.csv.gz"
+                gz.write_bytes(gzip.compress((sim_dir / f"{name}.csv").read_bytes()))
+                logs.append(gz)
+            for name, into in (("props", props), ("game_lines", lines)):
+                copy = renamed / f"{name}_{year}.csv"
+                copy.write_bytes((sim_dir / f"{name}.csv").read_bytes())
+                into.append(copy)
+        result.steps.append(Step("simulate", round(sum(s.seconds for s in simulated), 2),
+                                 max(s.peak_mb for s in simulated), all(s.ok for s in simulated)))
     history, new_day, last = split_last_date(logs, work)
     started = time.perf_counter()
     imports = [
@@ -130,18 +164,57 @@ def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
     result.steps.append(build)
     result.steps.append(Step("import + full build", round(time.perf_counter() - started, 2),
                              max(s.peak_mb for s in [*imports, build]), all(s.ok for s in [*imports, build])))
-    started = time.perf_counter()
-    day_import = measure("daily: land new date", nbaprops("import", "game-logs", *map(str, new_day)), env)
-    day_build = measure("daily: incremental build", nbaprops("build"), env)
-    result.steps += [day_import, day_build]
-    result.steps.append(Step(f"daily run ({last})", round(time.perf_counter() - started, 2),
-                             max(day_import.peak_mb, day_build.peak_mb), day_import.ok and day_build.ok))
+    result.steps.append(measure("train (all markets)", nbaprops("train", "--before", last), env))
+
+    # The daily run: the held-back date's box scores land, the daily build, then scoring that date's lines.
+    # Measured twice from the same starting state: as three CLI calls, and in one process as the morning
+    # job runs it (bench/daily_run.py); the warehouse is restored in between.
+    warehouse = Path(env["NBAPROPS_DUCKDB_PATH"])
+    before_day = work / "before_daily.duckdb"
+    shutil.copyfile(warehouse, before_day)
+    daily = [
+        measure("daily CLI: land new date", nbaprops("import", "game-logs", *map(str, new_day)), env),
+        measure("daily CLI: build --daily", nbaprops("build", "--daily"), env),
+        measure("daily CLI: score", nbaprops("score", "--date", last), env),
+    ]
+    result.steps += daily
+    result.steps.append(Step("daily CLI: total", round(sum(s.seconds for s in daily), 2),
+                             max(s.peak_mb for s in daily), all(s.ok for s in daily)))
+    shutil.copyfile(before_day, warehouse)
+    step, figures = measure_json("daily run", [sys.executable, str(PROJECT_DIR / "bench" / "daily_run.py"), last,
+                                               *map(str, new_day)], env)  # fmt: skip
+    step.name = f"daily run ({last})"
+    result.steps.append(step)
+    result.figures["daily_run"] = figures
+
+    # dbt's share of the daily build: a second daily build of the same date, split into its parts.
+    probe = [sys.executable, str(PROJECT_DIR / "bench" / "split_dbt_time.py")]
+    step, figures = measure_json("dbt overhead probe", [*probe, "build", "--selector", "daily"], env)
+    result.figures["dbt_daily"] = figures
+    if not step.ok:
+        result.steps.append(step)
+
+    # The feature mart (every phase-4 model, full refresh) against one hand-written DuckDB query.
+    step, figures = measure_json("phase 4 full refresh", [*probe, "run", "--full-refresh", "--select", "tag:phase4"], env)
+    result.figures["feature_mart_dbt"] = figures
+    if not step.ok:
+        result.steps.append(step)
+    step, figures = measure_json("hand-written query", [sys.executable, str(PROJECT_DIR / "bench" / "engine_limit.py"),
+                                                        "--json", env["NBAPROPS_DUCKDB_PATH"]], env)  # fmt: skip
+    result.figures["feature_mart_handwritten"] = figures
+    if not step.ok:
+        result.steps.append(step)
+
+    step, figures = measure_json("scoring throughput", [sys.executable, str(PROJECT_DIR / "bench" / "scoring_throughput.py")], env)
+    result.figures["scoring"] = figures
+    if not step.ok:
+        result.steps.append(step)
     return result
 
 
 def print_table(results: list[SizeResult]) -> None:
     names = list(dict.fromkeys(s.name if not s.name.startswith("daily run") else "daily run" for r in results for s in r.steps))
-    header = f"{'step':<28}" + "".join(f"{f'{r.seasons} season(s) [{r.data}]':>30}" for r in results)
+    header = f"{'step':<30}" + "".join(f"{f'{r.seasons} season(s) [{r.data}]':>30}" for r in results)
     print(header)
     print("-" * len(header))
     for name in names:
@@ -149,12 +222,58 @@ def print_table(results: list[SizeResult]) -> None:
         for r in results:
             step = next((s for s in r.steps if s.name == name or (name == "daily run" and s.name.startswith("daily run"))), None)
             cells.append("" if step is None else f"{step.seconds:>8.2f} s {step.peak_mb:>7.0f} MB{'' if step.ok else ' FAIL'}")
-        print(f"{name:<28}" + "".join(f"{c:>30}" for c in cells))
-    if len(results) > 1:
-        first, last = results[0], results[-1]
-        a = next(s.seconds for s in first.steps if s.name.startswith("daily run"))
-        b = next(s.seconds for s in last.steps if s.name.startswith("daily run"))
-        print(f"\ndaily run ratio {last.seasons} / {first.seasons} seasons: {b / a:.2f}")
+        print(f"{name:<30}" + "".join(f"{c:>30}" for c in cells))
+    rows = [
+        ("daily run: start-up imports", lambda f: _s(f.get("daily_run", {}).get("imports_s"))),
+        ("daily run: land", lambda f: _s(f.get("daily_run", {}).get("land_s"))),
+        ("daily run: build --daily", lambda f: _s(f.get("daily_run", {}).get("build_s"))),
+        ("daily run: score", lambda f: _s(f.get("daily_run", {}).get("score_s"))),
+        ("dbt daily build: import", lambda f: _s(f.get("dbt_daily", {}).get("import_s"))),
+        ("dbt daily build: parse", lambda f: _s(f.get("dbt_daily", {}).get("parse_s"))),
+        ("dbt daily build: execution", lambda f: _s(f.get("dbt_daily", {}).get("execution_s"))),
+        ("dbt daily build: nodes", lambda f: str(f.get("dbt_daily", {}).get("nodes", ""))),
+        ("feature mart, dbt (exec)", lambda f: _s(f.get("feature_mart_dbt", {}).get("execution_s"))),
+        ("feature mart, dbt (invoke)", lambda f: _s(f.get("feature_mart_dbt", {}).get("invoke_s"))),
+        ("feature mart, hand-written", lambda f: _s(f.get("feature_mart_handwritten", {}).get("seconds"))),
+        ("feature mart ratio dbt/hand", lambda f: _ratio(f.get("feature_mart_dbt", {}).get("execution_s"),
+                                                         f.get("feature_mart_handwritten", {}).get("seconds"))),
+        ("hand-written == mart", lambda f: str(f.get("feature_mart_handwritten", {}).get("matches", ""))),
+        ("scoring rows/s", lambda f: f"{f.get('scoring', {}).get('rows_per_s', 0):,}"),
+        ("scoring rows", lambda f: f"{f.get('scoring', {}).get('rows', 0):,}"),
+    ]
+    for label, cell in rows:
+        print(f"{label:<30}" + "".join(f"{cell(r.figures):>30}" for r in results))
+    print_targets(results)
+
+
+def print_targets(results: list[SizeResult]) -> None:
+    """The issue's targets (2 cores), judged on the largest and smallest sizes measured."""
+    first, last = results[0], results[-1]
+    daily = {r.seasons: next((s.seconds for s in r.steps if s.name.startswith("daily run")), None) for r in results}
+    full = last.seconds("import + full build")
+    mart = last.figures.get("feature_mart_dbt", {}).get("execution_s")
+    hand = last.figures.get("feature_mart_handwritten", {}).get("seconds")
+    checks = [
+        (f"daily run at {last.seasons} seasons <= 10 s", daily[last.seasons], 10.0, "s"),
+        (f"import + full build at {last.seasons} seasons <= 90 s", full, 90.0, "s"),
+        (f"feature mart (dbt exec) / hand-written at {last.seasons} seasons <= 3", mart / hand if mart and hand else None, 3.0, "x"),
+    ]
+    if len(results) > 1 and daily[first.seasons] and daily[last.seasons]:
+        checks.insert(1, (f"daily run {last.seasons} / {first.seasons} seasons <= 1.3",
+                          daily[last.seasons] / daily[first.seasons], 1.3, "x"))  # fmt: skip
+    print("\ntargets")
+    for label, value, limit, unit in checks:
+        verdict = "not measured" if value is None else "met" if value <= limit else "MISSED"
+        shown = "" if value is None else f"{value:.2f}{' s' if unit == 's' else 'x'}"
+        print(f"  {label:<58} {shown:>9}  {verdict}")
+
+
+def _s(value) -> str:
+    return "" if value is None else f"{value:.2f} s"
+
+
+def _ratio(a, b) -> str:
+    return "" if not a or not b else f"{a / b:.2f}x"
 
 
 def main() -> int:

@@ -1,0 +1,53 @@
+"""The daily run in one process, as the morning job runs it: land one date's files, the daily dbt build,
+score that date. Calls the same functions as `nbaprops import`, `nbaprops build --daily` and
+`nbaprops score` (the morning job scrapes instead of importing files; the rest is the same code).
+
+Run by bench/bench.py:  python bench/daily_run.py YYYY-MM-DD FILE [FILE ...]
+Prints one JSON object with the seconds of each part (the parent measures the whole process).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+
+def main(day: date, files: list[Path]) -> dict:
+    started = time.perf_counter()
+    from nbaprops.dbt_runner import build_args, run_dbt
+    from nbaprops.importers import parse_files
+    from nbaprops.settings import load_settings
+    from nbaprops.warehouse import connect, replace_partitions
+    from predict import commands
+    from predict.config import PredictConfig
+
+    settings = load_settings()
+    imported = time.perf_counter()
+    parsed = parse_files("game-logs", files)
+    con = connect(settings)
+    try:
+        replace_partitions(con, [(p.table, p.frame, p.source) for p in parsed])
+    finally:
+        con.close()
+    landed = time.perf_counter()
+    args, description = build_args(settings, daily=True)
+    outcome = run_dbt(settings, args, quiet=True)
+    built = time.perf_counter()
+    lines = commands.score(settings, PredictConfig(), day) if outcome.success else []
+    scored = time.perf_counter()
+    return {
+        "ok": outcome.success and bool(lines),
+        "build": description,
+        "imports_s": round(imported - started, 2),
+        "land_s": round(landed - imported, 2),
+        "build_s": round(built - landed, 2),
+        "score_s": round(scored - built, 2),
+        "scored": lines[0] if lines else "",
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(date.fromisoformat(sys.argv[1]), [Path(a) for a in sys.argv[2:]])))
