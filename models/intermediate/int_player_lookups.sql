@@ -1,9 +1,6 @@
 -- One row per (player_lookup, player_id): every name key a player has had in the box scores (after
 -- aliases). A prop name resolves to a player through this table; a key shared by two players
 -- (namesakes) is disambiguated where it is used, by the game's teams.
--- A view: cheap to recompute where it is read, so the daily build has one node fewer to run.
-{{ config(materialized='view') }}
-
 with
 
 player_games as (

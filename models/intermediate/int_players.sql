@@ -1,8 +1,5 @@
 -- One row per NBA player id seen in any box score: the latest name and its lookup (after aliases),
 -- every distinct name seen, and where/when he last played.
--- A view: cheap to recompute where it is read, so the daily build has one node fewer to run.
-{{ config(materialized='view') }}
-
 with
 
 player_games as (
