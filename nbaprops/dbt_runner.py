@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from nbaprops.settings import Settings
 
@@ -88,28 +88,58 @@ def run_dbt(settings: Settings, args: list[str], quiet: bool = False) -> DbtOutc
 
 def build_args(settings: Settings, daily: bool = False, select: str | None = None, phase: str = "all",
                since: date | None = None) -> tuple[list[str], str]:  # fmt: skip
-    """dbt arguments for a build and a one-line description of it. ``daily`` falls back to the full build
-    (and says so) while a staging view or a seed the daily build relies on does not exist yet. ``since``:
-    incremental models rebuild from that date at the latest (a backfill of older dates)."""
-    extra = ["--vars", json.dumps({"rebuild_from": since.isoformat()})] if since else []
+    """dbt arguments for a build and a one-line description of it.
+
+    ``daily``: the daily selector, its tests scoped to the recent dates it rewrites (``daily_test_since``);
+    it falls back to the full build (and says so) while a staging view or a seed it relies on does not exist
+    yet. ``since``: incremental models rebuild from that date at the latest (a backfill of older dates)."""
+    variables = {"rebuild_from": since.isoformat()} if since else {}
     since_text = f", incremental models from {since}" if since else ""
     if select:
-        return ["build", "--select", select, *extra], f"dbt build --select {select}{since_text}"
+        return ["build", "--select", select, *_vars(variables)], f"dbt build --select {select}{since_text}"
     if daily:
-        missing = missing_for_daily(settings)
+        missing, latest = daily_build_state(settings)
         if not missing:
-            return (["build", "--selector", DAILY_SELECTOR, *extra],
-                    f"daily build (tables, incremental models, daily tests){since_text}")  # fmt: skip
+            tests_from = daily_test_since(latest, since)
+            if tests_from:
+                variables["daily_test_since"] = tests_from.isoformat()
+            return (["build", "--selector", DAILY_SELECTOR, *_vars(variables)],
+                    f"daily build (tables, incremental models, daily tests from {tests_from or 'the start'}){since_text}")  # fmt: skip
         shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
-        return ["build", *extra], f"full build: the daily build needs {shown} from a full build first"
-    return ["build", "--select", PHASE_SELECTORS[phase], *extra], f"dbt build of phase {phase}{since_text}"
+        return ["build", *_vars(variables)], f"full build: the daily build needs {shown} from a full build first"
+    return ["build", "--select", PHASE_SELECTORS[phase], *_vars(variables)], f"dbt build of phase {phase}{since_text}"
 
 
-def missing_for_daily(settings: Settings) -> list[str]:
-    """Staging views and seeds the warehouse lacks (``schema.name``); empty on BigQuery, which is not checked
-    here (there a full build is the deploy step, see docs/bigquery.md)."""
+def _vars(variables: dict[str, str]) -> list[str]:
+    return ["--vars", json.dumps(variables)] if variables else []
+
+
+def incremental_lookback_days() -> int:
+    """var('incremental_lookback_days') from dbt_project.yml: the one definition, read by dbt and by us."""
+    import yaml
+
+    from nbaprops.settings import PROJECT_DIR
+
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return int(project["vars"]["incremental_lookback_days"])
+
+
+def daily_test_since(latest_box_score: date | None, since: date | None = None) -> date | None:
+    """The first game date a daily build's tests look at: the incremental lookback before the newest box
+    score, two days earlier still (a model's lookback counts from its newest date before the new one
+    landed), or ``since`` when that is earlier. None (test everything) when no box score has landed."""
+    if latest_box_score is None:
+        return since
+    first = latest_box_score - timedelta(days=incremental_lookback_days() + 2)
+    return min(first, since) if since else first
+
+
+def daily_build_state(settings: Settings) -> tuple[list[str], date | None]:
+    """(staging views and seeds the warehouse lacks as ``schema.name``, the newest box-score date landed).
+    On BigQuery nothing is checked here (a full build is the deploy step there, see docs/bigquery.md) and
+    the daily tests are not scoped."""
     if settings.target != "local":
-        return []
+        return [], None
     from nbaprops.settings import PROJECT_DIR
     from nbaprops.warehouse import connect
 
@@ -118,9 +148,10 @@ def missing_for_daily(settings: Settings) -> list[str]:
     con = connect(settings)
     try:
         present = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+        latest = con.execute("select max(game_date) from raw.player_game_logs").fetchone()[0]
     finally:
         con.close()
-    return sorted(f"{schema}.{name}" for schema, name in wanted - present)
+    return sorted(f"{schema}.{name}" for schema, name in wanted - present), latest
 
 
 # The model folders that make up each phase, and the schema they build into.

@@ -18,11 +18,11 @@ select
         else 'a missing flag is NULL, or a NULL feature is not flagged missing'
     end as problem
 from {{ ref('feature_mart') }}
-where (row_kind = 'scoring' and (not has_line or actual is not null or did_play is not null))
+where {{ daily_test_scope('game_date') }} and ((row_kind = 'scoring' and (not has_line or actual is not null or did_play is not null))
     or (row_kind = 'training' and did_play is null)
     or (did_play = false and (not has_line or actual is not null))
     or has_line <> (line is not null)
     {%- for name in feature_names() %}
     or {{ name }}_missing is null
     or ({{ name }} is null and not {{ name }}_missing)
-    {%- endfor %}
+    {%- endfor %})

@@ -18,12 +18,14 @@ final_game_sides as (
     inner join {{ ref('int_games') }} as games
         on games.game_id = game_teams.game_id
     where games.schedule_is_final
+        and {{ daily_test_scope('game_teams.game_date') }}
 
 ),
 
 team_box_scores as (
 
     select distinct game_id, team from {{ ref('int_team_games') }}
+    where {{ daily_test_scope('game_date') }}
 
 ),
 
@@ -31,6 +33,7 @@ player_box_scores as (
 
     select game_id, team, count(*) as player_rows
     from {{ ref('player_game_summary') }}
+    where {{ daily_test_scope('game_date') }}
     group by game_id, team
 
 ),

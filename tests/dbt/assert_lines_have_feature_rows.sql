@@ -15,6 +15,7 @@ known_lines as (
         lines.latest_line
     from {{ ref('int_prop_pregame_lines') }} as lines
     where lines.player_lookup in (select player_lookup from {{ ref('int_player_lookups') }})
+        and {{ daily_test_scope('lines.game_date') }}
 
 ),
 
@@ -28,6 +29,7 @@ mart_lines as (
     inner join {{ ref('int_player_lookups') }} as lookups
         on lookups.player_id = mart.player_id
     where mart.has_line
+        and {{ daily_test_scope('mart.game_date') }}
 
 )
 

@@ -13,6 +13,7 @@ player_totals as (
         sum(points) as player_points,
         count(*) as player_rows
     from {{ ref('player_game_summary') }}
+    where {{ daily_test_scope('game_date') }}
     group by game_id, team
 
 ),
@@ -32,6 +33,7 @@ compared as (
     inner join player_totals
         on player_totals.game_id = teams.game_id
         and player_totals.team = teams.team
+    where {{ daily_test_scope('teams.game_date') }}
 
 )
 

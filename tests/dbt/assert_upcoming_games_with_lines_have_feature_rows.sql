@@ -29,6 +29,7 @@ mart_rows as (
     inner join {{ ref('int_player_lookups') }} as lookups
         on lookups.player_id = mart.player_id
     where mart.row_kind = 'scoring'
+        and {{ daily_test_scope('mart.game_date') }}
 
 )
 

@@ -1,7 +1,8 @@
 {#-
   primary_key: the listed columns are never NULL and together identify at most one row.
   Fails with one row per offending key (duplicated or with a NULL part).
-  Tagged daily: the daily build (selectors.yml) runs it on every table it rebuilds.
+  Tagged daily: the daily build (selectors.yml) runs it on every table it rebuilds, on the recent dates only
+  (macros/daily_tests.sql).
 -#}
 {% test primary_key(model, column_names) %}
 
@@ -14,7 +15,7 @@ keyed as (
     select
         {{ column_names | join(', ') }},
         count(*) as rows_with_key
-    from {{ model }}
+    from {{ daily_scoped(model) }} as scoped
     group by {{ column_names | join(', ') }}
 
 )

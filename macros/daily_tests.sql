@@ -1,0 +1,31 @@
+{#-
+  daily_test_scope(column): the rows a daily build's tests look at. `nbaprops build --daily` passes
+  var('daily_test_since') (a few days before the newest box score, nbaprops/dbt_runner.py::daily_test_since)
+  because the daily build rewrites only recent game dates; the full build passes nothing and every test
+  sees every row. Returns a predicate: `column >= since`, or `1 = 1`.
+-#}
+{% macro daily_test_scope(column='game_date') -%}
+    {%- set since = var('daily_test_since', none) -%}
+    {%- if since -%}
+    {{ column }} >= cast('{{ since }}' as date)
+    {%- else -%}
+    1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+  daily_scoped(model): the model itself, or, in a daily build, only its rows dated from var('daily_test_since')
+  when it has a game_date column (generic tests on incremental tables stay flat as history grows).
+-#}
+{% macro daily_scoped(model) -%}
+    {%- if var('daily_test_since', none) and execute -%}
+        {%- set columns = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
+        {%- if 'game_date' in columns -%}
+    (select * from {{ model }} where {{ daily_test_scope('game_date') }})
+        {%- else -%}
+    {{ model }}
+        {%- endif -%}
+    {%- else -%}
+    {{ model }}
+    {%- endif -%}
+{%- endmacro %}
