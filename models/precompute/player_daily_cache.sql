@@ -5,19 +5,75 @@
 -- his games on EARLIER dates: last 5 / last 10 games (across seasons), the season so far, the last 7 / 14
 -- calendar days; plus the league-wide early-season flag. A window with fewer games than its size is averaged
 -- over what it has and counted in *_games_* columns (the feature mart flags it); NULL when it has none.
--- Incremental by game_date (macros/incremental_config.sql): a run recomputes the windows over the whole
--- history and writes the dates from incremental_lookback_days before the newest box score onwards.
+-- Incremental by game_date (macros/incremental_config.sql): a run writes the dates from
+-- incremental_lookback_days before the newest box score onwards (lower_bound) and reads only the history
+-- those rows can see, so a daily run costs the same however many seasons the warehouse holds:
+--   * every row from history_start: the first date of each season it writes (season windows,
+--     previous_played_date, the league calendar), and at least the longest day window before lower_bound;
+--   * for each player it writes, his games on as many of his last played dates before history_start as his
+--     last-N-games windows can still reach (they run across seasons and absences), with his other earlier
+--     dates added back to games_before;
+--   * only the players it writes go through the windows (every window is per player).
+-- A full refresh reads everything; both give the same rows (tests/python/test_phase4_incremental_history.py).
 {{ config(**incremental_config(grain=['player_id', 'game_date'])) }}
 
 {%- set stats = ['points', 'rebounds', 'assists', 'threes', 'pra', 'minutes'] %}
+{%- set last_n_games = [5, 10] %}
+{%- set longest_day_window = 14 %}
 
 with
+{% if is_incremental() %}
 
-player_games as (
+-- the first date this run writes
+written_dates as (
 
-    select * from {{ ref('player_game_summary') }}
+    select
+        coalesce({{ incremental_lower_bound('game_date', filter='is_played') }}, cast('1900-01-01' as date)) as lower_bound
 
 ),
+
+-- the dates of each season, over every source of a timeline row
+season_spans as (
+
+    select season, min(game_date) as first_date, max(game_date) as last_date
+    from (
+        select season, game_date from {{ ref('player_game_summary') }}
+        union all
+        select season, game_date from {{ ref('team_offense_game_summary') }}
+        union all
+        select season, game_date from {{ ref('upcoming_player_game_context') }}
+    ) as season_dates
+    group by season
+
+),
+
+-- how far back the windows of the written rows reach, apart from the last-N-games windows
+history_start_candidates as (
+
+    select cast({{ dbt.dateadd('day', -1 * longest_day_window, 'lower_bound') }} as date) as history_start
+    from written_dates
+
+    union all
+
+    -- season-to-date windows, previous_played_date and the league calendar start at the season's first date
+    select season_spans.first_date as history_start
+    from season_spans
+    inner join written_dates
+        on season_spans.last_date >= written_dates.lower_bound
+
+),
+
+history_bounds as (
+
+    select
+        max(written_dates.lower_bound) as lower_bound,
+        min(history_start_candidates.history_start) as history_start
+    from history_start_candidates
+    cross join written_dates
+
+),
+
+{% endif %}
 
 final_games as (
 
@@ -25,6 +81,9 @@ final_games as (
     select game_id, game_date, season, season_type, team as home_team, opponent as away_team
     from {{ ref('team_offense_game_summary') }}
     where is_home
+    {%- if is_incremental() %}
+        and game_date >= (select history_start from history_bounds)
+    {%- endif %}
 
 ),
 
@@ -47,6 +106,116 @@ final_game_line_candidates as (
         on final_games.game_id = lines.game_id
     inner join {{ ref('int_player_lookups') }} as lookups
         on lookups.player_lookup = lines.player_lookup
+
+),
+
+{% if is_incremental() %}
+-- the players this run writes rows for: a box score, a scheduled game or a prop line on a final game (a
+-- possible DNP) on or after lower_bound. Every window is per player, so only their rows go through them.
+written_players as (
+
+    select distinct player_id
+    from (
+        select player_id
+        from {{ ref('player_game_summary') }}
+        where game_date >= (select lower_bound from history_bounds)
+
+        union all
+
+        select player_id
+        from {{ ref('upcoming_player_game_context') }}
+        where game_date >= (select lower_bound from history_bounds)
+            and player_id is not null
+
+        union all
+
+        select candidates.player_id
+        from final_game_line_candidates as candidates
+        inner join final_games
+            on final_games.game_id = candidates.game_id
+        where final_games.game_date >= (select lower_bound from history_bounds)
+    ) as written
+
+),
+
+-- per written player, his played dates before history_start, and how many of them his last-N-games windows
+-- can still reach from lower_bound on: N less the dates he played between history_start and lower_bound
+carry_needs as (
+
+    select
+        played_dates.player_id,
+        count(case when played_dates.game_date < history_bounds.history_start then 1 end) as dates_before,
+        {{ last_n_games | max }} - count(case when played_dates.game_date >= history_bounds.history_start then 1 end) as dates_needed
+    from (
+        select distinct box_scores.player_id, box_scores.game_date
+        from {{ ref('player_game_summary') }} as box_scores
+        inner join written_players
+            on written_players.player_id = box_scores.player_id
+        where box_scores.game_date < (select lower_bound from history_bounds)
+    ) as played_dates
+    cross join history_bounds
+    group by played_dates.player_id
+
+),
+
+-- those dates, newest first
+earlier_played_dates as (
+
+    select
+        player_id,
+        game_date,
+        row_number() over (partition by player_id order by game_date desc) as dates_back
+    from (
+        select distinct box_scores.player_id, box_scores.game_date
+        from {{ ref('player_game_summary') }} as box_scores
+        inner join carry_needs
+            on carry_needs.player_id = box_scores.player_id
+        where carry_needs.dates_needed > 0
+            and carry_needs.dates_before > 0
+            and box_scores.game_date < (select history_start from history_bounds)
+    ) as earlier
+
+),
+
+-- read again, however long ago they were
+carried_dates as (
+
+    select earlier_played_dates.player_id, earlier_played_dates.game_date
+    from earlier_played_dates
+    inner join carry_needs
+        on carry_needs.player_id = earlier_played_dates.player_id
+    where earlier_played_dates.dates_back <= carry_needs.dates_needed
+
+),
+
+-- the played dates before history_start that are not read, added back to games_before
+games_before_offsets as (
+
+    select
+        player_id,
+        case
+            when dates_needed <= 0 then dates_before
+            when dates_needed >= dates_before then 0
+            else dates_before - dates_needed
+        end as games_before_offset
+    from carry_needs
+
+),
+
+{% endif %}
+player_games as (
+
+    select box_scores.*
+    from {{ ref('player_game_summary') }} as box_scores
+    {%- if is_incremental() %}
+    -- an incremental run reads every box score from history_start (the league calendar and the DNPs need all
+    -- players) and the carried ones
+    left join carried_dates
+        on carried_dates.player_id = box_scores.player_id
+        and carried_dates.game_date = box_scores.game_date
+    where box_scores.game_date >= (select history_start from history_bounds)
+        or carried_dates.player_id is not null
+    {%- endif %}
 
 ),
 
@@ -73,7 +242,8 @@ dnp_lines as (
 
 ),
 
--- a DNP's team is the team of his previous game, when it plays in this one
+-- a DNP's team is the team of his previous game, when it plays in this one (in an incremental run his previous
+-- game is read: on or after history_start, or on his last played date before it)
 dnp_candidates as (
 
     select
@@ -164,6 +334,9 @@ timeline_rows as (
         {% endfor %}
     from {{ ref('upcoming_player_game_context') }} as upcoming
     where upcoming.player_id is not null
+    {%- if is_incremental() %}
+        and upcoming.game_date >= (select history_start from history_bounds)
+    {%- endif %}
 
     union all
 
@@ -214,6 +387,11 @@ keyed as (
         case when is_played then game_date end as played_game_date,
         {{ day_number('game_date') }} as day_number
     from timeline
+    {%- if is_incremental() %}
+    -- only the written players go through the windows
+    inner join written_players
+        on written_players.player_id = timeline.player_id
+    {%- endif %}
 
 ),
 
@@ -222,6 +400,8 @@ with_games_before as (
     select
         keyed.*,
         -- games played on earlier dates: the key of every "last N games" window
+        -- (in an incremental run, counted from his first carried date: the windows only use differences of it,
+        -- and the final select adds the dates before)
         {{ rolling_window('count', 'played_game_id', ['player_id'], 'game_date', 'unbounded') }} as games_before
     from keyed
 
@@ -235,6 +415,10 @@ league_dates as (
         max(season) as season,
         max(case when is_played then 1 else 0 end) = 1 as has_games_played
     from timeline
+    {%- if is_incremental() %}
+    -- every row of these dates is read (the carried dates before history_start are not complete)
+    where game_date >= (select history_start from history_bounds)
+    {%- endif %}
     group by game_date
 
 ),
@@ -253,7 +437,7 @@ rolling_windows as (
     select
         with_games_before.*,
         {%- for stat in stats %}
-        {%- for n in [5, 10] %}
+        {%- for n in last_n_games %}
         {{ rolling_window('avg', stat, ['player_id'], 'games_before', n, 'range') }} as {{ stat }}_avg_l{{ n }},
         {{ rolling_window('count', stat, ['player_id'], 'games_before', n, 'range') }} as {{ stat }}_games_l{{ n }},
         {%- endfor %}
@@ -276,7 +460,7 @@ rolling_windows as (
         {{ rolling_window('count', 'shooting_attempts', ['player_id'], 'games_before', 10, 'range') }} as ts_games_l10,
         {{ rolling_window('count', 'played_game_id', ['player_id', 'season'], 'game_date', 'unbounded') }} as games_played_season,
         {{ rolling_window('count', 'played_game_id', ['player_id'], 'day_number', 7, 'range') }} as games_last_7d,
-        {{ rolling_window('count', 'played_game_id', ['player_id'], 'day_number', 14, 'range') }} as games_last_14d,
+        {{ rolling_window('count', 'played_game_id', ['player_id'], 'day_number', longest_day_window, 'range') }} as games_last_14d,
         {{ rolling_window('sum', 'minutes', ['player_id'], 'day_number', 7, 'range') }} as minutes_sum_last_7d,
         {{ rolling_window('count', 'played_game_id', ['player_id'], 'day_number', 1, 'range') }} as games_yesterday,
         {{ rolling_window('max', 'played_game_date', ['player_id', 'season'], 'game_date', 'unbounded') }} as previous_played_date
@@ -289,9 +473,16 @@ with_calendar as (
     select
         rolling_windows.*,
         league_calendar.season_game_dates_before
+        {%- if is_incremental() %},
+        coalesce(games_before_offsets.games_before_offset, 0) as games_before_offset
+        {%- endif %}
     from rolling_windows
     inner join league_calendar
         on league_calendar.game_date = rolling_windows.game_date
+    {%- if is_incremental() %}
+    left join games_before_offsets
+        on games_before_offsets.player_id = rolling_windows.player_id
+    {%- endif %}
 
 )
 
@@ -306,7 +497,7 @@ select
     is_home,
     is_played,
     row_source,
-    games_before,
+    {% if is_incremental() %}games_before + games_before_offset as games_before{% else %}games_before{% endif %},
     {%- for stat in stats %}
     {{ stat }}_avg_l5,
     {{ stat }}_games_l5,
@@ -335,5 +526,5 @@ select
     season_game_dates_before < {{ var('early_season_game_dates', 14) }} as is_early_season
 from with_calendar
 {% if is_incremental() %}
-where game_date >= coalesce({{ incremental_lower_bound('game_date', filter='is_played') }}, cast('1900-01-01' as date))
+where game_date >= (select lower_bound from written_dates)
 {% endif %}
