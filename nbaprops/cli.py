@@ -103,6 +103,8 @@ def build(
                                         "tests (selectors.yml); what the morning run builds.")] = False,
     since: Annotated[Optional[str], typer.Option(help="Incremental models rebuild from this date, YYYY-MM-DD "
                                                  "(after landing dates older than the last few days).")] = None,
+    full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch "
+                                               "(after changing their SQL).")] = False,
 ) -> None:
     """Build and test the warehouse with dbt (in-process). Without --daily: every model and every test."""
     from nbaprops.dbt_runner import build_args, run_dbt
@@ -114,6 +116,8 @@ def build(
         connect(settings).close()  # raw tables exist even before the first import
     args, description = build_args(settings, daily=daily, select=select, phase=phase.value,
                                    since=parse_date(since, "--since"))
+    if full_refresh:
+        args, description = [*args, "--full-refresh"], f"{description}, incremental models from scratch"
     typer.echo(description)
     outcome = run_dbt(settings, args)
     if not outcome.success:

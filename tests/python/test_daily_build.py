@@ -138,3 +138,35 @@ def test_a_daily_test_fails_on_bad_rows_of_the_new_date(league):
         mp.undo()
     assert result.exit_code != 0
     assert "assert_player_points_sum_to_team_points" in result.output + result.stderr
+
+
+def test_full_refresh_rewrites_old_dates_a_daily_build_leaves_alone(league):
+    con = league.connect()
+    try:
+        day = con.execute("select max(game_date) from raw.player_game_logs").fetchone()[0]
+        con.execute("update raw.player_game_logs set pts = pts - 7 where game_date = ? and player_id = "
+                    "(select min(player_id) from raw.player_game_logs where game_date = ?)", [day, day])  # undo the last test
+        first_day = con.execute("select min(game_date) from precompute.feature_mart").fetchone()[0]
+        con.execute("update precompute.feature_mart set feature_version = 'sentinel' where game_date = ?", [first_day])
+    finally:
+        con.close()
+    mp = activate(league.env)
+    try:
+        daily = run_cli("build", "--daily")
+        sentinel_after_daily = _sentinels(league)
+        refreshed = run_cli("build", "--full-refresh", "--select", "+feature_mart")
+    finally:
+        mp.undo()
+    assert daily.exit_code == 0, daily.output[-3000:]
+    assert sentinel_after_daily > 0, "the daily build rewrote a date far older than its lookback"
+    assert refreshed.exit_code == 0, refreshed.output[-3000:]
+    assert "incremental models from scratch" in refreshed.output
+    assert _sentinels(league) == 0
+
+
+def _sentinels(warehouse: Warehouse) -> int:
+    con = warehouse.connect()
+    try:
+        return con.execute("select count(*) from precompute.feature_mart where feature_version = 'sentinel'").fetchone()[0]
+    finally:
+        con.close()
