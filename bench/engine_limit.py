@@ -29,7 +29,7 @@ FEATURE_VERSION = "v1"
 # the mart's grain
 KEY = ("player_id", "game_id", "market")
 
-HANDWRITTEN_FEATURES_SQL = """
+_FEATURES_TEMPLATE = """
 with
 
 box_scores as (
@@ -425,46 +425,7 @@ targets as (
 by_market as (
     select
         *,
-        case market
-            when 'points' then points when 'rebounds' then rebounds
-            when 'assists' then assists when 'threes' then threes when 'pra' then pra
-        end as stat,
-        case market
-            when 'points' then points_avg_l5 when 'rebounds' then rebounds_avg_l5
-            when 'assists' then assists_avg_l5 when 'threes' then threes_avg_l5 when 'pra' then pra_avg_l5
-        end as stat_avg_l5,
-        case market
-            when 'points' then points_games_l5 when 'rebounds' then rebounds_games_l5
-            when 'assists' then assists_games_l5 when 'threes' then threes_games_l5 when 'pra' then pra_games_l5
-        end as stat_games_l5,
-        case market
-            when 'points' then points_avg_l10 when 'rebounds' then rebounds_avg_l10
-            when 'assists' then assists_avg_l10 when 'threes' then threes_avg_l10 when 'pra' then pra_avg_l10
-        end as stat_avg_l10,
-        case market
-            when 'points' then points_games_l10 when 'rebounds' then rebounds_games_l10
-            when 'assists' then assists_games_l10 when 'threes' then threes_games_l10 when 'pra' then pra_games_l10
-        end as stat_games_l10,
-        case market
-            when 'points' then points_avg_season when 'rebounds' then rebounds_avg_season
-            when 'assists' then assists_avg_season when 'threes' then threes_avg_season when 'pra' then pra_avg_season
-        end as stat_avg_season,
-        case market
-            when 'points' then points_std_l10 when 'rebounds' then rebounds_std_l10
-            when 'assists' then assists_std_l10 when 'threes' then threes_std_l10 when 'pra' then pra_std_l10
-        end as stat_std_l10,
-        case market
-            when 'points' then points_per_minute_l10 when 'rebounds' then rebounds_per_minute_l10
-            when 'assists' then assists_per_minute_l10 when 'threes' then threes_per_minute_l10 when 'pra' then pra_per_minute_l10
-        end as stat_per_minute_l10,
-        case market
-            when 'points' then opp_points_vs_league when 'rebounds' then opp_rebounds_vs_league
-            when 'assists' then opp_assists_vs_league when 'threes' then opp_threes_vs_league when 'pra' then opp_pra_vs_league
-        end as opp_allowed_vs_league,
-        case market
-            when 'points' then opp_points_games_l15 when 'rebounds' then opp_rebounds_games_l15
-            when 'assists' then opp_assists_games_l15 when 'threes' then opp_threes_games_l15 when 'pra' then opp_pra_games_l15
-        end as opp_allowed_games_l15
+{MARKET_COLUMNS}
     from targets
 ),
 
@@ -559,6 +520,33 @@ select
     '""" + FEATURE_VERSION + """' as feature_version
 from features
 """
+
+
+# The mart's per-market columns: the row's market picks its stat's column, e.g. stat_avg_l5 = points_avg_l5 on
+# a points row (written out per market in the query, generated here once).
+MARKET_COLUMNS = (
+    ('stat', '{market}'),
+    ('stat_avg_l5', '{market}_avg_l5'),
+    ('stat_games_l5', '{market}_games_l5'),
+    ('stat_avg_l10', '{market}_avg_l10'),
+    ('stat_games_l10', '{market}_games_l10'),
+    ('stat_avg_season', '{market}_avg_season'),
+    ('stat_std_l10', '{market}_std_l10'),
+    ('stat_per_minute_l10', '{market}_per_minute_l10'),
+    ('opp_allowed_vs_league', 'opp_{market}_vs_league'),
+    ('opp_allowed_games_l15', 'opp_{market}_games_l15'),
+)
+
+
+def _market_columns() -> str:
+    cases = []
+    for alias, pattern in MARKET_COLUMNS:
+        whens = " ".join(f"when '{m}' then {pattern.format(market=m)}" for m in ("points", "rebounds", "assists", "threes", "pra"))
+        cases.append(f"        case market {whens} end as {alias}")
+    return ",\n".join(cases)
+
+
+HANDWRITTEN_FEATURES_SQL = _FEATURES_TEMPLATE.replace("{MARKET_COLUMNS}", _market_columns())
 
 
 def _connect(duckdb_path: str | Path) -> duckdb.DuckDBPyConnection:
