@@ -16,18 +16,7 @@ import pytest
 from helpers import run_cli
 from nbaprops.dbt_runner import build_args, daily_test_since, incremental_lookback_days
 from nbaprops.settings import load_settings
-from phase4_support import Warehouse, activate, import_files, sim_imports, simulate, table_rows, warehouse_env
-
-INCREMENTAL_TABLES = {
-    "intermediate.int_player_games": "game_date, player_id",
-    "intermediate.int_prop_offers": "snapshot_at, event_id, player_name, market, bookmaker, line",
-    "intermediate.int_prop_consensus_lines": "game_id, player_lookup, market, snapshot_at",
-    "intermediate.int_prop_pregame_lines": "game_id, player_lookup, market",
-    "precompute.player_daily_cache": "player_id, game_date",
-    "precompute.team_defense_daily_cache": "team, game_date",
-    "precompute.player_composite_factors": "player_id, game_date",
-    "precompute.feature_mart": "player_id, game_id, market",
-}
+from phase4_support import INCREMENTAL_TABLES, Warehouse, activate, import_files, sim_imports, simulate, table_rows, warehouse_env
 
 
 @pytest.fixture(scope="module")

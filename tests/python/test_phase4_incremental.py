@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from phase4_support import (
+    INCREMENTAL_TABLES,
     PRECOMPUTE_MODELS,
     Warehouse,
     activate,
@@ -23,12 +24,7 @@ from phase4_support import (
     warehouse_env,
 )
 
-ORDER_BY = {
-    "player_daily_cache": "player_id, game_date",
-    "team_defense_daily_cache": "team, game_date",
-    "player_composite_factors": "player_id, game_date",
-    "feature_mart": "player_id, game_id, market",
-}
+ORDER_BY = {table.split(".")[1]: order for table, order in INCREMENTAL_TABLES.items() if table.startswith("precompute.")}
 
 
 @pytest.fixture(scope="module")
