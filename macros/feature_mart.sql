@@ -55,3 +55,17 @@
 {% macro bool_to_double(expr) -%}
     case when ({{ expr }}) is null then null when ({{ expr }}) then 1.0 else 0.0 end
 {%- endmacro %}
+
+{#-
+  A feature's missing flag: true when its value is NULL or its fallback condition holds (a window with fewer
+  games than its size); never NULL. feature_is_missing('cache.minutes_avg_l5', 'cache.minutes_games_l5 < 5').
+-#}
+{% macro feature_is_missing(value, missing=none) -%}
+    case
+        when ({{ value }}) is null then true
+        {%- if missing %}
+        when {{ missing }} then true
+        {%- endif %}
+        else false
+    end
+{%- endmacro %}
