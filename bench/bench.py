@@ -64,9 +64,27 @@ def nbaprops(*args: str) -> list[str]:
     return [sys.executable, "-m", "nbaprops.cli", *args]
 
 
-def split_last_date(files: list[Path], work: Path) -> tuple[list[Path], list[Path], str]:
-    """Hold the latest player game date back (and drop anything later, e.g. team playoff rows), so the
-    daily run has one new date to land on top of history."""
+def prop_dates(props: list[Path]) -> set[str]:
+    """US/Eastern game dates that have prop lines (the real files' event_date, else the simulated tip-off)."""
+    from datetime import datetime
+
+    from nbaprops.dates import game_date_of
+
+    dates: set[str] = set()
+    for path in props:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row.get("event_date"):
+                    dates.add(row["event_date"][:10])
+                elif row.get("game_time"):
+                    dates.add(game_date_of(datetime.fromisoformat(row["game_time"].replace("Z", "+00:00"))).isoformat())
+    return dates
+
+
+def split_last_date(files: list[Path], work: Path, with_lines: set[str]) -> tuple[list[Path], list[Path], str]:
+    """Hold back the latest player game date that has prop lines (so the daily run has lines to score) and
+    drop anything later, so the daily run has one new date to land on top of history."""
     rows: dict[Path, tuple[list[str], list[list[str]]]] = {}
     last = ""
     for path in files:
@@ -77,7 +95,7 @@ def split_last_date(files: list[Path], work: Path) -> tuple[list[Path], list[Pat
         rows[path] = (header, body)
         if "PLAYER_ID" in header:
             date_col = header.index("GAME_DATE")
-            last = max(last, max(r[date_col] for r in body))
+            last = max(last, max((r[date_col] for r in body if r[date_col][:10] in with_lines), default=""))
     history, new_day = [], []
     for path, (header, body) in rows.items():
         date_col = header.index("GAME_DATE")
@@ -152,7 +170,7 @@ def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
                 into.append(copy)
         result.steps.append(Step("simulate", round(sum(s.seconds for s in simulated), 2),
                                  max(s.peak_mb for s in simulated), all(s.ok for s in simulated)))
-    history, new_day, last = split_last_date(logs, work)
+    history, new_day, last = split_last_date(logs, work, prop_dates(props))
     started = time.perf_counter()
     imports = [
         measure("import game logs", nbaprops("import", "game-logs", *map(str, history)), env),

@@ -109,13 +109,14 @@ def score(settings: Settings, config: PredictConfig, day: date, version: str | N
                                {"date": day, "as_of": as_of, "coverage": outcome.coverage}, outcome.refused)  # fmt: skip
     finally:
         con.close()
-    p, c = outcome.predictions, outcome.coverage
+    c = outcome.coverage
+    picks = outcome.predictions.get("pick", pd.Series(dtype="string"))  # no column when the date has no lines
     share = "n/a" if c["eligible_share"] is None else f"{100 * c['eligible_share']:.1f}%"
     out = [
         f"run {run_id}: model {model.version} scored {written.predictions} lines on {day} "
         f"({written.superseded} earlier predictions superseded)",
-        f"picks: {int((p['pick'] == 'OVER').sum())} OVER, {int((p['pick'] == 'UNDER').sum())} UNDER, "
-        f"{int((p['pick'] == 'PASS').sum())} PASS",
+        f"picks: {int((picks == 'OVER').sum())} OVER, {int((picks == 'UNDER').sum())} UNDER, "
+        f"{int((picks == 'PASS').sum())} PASS",
         f"coverage: {c['scored']}/{c['lines']} lines scored; {c['eligible_scored']}/{c['eligible_lines']} ({share}) "
         f"of lines whose player has >= {c['min_prior_games']} earlier games",
         f"not scored: {len(outcome.unscored)} line(s)",

@@ -83,6 +83,13 @@ def test_score_writes_every_line_then_a_rescore_supersedes(env):
     assert bad == 0
 
 
+def test_score_of_a_date_without_lines_reports_nothing_to_score(env):
+    day = TRAIN_BEFORE + timedelta(days=400)  # far past the simulated league: no game, no line
+    result = run_cli("score", "--date", day)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "scored 0 lines" in result.output and "picks: 0 OVER, 0 UNDER, 0 PASS" in result.output
+
+
 def test_score_refuses_a_date_the_model_has_seen(env):
     result = run_cli("score", "--date", TRAIN_BEFORE - timedelta(days=1))
     assert result.exit_code == 1
