@@ -33,14 +33,14 @@ def main(day: date, files: list[Path]) -> dict:
     finally:
         con.close()
     landed = time.perf_counter()
-    args, description = build_args(settings, daily=True)
-    outcome = run_dbt(settings, args, quiet=True)
+    plan = build_args(settings, daily=True)
+    outcome = run_dbt(settings, plan.args, quiet=True, env=plan.env)
     built = time.perf_counter()
     lines = commands.score(settings, PredictConfig(), day) if outcome.success else []
     scored = time.perf_counter()
     return {
         "ok": outcome.success and bool(lines),
-        "build": description,
+        "build": plan.description,
         "imports_s": round(imported - started, 2),
         "land_s": round(landed - imported, 2),
         "build_s": round(built - landed, 2),

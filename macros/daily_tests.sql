@@ -1,11 +1,11 @@
 {#-
   daily_test_scope(column): the rows a daily build's tests look at. `nbaprops build --daily` passes
-  var('daily_test_since') (a few days before the newest box score, nbaprops/dbt_runner.py::daily_test_since)
+  NBAPROPS_DAILY_TEST_SINCE (macros/run_settings.sql; a few days before the newest box score, nbaprops/dbt_runner.py::daily_test_since)
   because the daily build rewrites only recent game dates; the full build passes nothing and every test
   sees every row. Returns a predicate: `column >= since`, or `1 = 1`.
 -#}
 {% macro daily_test_scope(column='game_date') -%}
-    {%- set since = var('daily_test_since', none) -%}
+    {%- set since = run_setting('NBAPROPS_DAILY_TEST_SINCE') -%}
     {%- if since -%}
     {{ column }} >= cast('{{ since }}' as date)
     {%- else -%}
@@ -14,11 +14,11 @@
 {%- endmacro %}
 
 {#-
-  daily_scoped(model): the model itself, or, in a daily build, only its rows dated from var('daily_test_since')
+  daily_scoped(model): the model itself, or, in a daily build, only its rows dated from NBAPROPS_DAILY_TEST_SINCE
   when it has a game_date column (generic tests on incremental tables stay flat as history grows).
 -#}
 {% macro daily_scoped(model) -%}
-    {%- if var('daily_test_since', none) and execute -%}
+    {%- if run_setting('NBAPROPS_DAILY_TEST_SINCE') -%}
         {%- set columns = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
         {%- if 'game_date' in columns -%}
     (select * from {{ model }} where {{ daily_test_scope('game_date') }})

@@ -41,14 +41,14 @@
   The first date an incremental run rebuilds: lookback_days before the newest date already in {{ this }}
   (default var('incremental_lookback_days'), so late box-score corrections are picked up). A DATE on
   both adapters. Use only inside {% if is_incremental() %}.
-  var('rebuild_from') (YYYY-MM-DD, optional) moves the bound back to that date: a backfill that landed older
+  run_setting('NBAPROPS_REBUILD_FROM') (YYYY-MM-DD, optional) moves the bound back to that date: a backfill that landed older
   dates passes it (`nbaprops build --daily --since D`), so its incremental build picks them up.
   filter (optional): only rows of {{ this }} matching it set the newest date, e.g. 'is_played' in a model that
   also holds scheduled (future) dates, so the bound follows the newest box score, not the schedule.
 -#}
 {% macro incremental_lower_bound(column='game_date', lookback_days=none, filter=none) -%}
     {%- set days = lookback_days if lookback_days is not none else var('incremental_lookback_days') -%}
-    {%- set rebuild_from = var('rebuild_from', none) -%}
+    {%- set rebuild_from = run_setting('NBAPROPS_REBUILD_FROM') -%}
     {%- set bound -%}
     (select cast({{ dbt.dateadd('day', -1 * days, 'max(' ~ column ~ ')') }} as date) from {{ this }}{% if filter %} where {{ filter }}{% endif %})
     {%- endset -%}

@@ -114,12 +114,12 @@ def build(
         from nbaprops.warehouse import connect
 
         connect(settings).close()  # raw tables exist even before the first import
-    args, description = build_args(settings, daily=daily, select=select, phase=phase.value,
-                                   since=parse_date(since, "--since"))
+    plan = build_args(settings, daily=daily, select=select, phase=phase.value, since=parse_date(since, "--since"))
+    args, description = plan.args, plan.description
     if full_refresh:
         args, description = [*args, "--full-refresh"], f"{description}, incremental models from scratch"
     typer.echo(description)
-    outcome = run_dbt(settings, args)
+    outcome = run_dbt(settings, args, env=plan.env)
     if not outcome.success:
         for node in outcome.failures:
             typer.secho(f"{node.status}: {node.name}: {node.message}", err=True)

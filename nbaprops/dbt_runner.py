@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from nbaprops.settings import Settings
@@ -18,6 +17,9 @@ PHASE_SELECTORS = {
     "4": "+tag:phase4 +prop_player_names_unmatched resource_type:seed",
     "all": "*",
 }
+
+# Settings a build reads at execution time (macros/run_settings.sql); empty = not set.
+RUN_SETTINGS = ("NBAPROPS_REBUILD_FROM", "NBAPROPS_DAILY_TEST_SINCE")
 
 # The daily build (selectors.yml): tables and incremental models with the tests tagged daily. It leaves views
 # and seeds as the last full build made them, so it runs only once a full build has created them.
@@ -53,8 +55,9 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
     }
 
 
-def run_dbt(settings: Settings, args: list[str], quiet: bool = False) -> DbtOutcome:
-    """Invoke dbt with ``args`` (e.g. ``["build", "--select", "+tag:phase3"]``) against our project."""
+def run_dbt(settings: Settings, args: list[str], quiet: bool = False, env: dict[str, str] | None = None) -> DbtOutcome:
+    """Invoke dbt with ``args`` (e.g. ``["build", "--select", "+tag:phase3"]``) against our project; ``env``:
+    run settings for this call only (``DbtBuild.env``)."""
     from dbt.cli.main import dbtRunner
 
     full_args = [
@@ -67,7 +70,9 @@ def run_dbt(settings: Settings, args: list[str], quiet: bool = False) -> DbtOutc
         full_args = ["--quiet", *full_args]
     # dbt reads the profile's env_var()s during the call; set them for the call only, so one command's
     # target or warehouse never leaks into the next in the same process.
-    wanted = dbt_environment(settings)
+    wanted = {**dbt_environment(settings), **(env or {})}
+    for name in RUN_SETTINGS:
+        wanted.setdefault(name, "")  # a setting not given is unset for this call, not inherited
     before = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
     try:
@@ -86,32 +91,40 @@ def run_dbt(settings: Settings, args: list[str], quiet: bool = False) -> DbtOutc
     return DbtOutcome(success=bool(result.success), nodes=nodes)
 
 
+@dataclass(frozen=True)
+class DbtBuild:
+    """One build: dbt's arguments, the run settings it reads from the environment, and a line saying what it is."""
+
+    args: list[str]
+    description: str
+    env: dict[str, str] = field(default_factory=dict)
+
+
 def build_args(settings: Settings, daily: bool = False, select: str | None = None, phase: str = "all",
-               since: date | None = None) -> tuple[list[str], str]:  # fmt: skip
-    """dbt arguments for a build and a one-line description of it.
+               since: date | None = None) -> DbtBuild:  # fmt: skip
+    """What ``nbaprops build`` (and the morning run) runs.
 
     ``daily``: the daily selector, its tests scoped to the recent dates it rewrites (``daily_test_since``);
     it falls back to the full build (and says so) while a staging view or a seed it relies on does not exist
-    yet. ``since``: incremental models rebuild from that date at the latest (a backfill of older dates)."""
-    variables = {"rebuild_from": since.isoformat()} if since else {}
+    yet. ``since``: incremental models rebuild from that date at the latest (a backfill of older dates).
+    Both go to dbt as environment settings read at execution time (macros/run_settings.sql), not --vars:
+    a --vars value that changes from run to run makes dbt re-parse the whole project (~6 s)."""
+    env = {"NBAPROPS_REBUILD_FROM": since.isoformat()} if since else {}
     since_text = f", incremental models from {since}" if since else ""
     if select:
-        return ["build", "--select", select, *_vars(variables)], f"dbt build --select {select}{since_text}"
+        return DbtBuild(["build", "--select", select], f"dbt build --select {select}{since_text}", env)
     if daily:
         missing, latest = daily_build_state(settings)
         if not missing:
             tests_from = daily_test_since(latest, since)
             if tests_from:
-                variables["daily_test_since"] = tests_from.isoformat()
-            return (["build", "--selector", DAILY_SELECTOR, *_vars(variables)],
-                    f"daily build (tables, incremental models, daily tests from {tests_from or 'the start'}){since_text}")  # fmt: skip
+                env["NBAPROPS_DAILY_TEST_SINCE"] = tests_from.isoformat()
+            return DbtBuild(["build", "--selector", DAILY_SELECTOR],
+                            f"daily build (tables, incremental models, daily tests from {tests_from or 'the start'}){since_text}",
+                            env)  # fmt: skip
         shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
-        return ["build", *_vars(variables)], f"full build: the daily build needs {shown} from a full build first"
-    return ["build", "--select", PHASE_SELECTORS[phase], *_vars(variables)], f"dbt build of phase {phase}{since_text}"
-
-
-def _vars(variables: dict[str, str]) -> list[str]:
-    return ["--vars", json.dumps(variables)] if variables else []
+        return DbtBuild(["build"], f"full build: the daily build needs {shown} from a full build first", env)
+    return DbtBuild(["build", "--select", PHASE_SELECTORS[phase]], f"dbt build of phase {phase}{since_text}", env)
 
 
 def incremental_lookback_days() -> int:

@@ -107,12 +107,12 @@ def _scrape(settings: Settings, day: date, sources: list[str] | None) -> str:
 def _build(settings: Settings, since: date | None = None) -> str:
     from nbaprops.dbt_runner import build_args, run_dbt
 
-    args, description = build_args(settings, daily=True, since=since)
-    outcome = run_dbt(settings, args, quiet=True)
+    plan = build_args(settings, daily=True, since=since)
+    outcome = run_dbt(settings, plan.args, quiet=True, env=plan.env)
     if not outcome.success:
         names = ", ".join(f"{n.name} ({n.status})" for n in outcome.failures[:5])
         raise RuntimeError(f"dbt build failed: {names}")
-    return f"{description}: {len(outcome.nodes)} nodes passed"
+    return f"{plan.description}: {len(outcome.nodes)} nodes passed"
 
 
 def _predict(settings: Settings, what: str, day: date) -> str:

@@ -64,8 +64,9 @@ def snapshot(warehouse: Warehouse) -> dict[str, list[tuple]]:
 
 def test_before_a_full_build_the_daily_build_is_a_full_build(tmp_path, monkeypatch):
     monkeypatch.setenv("NBAPROPS_DUCKDB_PATH", str(tmp_path / "empty.duckdb"))
-    args, description = build_args(load_settings("local"), daily=True)
-    assert args == ["build"]
+    plan = build_args(load_settings("local"), daily=True)
+    assert plan.args == ["build"] and "NBAPROPS_DAILY_TEST_SINCE" not in plan.env
+    description = plan.description
     assert description.startswith("full build: the daily build needs reference.") or "staging." in description
 
 
@@ -86,13 +87,14 @@ def test_daily_build_of_a_new_date_equals_a_full_refresh_and_tests_only_recent_d
 
     mp = activate(league.env)
     try:
-        args, description = build_args(load_settings("local"), daily=True)
+        plan = build_args(load_settings("local"), daily=True)
         result = run_cli("build", "--daily")
     finally:
         mp.undo()
     assert result.exit_code == 0, result.output[-3000:] + result.stderr
-    assert "--selector" in args and "daily" in args
-    assert f"daily tests from {daily_test_since(held_back)}" in description
+    assert plan.args == ["build", "--selector", "daily"]
+    assert plan.env["NBAPROPS_DAILY_TEST_SINCE"] == daily_test_since(held_back).isoformat()
+    assert f"daily tests from {daily_test_since(held_back)}" in plan.description
     ran = [line for line in result.output.splitlines() if " START " in line]
     assert not any(" view model " in line for line in ran), "the daily build rebuilt a view"
     assert not any("accepted_range" in line or "not_null_" in line for line in ran), "a test not tagged daily ran"
