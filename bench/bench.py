@@ -207,7 +207,7 @@ def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
 
     # dbt's share of the daily build: a second daily build of the same date, split into its parts.
     probe = [sys.executable, str(PROJECT_DIR / "bench" / "split_dbt_time.py")]
-    step, figures = measure_json("dbt overhead probe", [*probe, "build", "--selector", "daily"], env)
+    step, figures = measure_json("dbt overhead probe", [*probe, "daily"], env)
     result.figures["dbt_daily"] = figures
     if not step.ok:
         result.steps.append(step)
