@@ -48,16 +48,25 @@ class SizeResult:
         return next((s.seconds for s in self.steps if s.name == name), None)
 
 
+def run_child(args: list[str], env: dict[str, str]) -> tuple[float, float, int, str, str]:
+    """Run a command: (wall seconds, peak RSS MB of that process, exit code, stdout, stderr)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(args, env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=errors)
+        out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+        _, status, usage = os.wait4(proc.pid, 0)
+        errors.seek(0)
+        err = errors.read().decode(errors="replace")
+    seconds = round(time.perf_counter() - started, 2)
+    return seconds, round(usage.ru_maxrss / 1024, 1), os.waitstatus_to_exitcode(status), out, err
+
+
 def measure(name: str, args: list[str], env: dict[str, str]) -> Step:
     """Run a command, returning its wall time and the peak RSS of that process."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    ok = os.waitstatus_to_exitcode(status) == 0
-    detail = "" if ok else output.strip().splitlines()[-1][:200] if output.strip() else "failed"
-    return Step(name, round(seconds, 2), round(usage.ru_maxrss / 1024, 1), ok, detail)
+    seconds, peak, code, out, err = run_child(args, env)
+    lines = (out + err).strip().splitlines()
+    detail = "" if code == 0 else lines[-1][:200] if lines else "failed"
+    return Step(name, seconds, peak, code == 0, detail)
 
 
 def nbaprops(*args: str) -> list[str]:
@@ -124,22 +133,15 @@ def real_inputs(seasons: int) -> tuple[list[Path], list[Path], list[Path]]:
 def measure_json(name: str, args: list[str], env: dict[str, str]) -> tuple[Step, dict]:
     """Run a probe that prints one JSON object as its last line: the step (wall time, peak RSS) and the
     object it printed."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(args, env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=errors)
-        out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-        _, status, usage = os.wait4(proc.pid, 0)
-        errors.seek(0)
-        err = errors.read().decode(errors="replace")
-    seconds = round(time.perf_counter() - started, 2)
+    seconds, peak, code, out, err = run_child(args, env)
     lines = out.strip().splitlines()
     try:
-        figures = json.loads(lines[-1]) if os.waitstatus_to_exitcode(status) == 0 and lines else {}
+        figures = json.loads(lines[-1]) if code == 0 and lines else {}
     except json.JSONDecodeError:
         figures = {}
     ok = bool(figures) and figures.get("ok", True)
     detail = "" if ok else (err.strip().splitlines() or ["failed"])[-1][:200]
-    return Step(name, seconds, round(usage.ru_maxrss / 1024, 1), ok, detail), figures
+    return Step(name, seconds, peak, ok, detail), figures
 
 
 def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:

@@ -2,7 +2,7 @@
   The one portable incremental config: every incremental model (phase 4 and later) starts with
       {{ config(**incremental_config(grain=['player_id', 'game_date'])) }}
   and filters its incremental branch with
-      {% if is_incremental() %} where game_date >= {{ incremental_lower_bound('game_date') }} {% endif %}
+      {% if is_incremental() %} where game_date >= {{ incremental_since() }} {% endif %}   (never NULL; see below)
 
   What it means per adapter (each rerun replaces whole game_date days, never appends duplicates):
     DuckDB    delete+insert with unique_key = game_date: delete every day present in the new batch, insert it.

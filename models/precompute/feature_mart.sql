@@ -133,7 +133,7 @@ player_lines as (
     where lines.game_id in (
         select game_id
         from player_games
-        where game_date >= coalesce({{ incremental_lower_bound('game_date', filter="row_kind = 'training'") }}, cast('1900-01-01' as date))
+        where game_date >= {{ incremental_since(filter="row_kind = 'training'") }}
     )
     {% endif %}
 
@@ -214,7 +214,7 @@ player_dates as (
         on opponent_team.team = cache.opponent
         and opponent_team.game_date = cache.game_date
     {% if is_incremental() %}
-    where cache.game_date >= coalesce({{ incremental_lower_bound('game_date', filter="row_kind = 'training'") }}, cast('1900-01-01' as date))
+    where cache.game_date >= {{ incremental_since(filter="row_kind = 'training'") }}
     {% endif %}
 
 ),

@@ -38,7 +38,7 @@ targets as (
         played_yesterday
     from player_dates
     {% if is_incremental() %}
-    where game_date >= coalesce({{ incremental_lower_bound('game_date', filter='is_played') }}, cast('1900-01-01' as date))
+    where game_date >= {{ incremental_since(filter='is_played') }}
     {% endif %}
 
 ),
@@ -53,7 +53,7 @@ appearances as (
         and game_date >= (
             select min(rotation_window_start)
             from team_dates
-            where game_date >= coalesce({{ incremental_lower_bound('game_date', filter='is_played') }}, cast('1900-01-01' as date))
+            where game_date >= {{ incremental_since(filter='is_played') }}
         )
     {% endif %}
 
@@ -95,7 +95,7 @@ rotation_days as (
         on day_offsets.day_offset < {{ dbt.datediff('team_dates.rotation_window_start', 'team_dates.last_played_date', 'day') }}
     {% if is_incremental() %}
     -- only the dates this run writes
-    where team_dates.game_date >= coalesce({{ incremental_lower_bound('game_date', filter='is_played') }}, cast('1900-01-01' as date))
+    where team_dates.game_date >= {{ incremental_since(filter='is_played') }}
     {% endif %}
 
 ),
@@ -153,7 +153,7 @@ team_absences as (
         and absent_teammates.game_date = team_dates.game_date
     where team_dates.last_played_date is not null
     {% if is_incremental() %}
-        and team_dates.game_date >= coalesce({{ incremental_lower_bound('game_date', filter='is_played') }}, cast('1900-01-01' as date))
+        and team_dates.game_date >= {{ incremental_since(filter='is_played') }}
     {% endif %}
     group by team_dates.team, team_dates.game_date
 

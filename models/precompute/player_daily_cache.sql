@@ -28,7 +28,7 @@ with
 written_dates as (
 
     select
-        coalesce({{ incremental_lower_bound('game_date', filter='is_played') }}, cast('1900-01-01' as date)) as lower_bound
+        {{ incremental_since(filter='is_played') }} as lower_bound
 
 ),
 

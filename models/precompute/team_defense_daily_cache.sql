@@ -173,5 +173,5 @@ from team_windows
 inner join league_windows
     on league_windows.game_date = team_windows.game_date
 {% if is_incremental() %}
-where team_windows.game_date >= coalesce({{ incremental_lower_bound('game_date', filter='is_played') }}, cast('1900-01-01' as date))
+where team_windows.game_date >= {{ incremental_since(filter='is_played') }}
 {% endif %}
