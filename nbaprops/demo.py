@@ -40,7 +40,7 @@ def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[
         from predict import commands
         from predict.config import PredictConfig
 
-        for line in commands.train(settings, PredictConfig())[-6:]:
+        for line in commands.train(settings, PredictConfig()):
             echo(f"  {line}")
         echo(f"3/4 morning run for {tonight}")
         outcomes = run_day(settings, tonight, echo=echo)
@@ -59,23 +59,37 @@ def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[
 
 def print_picks(settings: Settings, day, echo: Callable[[str], None], limit: int = 15) -> None:
     from nbaprops.warehouse import connect
+    from predict.tables import latest_score_run
 
     con = connect(settings)
     try:
         rows = con.execute(
-            """select player_name, market, pick, pick_line, pick_book, pick_odds, pred_mean, pick_edge, stake
+            """select player_name, market, pick, pick_line, pick_book, pick_odds, pred_mean, pick_edge, stake, stake_amount
                from predictions.predictions
                where game_date = ? and is_current and pick in ('OVER', 'UNDER')
                order by pick_edge desc limit ?""",
             [day, limit],
         ).fetchall()
         total = con.execute(
-            "select count(*), count(*) filter (where pick in ('OVER', 'UNDER')) from predictions.predictions where game_date = ? and is_current",
+            "select count(*), count(*) filter (where pick in ('OVER', 'UNDER')), coalesce(sum(stake), 0) "
+            "from predictions.predictions where game_date = ? and is_current",
             [day],
         ).fetchone()
+        run = latest_score_run(con, day)
     finally:
         con.close()
-    echo(f"  {total[0]} lines scored, {total[1]} picks; the {len(rows)} largest edges:")
-    echo(f"  {'player':<24}{'market':<10}{'pick':<6}{'line':>6} {'book':<16}{'odds':>6}{'pred':>7}{'edge':>7}{'stake':>7}")
-    for name, market, pick, line, book, odds, pred, edge, stake in rows:
-        echo(f"  {name:<24}{market:<10}{pick:<6}{line:>6.1f} {book or '-':<16}{odds:>6.0f}{pred:>7.1f}{edge:>7.1%}{stake:>7.3f}")
+    rules = run.get("rules", {})
+    echo(f"  {total[0]} lines scored, {total[1]} picks staking {total[2]:.1%} of the bankroll "
+         f"(nightly cap {rules.get('nightly_cap', 0):.0%}); gate per market ({run.get('gate', '?')}):")  # fmt: skip
+    for decision in run.get("gates", {}).values():
+        echo(f"    {decision}")
+    for note in run.get("cap_notes", []):
+        echo(f"    {note}")
+    if not rows:
+        echo("  no picks tonight: no market has shown information beyond the line")
+        return
+    echo(f"  the {len(rows)} largest edges:")
+    echo(f"  {'player':<24}{'market':<10}{'pick':<6}{'line':>6} {'book':<16}{'odds':>6}{'pred':>7}{'edge':>7}{'stake':>7}{'amount':>8}")
+    for name, market, pick, line, book, odds, pred, edge, stake, amount in rows:
+        echo(f"  {name:<24}{market:<10}{pick:<6}{line:>6.1f} {book or '-':<16}{odds:>6.0f}{pred:>7.1f}{edge:>7.1%}"
+             f"{stake:>7.2%}{amount:>8.2f}")

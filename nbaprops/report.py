@@ -63,7 +63,7 @@ def calibration_svg(points: list[tuple[float, float, int]], size: int = 260) -> 
 
 
 def roi_svg(series: list[tuple[str, float]], width: int = 520, height: int = 200) -> str:
-    """Cumulative profit (units) of the model's picks by date."""
+    """Cumulative profit of the model's picks by date, at the stakes recommended (share of bankroll, in %)."""
     if not series:
         return '<p class="empty">no graded picks yet</p>'
     pad = 30
@@ -78,18 +78,22 @@ def roi_svg(series: list[tuple[str, float]], width: int = 520, height: int = 200
         f'<line x1="{pad}" y1="{zero:.1f}" x2="{width - pad}" y2="{zero:.1f}" class="diag"/>'
         f'<polyline points="{pts}" class="line"/>'
         f'<text x="{pad}" y="{height - 8}">{html.escape(series[0][0])}</text>'
-        f'<text x="{width - pad}" y="{height - 8}" text-anchor="end">{html.escape(series[-1][0])}: {values[-1]:+.2f} u</text></svg>'
+        f'<text x="{width - pad}" y="{height - 8}" text-anchor="end">{html.escape(series[-1][0])}: {values[-1]:+.2f}% of bankroll</text></svg>'
     )
 
 
 def gather(con: duckdb.DuckDBPyConnection, day: date) -> dict:
     """Everything the page shows, read from the warehouse (absent tables read as empty)."""
-    data: dict = {"picks": [], "calibration": [], "buckets": [], "roi": [], "mae": [], "coverage": None, "freshness": []}
+    from predict.tables import latest_backtest, latest_score_run
+
+    data: dict = {"picks": [], "calibration": [], "buckets": [], "roi": [], "mae": [], "coverage": None, "freshness": [],
+                  "run": {}, "backtest": {}}  # fmt: skip
     has_predictions = _table_exists(con, "predictions", "predictions")
     has_results = _table_exists(con, "predictions", "results")
     if has_predictions:
         data["picks"] = _rows(con, """
-            select player_name, team, opponent, market, pick, pick_line, pick_book, pick_odds, pred_mean, pick_prob, pick_edge, pick_ev, stake
+            select player_name, team, opponent, market, pick, pick_line, pick_book, pick_odds, pred_mean, pick_prob, pick_edge, pick_ev,
+                   stake, stake_amount
             from predictions.predictions
             where game_date = ? and is_current and pick in ('OVER', 'UNDER')
             order by pick_edge desc""", [day])
@@ -98,6 +102,8 @@ def gather(con: duckdb.DuckDBPyConnection, day: date) -> dict:
                                   where game_date = ? and is_pregame)""", [day]).fetchone()[0] if _table_exists(con, "intermediate", "int_prop_offers") else 0
         predicted = con.execute("select count(*) from predictions.predictions where game_date = ? and is_current", [day]).fetchone()[0]
         data["coverage"] = (predicted, offered)
+        data["run"] = latest_score_run(con, day)
+        data["backtest"] = latest_backtest(con)
     if has_results and has_predictions:
         graded = """
             select r.*, p.p_over, p.pick_edge
@@ -115,8 +121,8 @@ def gather(con: duckdb.DuckDBPyConnection, day: date) -> dict:
                 from ({graded}) where pick in ('OVER', 'UNDER') and pick_edge >= ? and pick_edge < ?
                   and pick_result in ('win', 'loss', 'push')""", [day, low, high]).fetchone()
             data["buckets"].append((label, n, wins / n if n else None, profit / staked if staked else None))
-        data["roi"] = [(str(d), float(v)) for d, v in _rows(con, """
-            select game_date, sum(sum(coalesce(pick_profit, 0))) over (order by game_date)
+        data["roi"] = [(str(d), 100 * float(v)) for d, v in _rows(con, """
+            select game_date, sum(sum(coalesce(stake_profit, 0))) over (order by game_date)
             from predictions.results where game_date <= ? and pick in ('OVER', 'UNDER')
               and pick_result in ('win', 'loss', 'push') group by game_date order by game_date""", [day])]
     if _table_exists(con, "predictions", "daily_performance"):
@@ -141,9 +147,33 @@ th{background:#f6f8fa}td:first-child,th:first-child{text-align:left}.empty{color
 """
 
 
+def _gate_rows(run: dict) -> list[list[str]]:
+    return [[m, "open" if "OPEN" in text or "gate off" in text else "closed", text.split(" — ", 1)[-1]]
+            for m, text in run.get("gates", {}).items()]  # fmt: skip
+
+
+def _backtest_rows(bt: dict) -> list[list[str]]:
+    """Per market of the newest backtest: blend vs market with the paired interval, and the picks."""
+    rows = []
+    for market, e in bt.get("summary", {}).items():
+        d, k = e.get("logloss_model_minus_market") or {}, e.get("picks", {})
+        hit, roi = k.get("hit") or {}, k.get("roi_unit") or {}
+        ci = (f"{d['estimate']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}]" if d.get("estimate") is not None else "–")
+        rows.append([market, e.get("brier_n", 0), _fmt(e.get("brier_model"), 4), _fmt(e.get("brier_market"), 4), ci,
+                     k.get("picks", 0), _fmt(hit.get("estimate"), pct=True), _fmt(roi.get("estimate"), pct=True)])  # fmt: skip
+    return rows
+
+
 def render(day: date, data: dict) -> str:
     picks = [[r[0], r[1], r[2], r[3], r[4], _fmt(r[5], 1), r[6] or "–", _fmt(r[7], 0), _fmt(r[8], 1), _fmt(r[9], pct=True),
-              _fmt(r[10], pct=True), _fmt(r[11], 3), _fmt(r[12], 3)] for r in data["picks"]]  # fmt: skip
+              _fmt(r[10], pct=True), _fmt(r[11], 3), _fmt(r[12], pct=True), _fmt(r[13], 2)] for r in data["picks"]]  # fmt: skip
+    run, bt = data.get("run", {}), data.get("backtest", {})
+    rules = run.get("rules", {})
+    staking = (f"bankroll {rules['bankroll']:,.0f}; caps {rules['kelly_cap']:.0%} a bet, {rules['player_cap']:.0%} a player, "
+               f"{rules['nightly_cap']:.0%} a night; tonight staked {run.get('max_night_stake', 0):.1%}"
+               if rules else "no scoring run recorded for this date")  # fmt: skip
+    bt_head = (f"newest backtest {bt.get('start')} .. {bt.get('end')} (gate {bt.get('rules', {}).get('gate', '?')}), "
+               f"recorded {bt.get('recorded_at')}" if bt else "no backtest recorded yet (nbaprops backtest)")  # fmt: skip
     buckets = [[label, n, _fmt(hit, pct=True), _fmt(roi, pct=True)] for label, n, hit, roi in data["buckets"]]
     mae = [[m, s, n, _fmt(v, 2)] for m, s, n, v in data["mae"]]
     fresh = [[t, str(d) if d else "–", str(l) if l else "–"] for t, d, l in data["freshness"]]
@@ -156,11 +186,18 @@ def render(day: date, data: dict) -> str:
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nbaprops — {day}</title>
 <style>{STYLE}</style></head><body>
 <h1>nbaprops — picks for {day}</h1>
+<h2>Evidence gate</h2>
+<p>A market gets picks only when its earlier lines show the model knows something the line does not.</p>
+{_html_table(["market", "gate", "evidence"], _gate_rows(run), "no scoring run recorded for this date")}
 <h2>Tonight's picks</h2>
-{_html_table(["player", "team", "opp", "market", "pick", "line", "book", "odds", "pred", "P(pick)", "edge", "EV", "stake"], picks, "no bets clear the thresholds tonight")}
+<p>{html.escape(staking)}</p>
+{_html_table(["player", "team", "opp", "market", "pick", "line", "book", "odds", "pred", "P(pick)", "edge", "EV", "stake", "amount"], picks, "no picks tonight: no market cleared its evidence gate and the thresholds")}
+<h2>Backtest</h2>
+<p>{html.escape(bt_head)}</p>
+{_html_table(["market", "lines", "Brier blend", "Brier market", "log loss blend − market [95% CI]", "picks", "hit", "ROI"], _backtest_rows(bt), "no backtest recorded")}
 <h2>Track record</h2>
 <div class="grid"><div><h3>Calibration</h3>{calibration_svg([(float(b), float(q), int(n)) for b, q, n in data["calibration"]]) if data["calibration"] else '<p class="empty">nothing graded yet</p>'}</div>
-<div><h3>Cumulative profit (units staked 1 per pick)</h3>{roi_svg(data["roi"])}</div></div>
+<div><h3>Cumulative profit at the recommended stakes (% of bankroll)</h3>{roi_svg(data["roi"])}</div></div>
 <h3>Hit rate and ROI by edge bucket</h3>
 {_html_table(["edge", "N", "hit rate", "ROI"], buckets, "nothing graded yet")}
 <h3>Model vs line (MAE)</h3>

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -17,6 +18,7 @@ import pandas as pd
 
 from predict.baselines import add_baselines, played_history
 from predict.config import MARKETS, PredictConfig
+from predict.evaluation import day_bootstrap_mean, day_bootstrap_ratio, wilson
 from predict.grade import bet_summary, grade_predictions, grade_sides, profit
 from predict.mart import MartData
 from predict.offers import attach_players, snapshot_offers
@@ -25,13 +27,27 @@ from predict.tables import plain
 from predict.train import train_model
 
 RETRAIN_DAYS = {"weekly": 7, "daily": 1, "none": None}
+# The per-line file of ``backtest --out``: every column ``summarise`` reads, plus what an analyst needs.
+ROW_COLUMNS = [
+    "game_date", "game_id", "player_id", "player_name", "team", "opponent", "market", "model_version",
+    "line", "market_line", "books", "priced_at", "fair_over", "fair_under", "market_mean", "model_mean", "model_p_over",
+    "blend_p_over", "pred_mean", "pred_median", "p_over", "p_under", "p_push", "gate_open", "gate_reason", "lean",
+    "best_over_book", "best_over_line", "best_over_odds", "best_over_edge", "best_over_ev",
+    "best_under_book", "best_under_line", "best_under_odds", "best_under_edge", "best_under_ev",
+    "pick", "pick_book", "pick_line", "pick_odds", "pick_prob", "pick_edge", "pick_ev", "kelly_stake", "stake",
+    "stake_amount", "pass_reason", "ma_pred", "actual", "did_play", "over_outcome", "lean_result", "pick_result",
+    "pick_profit", "stake_profit", "model_abs_error", "median_abs_error", "raw_model_abs_error", "line_abs_error",
+    "ma_abs_error", "brier_model", "brier_raw_model", "brier_market", "logloss_model", "logloss_raw_model",
+    "logloss_market", "ma_result", "ma_profit", "clv", "clv_line",
+]  # fmt: skip
 
 
 @dataclass
 class BacktestResult:
     results: pd.DataFrame  # one graded row per line
     summary: dict  # per market and "all"
-    retrains: list[dict] = field(default_factory=list)
+    retrains: list[dict] = field(default_factory=list)  # per retrain: window, combiners and gate decisions
+    cap_notes: list[str] = field(default_factory=list)  # every stake cap that bound
 
 
 def retrain_dates(start: date, end: date, retrain: str) -> list[date]:
@@ -51,35 +67,42 @@ def run_backtest(
     mart: MartData, offers: pd.DataFrame, start: date, end: date, config: PredictConfig,
     retrain: str = "weekly", price_at: str = "latest", progress: Callable[[str], None] | None = None,
 ) -> BacktestResult:  # fmt: skip
-    """Backtest ``start``..``end`` (inclusive). ``offers``: int_prop_offers-shaped rows covering the window;
-    ``price_at``: price each line at its ``latest`` pregame snapshot or its ``opening`` one (then CLV exists)."""
+    """Backtest ``start``..``end`` (inclusive). ``offers``: int_prop_offers-shaped rows covering the training
+    window and the backtest (earlier lines fit each model's combiner and gate); ``price_at``: price each line at
+    its ``latest`` pregame snapshot or its ``opening`` one (then CLV exists)."""
     frame = mart.frame
     history = played_history(frame[frame["game_date"] < pd.Timestamp(end + timedelta(days=1))])
     window = frame[(frame["game_date"] >= pd.Timestamp(start)) & (frame["game_date"] <= pd.Timestamp(end))]
     lined = add_baselines(window[window["line"].notna() & window["player_id"].notna()], history)
-    offers = attach_players(offers, window)
+    offers = attach_players(offers, frame)
     dates = retrain_dates(start, end, retrain)
-    graded, retrains = [], []
+    graded, retrains, notes = [], [], []
     for i, cut in enumerate(dates):
         stop = dates[i + 1] if i + 1 < len(dates) else end + timedelta(days=1)
         seg = lined[(lined["game_date"] >= pd.Timestamp(cut)) & (lined["game_date"] < pd.Timestamp(stop))]
         if seg.empty:
             continue
-        model = train_model(frame, mart.features, cut, config.params)
+        model = train_model(frame, mart.features, cut, config.params, offers=offers)
         seg, refused = split_scorable(seg, model)
         seg_offers = offers[(offers["game_date"] >= pd.Timestamp(cut)) & (offers["game_date"] < pd.Timestamp(stop))]
         pricing = snapshot_offers(seg_offers, which=price_at)
         closing = snapshot_offers(seg_offers, which="latest")
-        preds = predict_lines(model, seg, pricing, config)
+        preds, caps = predict_lines(model, seg, pricing, config)
+        notes += caps.notes
         graded.append(grade_predictions(preds, seg, closing, config.rules.devig))
         retrains.append({"trained_before": str(cut), "scored_until": str(stop - timedelta(days=1)),
                          "window": [str(model.window_start), str(model.window_end)], "lines": int(len(seg)),
-                         "refused": refused["reason"].value_counts().to_dict(),
-                         "objectives": {m: mm.objective for m, mm in model.markets.items()}})  # fmt: skip
+                         "model_version": model.version, "refused": refused["reason"].value_counts().to_dict(),
+                         "objectives": {m: mm.objective for m, mm in model.markets.items()},
+                         "devig": {m: mm.devig for m, mm in model.markets.items()},
+                         "calibration": {m: mm.calibration.method for m, mm in model.markets.items()},
+                         "combiners": {m: mm.combiner.to_dict() for m, mm in model.markets.items()}})  # fmt: skip
         if progress:
-            progress(f"trained before {cut} ({model.window_start}..{model.window_end}); scored {len(seg)} lines")
+            opened = [m for m, mm in model.markets.items() if mm.combiner.picks_allowed(config.rules.gate)]
+            progress(f"trained before {cut} ({model.window_start}..{model.window_end}); scored {len(seg)} lines; "
+                     f"picks allowed in: {', '.join(opened) or 'no market'}")  # fmt: skip
     results = pd.concat(graded, ignore_index=True) if graded else pd.DataFrame()
-    return BacktestResult(results, summarise(results, config.edge_thresholds), retrains)
+    return BacktestResult(results, summarise(results, config.edge_thresholds), retrains, notes)
 
 
 def threshold_bets(r: pd.DataFrame, threshold: float) -> tuple[pd.Series, pd.Series]:
@@ -95,30 +118,44 @@ def threshold_bets(r: pd.DataFrame, threshold: float) -> tuple[pd.Series, pd.Ser
     return result, profit(result, pd.Series(odds, index=r.index))
 
 
-def summarise(results: pd.DataFrame, thresholds: tuple[float, ...]) -> dict:
-    """Per market and overall: N, MAE of model / line / moving average, hit rates by edge threshold, Brier."""
+def summarise(results: pd.DataFrame, thresholds: tuple[float, ...] = ()) -> dict:
+    """Per market and overall, on the same lines for every system: Brier and log loss of blend, raw model and
+    market with the paired differences (bootstrap by game day); MAE of the blended median and mean, the raw
+    model, the line and the moving average; the lean; picks with a Wilson hit-rate interval, ROI per unit and
+    per staked amount with day-bootstrap intervals, bets and stake per night; CLV; hit rates by edge threshold.
+    Everything is recomputable from the per-line rows (``--out``)."""
     out: dict = {}
     if results.empty:
         return out
+    days = pd.to_datetime(results["game_date"]).dt.date.astype(str)
     for market in [*[m for m in MARKETS if m in set(results["market"])], "all"]:
         r = results if market == "all" else results[results["market"] == market]
+        d = days[r.index]
         both = r["model_abs_error"].notna() & r["line_abs_error"].notna() & r["ma_abs_error"].notna()
+        same = r["brier_model"].notna() & r["brier_market"].notna() & r["brier_raw_model"].notna()
         lean = bet_summary(r["lean_result"], pd.Series(0.0, index=r.index))
         entry = {
             "n": int(r["model_abs_error"].notna().sum()),
+            "days": int(d.nunique()),
             "n_mae": int(both.sum()),
+            "mae_median": _mean(r.loc[both, "median_abs_error"]),
             "mae_model": _mean(r.loc[both, "model_abs_error"]),
+            "mae_raw_model": _mean(r.loc[both, "raw_model_abs_error"]),
             "mae_line": _mean(r.loc[both, "line_abs_error"]),
             "mae_moving_average": _mean(r.loc[both, "ma_abs_error"]),
             "lean": {"n": lean["wins"] + lean["losses"], "hit_rate": lean["hit_rate"], "pushes": lean["pushes"]},
-            "brier_n": int((r["brier_model"].notna() & r["brier_market"].notna()).sum()),
-            "brier_model": _mean(r.loc[r["brier_market"].notna(), "brier_model"]),
-            "brier_market": _mean(r["brier_market"]),
+            "brier_n": int(same.sum()),
             "thresholds": {},
-            "picks": bet_summary(r["pick_result"], r["pick_profit"]),
+            "picks": _picks(r, d),
             "moving_average_bets": bet_summary(r["ma_result"], r["ma_profit"]),
             "clv": {"n": int(r["clv"].notna().sum()), "mean": _mean(r["clv"]), "line_mean": _mean(r["clv_line"])},
         }
+        for metric in ("brier", "logloss"):
+            for system in ("model", "raw_model", "market"):
+                entry[f"{metric}_{system}"] = _mean(r.loc[same, f"{metric}_{system}"])
+            for system in ("model", "raw_model"):
+                diff = r.loc[same, f"{metric}_{system}"] - r.loc[same, f"{metric}_market"]
+                entry[f"{metric}_{system}_minus_market"] = day_bootstrap_mean(diff.to_numpy(), d[same].to_numpy()).to_dict()
         for t in thresholds:
             res, prof = threshold_bets(r, t)
             s = bet_summary(res, prof)
@@ -128,31 +165,83 @@ def summarise(results: pd.DataFrame, thresholds: tuple[float, ...]) -> dict:
     return out
 
 
-def format_table(summary: dict, thresholds: tuple[float, ...]) -> str:
-    """The human table: one line per market, then hit rate / N / ROI per edge threshold."""
-    head = f"{'market':<9}{'N':>6}{'MAE model':>11}{'MAE line':>10}{'MAE MA':>8}{'lean hit':>10}{'Brier model':>13}{'Brier mkt':>11}"
+def _picks(r: pd.DataFrame, days: pd.Series) -> dict:
+    """Picks graded: hit rate (Wilson), ROI per unit and per staked share (day bootstrap), per-night volume."""
+    s = bet_summary(r["pick_result"], r["pick_profit"])
+    graded = r["pick_result"].isin(["win", "loss", "push"])
+    unit = day_bootstrap_ratio(r.loc[graded, "pick_profit"].to_numpy(), np.ones(int(graded.sum())), days[graded].to_numpy())
+    staked = day_bootstrap_ratio(r.loc[graded, "stake_profit"].to_numpy(), r.loc[graded, "stake"].to_numpy(),
+                                 days[graded].to_numpy())  # fmt: skip
+    picked = r["pick"].isin(["OVER", "UNDER"])
+    per_night = picked.groupby(days).sum()
+    stake_night = r["stake"].fillna(0).groupby(days).sum()
+    return {**s, "hit": wilson(s["wins"], s["wins"] + s["losses"]).to_dict(), "roi_unit": unit.to_dict(),
+            "roi_staked": staked.to_dict(), "picks": int(picked.sum()), "nights": int(len(per_night)),
+            "picks_per_night": float(per_night.mean()) if len(per_night) else 0.0,
+            "max_picks_night": int(per_night.max()) if len(per_night) else 0,
+            "max_stake_night": float(stake_night.max()) if len(stake_night) else 0.0,
+            "profit_staked": float(r["stake_profit"].fillna(0).sum())}  # fmt: skip
+
+
+def format_table(summary: dict, retrains: list[dict] | None = None) -> str:
+    """The human tables: probabilities against the market, errors, picks, and each retrain's combiners and gates."""
+    head = (f"{'market':<9}{'N':>6}{'Brier blend':>12}{'model':>8}{'market':>8}{'blend-mkt [95% CI]':>27}"
+            f"{'LogL blend':>11}{'model':>8}{'market':>8}{'blend-mkt [95% CI]':>27}")  # fmt: skip
     lines = [head, "-" * len(head)]
     for market, e in summary.items():
-        lines.append(
-            f"{market:<9}{e['n']:>6}{_f(e['mae_model'], 3):>11}{_f(e['mae_line'], 3):>10}{_f(e['mae_moving_average'], 3):>8}"
-            f"{_pct(e['lean']['hit_rate']):>10}{_f(e['brier_model'], 4):>13}{_f(e['brier_market'], 4):>11}"
-        )
-    lines.append("")
-    cols = "".join(f"{'edge>=' + format(t, '.2f'):>22}" for t in thresholds)
-    lines.append(f"{'market':<9}{cols}")
-    lines.append(f"{'':<9}" + "".join(f"{'hit% / N / ROI':>22}" for _ in thresholds))
+        lines.append(f"{market:<9}{e['brier_n']:>6}{_f(e['brier_model'], 4):>12}{_f(e['brier_raw_model'], 4):>8}"
+                     f"{_f(e['brier_market'], 4):>8}{_ci(e['brier_model_minus_market'], 4):>27}"
+                     f"{_f(e['logloss_model'], 4):>11}{_f(e['logloss_raw_model'], 4):>8}{_f(e['logloss_market'], 4):>8}"
+                     f"{_ci(e['logloss_model_minus_market'], 4):>27}")  # fmt: skip
+    lines += ["", f"{'market':<9}{'N':>6}{'MAE median':>11}{'mean':>8}{'model':>8}{'line':>8}{'MA':>8}{'lean hit':>10}"]
     for market, e in summary.items():
-        cells = []
-        for t in thresholds:
-            c = e["thresholds"][f"{t:.2f}"]
-            cells.append(f"{_pct(c['hit_rate']) + ' / ' + str(c['n']) + ' / ' + _pct(c['roi'], signed=True):>22}")
-        lines.append(f"{market:<9}" + "".join(cells))
+        lines.append(f"{market:<9}{e['n_mae']:>6}{_f(e['mae_median'], 3):>11}{_f(e['mae_model'], 3):>8}"
+                     f"{_f(e['mae_raw_model'], 3):>8}{_f(e['mae_line'], 3):>8}{_f(e['mae_moving_average'], 3):>8}"
+                     f"{_pct(e['lean']['hit_rate']):>10}")  # fmt: skip
+    lines += ["", f"{'market':<9}{'picks':>6}{'per night':>10}{'hit [95% CI]':>24}{'ROI/unit [95% CI]':>27}"
+                  f"{'ROI staked':>11}{'max stake/night':>16}{'CLV':>8}"]  # fmt: skip
+    for market, e in summary.items():
+        k = e["picks"]
+        lines.append(f"{market:<9}{k['picks']:>6}{k['picks_per_night']:>10.1f}{_ci(k['hit'], pct=True):>24}"
+                     f"{_ci(k['roi_unit'], pct=True):>27}{_pct(k['roi_staked']['estimate'], signed=True):>11}"
+                     f"{_pct(k['max_stake_night']):>16}{_f(e['clv']['mean'], 3):>8}")  # fmt: skip
+    for r in retrains or []:
+        lines += ["", f"combiner fitted before {r['trained_before']} (scores {r['trained_before']} .. {r['scored_until']}): "
+                      "logit p = a + b*logit p_market + c*(logit p_model - logit p_market), 95% CI by game day"]  # fmt: skip
+        lines.append(f"  {'market':<9}{'devig':<16}{'calib':<10}{'lines':>7}{'a':>22}{'b':>22}{'c':>22}  gate")
+        for m, c in r["combiners"].items():
+            coef = [f"{c[k]:+.2f} [{c[k + '_ci'][0]:+.2f},{c[k + '_ci'][1]:+.2f}]" if c.get(k + "_ci") else "market"
+                    for k in ("a", "b", "c")]  # fmt: skip
+            lines.append(f"  {m:<9}{r['devig'][m]:<16}{r['calibration'][m]:<10}{c['n']:>7,}{coef[0]:>22}{coef[1]:>22}"
+                         f"{coef[2]:>22}  {'OPEN' if c['gate_open'] else 'closed'}: {c['reason']}")  # fmt: skip
     return "\n".join(lines)
+
+
+def write_rows(results: pd.DataFrame, path: Path) -> Path:
+    """Every scored line (keys, model version, market view, blend, pick, stake, actual, result) as Parquet or
+    CSV by the file's extension."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cols = [c for c in ROW_COLUMNS if c in results]
+    if path.suffix.lower() == ".parquet":
+        results[cols].to_parquet(path, index=False)
+    elif path.suffix.lower() == ".csv":
+        results[cols].to_csv(path, index=False)
+    else:
+        raise ValueError(f"--out {path}: unknown extension {path.suffix!r}; use .parquet or .csv")
+    return path
+
+
+def read_rows(path: Path) -> pd.DataFrame:
+    """A ``write_rows`` file back as the frame ``summarise`` reads."""
+    frame = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path, low_memory=False)
+    frame["game_date"] = pd.to_datetime(frame["game_date"])
+    return frame
 
 
 def to_json(result: BacktestResult, meta: dict) -> str:
     """Strict JSON (NaN becomes null) for machines."""
-    return json.dumps(plain({**meta, "retrains": result.retrains, "summary": result.summary}), indent=2)
+    return json.dumps(plain({**meta, "retrains": result.retrains, "cap_notes": result.cap_notes,
+                             "summary": result.summary}), indent=2)  # fmt: skip
 
 
 def _mean(s: pd.Series) -> float | None:
@@ -162,6 +251,15 @@ def _mean(s: pd.Series) -> float | None:
 
 def _f(v: float | None, digits: int) -> str:
     return "-" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.{digits}f}"
+
+
+def _ci(i: dict, digits: int = 4, pct: bool = False) -> str:
+    """estimate [low, high] of an ``Interval.to_dict()``."""
+    if i is None or i.get("n", 0) == 0 or i["estimate"] is None or np.isnan(i["estimate"]):
+        return "-"
+    if pct:
+        return f"{100 * i['estimate']:+.1f}% [{100 * i['low']:+.1f}, {100 * i['high']:+.1f}]"
+    return f"{i['estimate']:+.{digits}f} [{i['low']:+.{digits}f}, {i['high']:+.{digits}f}]"
 
 
 def _pct(v: float | None, signed: bool = False) -> str:

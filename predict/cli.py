@@ -27,6 +27,11 @@ class PriceAt(str, Enum):
     opening = "opening"
 
 
+class Gate(str, Enum):
+    strict = "strict"
+    off = "off"
+
+
 
 
 def _run(body: Callable[[], list[str]]) -> None:
@@ -40,15 +45,22 @@ def _run(body: Callable[[], list[str]]) -> None:
         typer.echo(line)
 
 
-def _config(history_seasons: Optional[int] = None, registry: Optional[Path] = None,
-            min_edge: Optional[float] = None, min_ev: Optional[float] = None):  # fmt: skip
+def _config(history_seasons: Optional[int] = None, registry: Optional[Path] = None, **rules):
     from predict.commands import with_options
     from predict.config import PredictConfig
 
-    return with_options(PredictConfig(), history_seasons, registry, min_edge, min_ev)
+    rules = {k: (v.value if isinstance(v, Enum) else v) for k, v in rules.items()}
+    return with_options(PredictConfig(), history_seasons, registry, **rules)
 
 
 RegistryOpt = Annotated[Optional[Path], typer.Option(help="Model registry folder (default models_registry/ or NBAPROPS_MODEL_REGISTRY).")]
+MinEdgeOpt = Annotated[Optional[float], typer.Option(help="Smallest edge (blended - fair probability) to bet [0.04].")]
+MinEvOpt = Annotated[Optional[float], typer.Option(help="Smallest expected value per unit staked to bet [0.02].")]
+GateOpt = Annotated[Gate, typer.Option(help="strict: picks only in markets whose record shows information beyond the "
+                                             "line; off: ignore the evidence gate (research only).")]
+BankrollOpt = Annotated[Optional[float], typer.Option(help="Bankroll in your currency; stakes are also printed in it [1000].")]
+NightlyCapOpt = Annotated[Optional[float], typer.Option(help="Most of the bankroll staked on one night, a share [0.10].")]
+PlayerCapOpt = Annotated[Optional[float], typer.Option(help="Most staked on one player's markets in a night, a share [0.04].")]
 
 
 def register(app: typer.Typer) -> None:
@@ -73,8 +85,12 @@ def register(app: typer.Typer) -> None:
         date_: Annotated[str, typer.Option("--date", help="Game date to score, YYYY-MM-DD (US/Eastern).")],
         model: Annotated[Optional[str], typer.Option(help="Model version (default: the newest in the registry).")] = None,
         as_of: Annotated[Optional[str], typer.Option(help="Price at the latest snapshot at or before this UTC time, YYYY-MM-DDTHH:MM.")] = None,
-        min_edge: Annotated[Optional[float], typer.Option(help="Smallest edge (model - fair probability) to bet.")] = None,
-        min_ev: Annotated[Optional[float], typer.Option(help="Smallest expected value per unit staked to bet.")] = None,
+        min_edge: MinEdgeOpt = None,
+        min_ev: MinEvOpt = None,
+        gate: GateOpt = Gate.strict,
+        bankroll: BankrollOpt = None,
+        nightly_cap: NightlyCapOpt = None,
+        player_cap: PlayerCapOpt = None,
         registry: RegistryOpt = None,
     ) -> None:
         """Predict every line on a date, price it, write a new prediction version, list what was not scored."""
@@ -87,7 +103,9 @@ def register(app: typer.Typer) -> None:
                 when = datetime.fromisoformat(as_of)
             except ValueError:
                 fail(f"--as-of {as_of!r} is not a time; use YYYY-MM-DDTHH:MM (UTC)", code=2)
-        _run(lambda: commands.score(ctx.obj, _config(None, registry, min_edge, min_ev), day, model, when))
+        config = lambda: _config(None, registry, min_edge=min_edge, min_ev=min_ev, gate=gate, bankroll=bankroll,  # noqa: E731
+                                 nightly_cap=nightly_cap, player_cap=player_cap)  # fmt: skip
+        _run(lambda: commands.score(ctx.obj, config(), day, model, when))
 
     @app.command()
     def grade(
@@ -108,11 +126,23 @@ def register(app: typer.Typer) -> None:
         retrain: Annotated[Retrain, typer.Option(help="How often to retrain (on games before each retrain date).")] = Retrain.weekly,
         price_at: Annotated[PriceAt, typer.Option(help="Price each line at its latest or its opening pregame snapshot.")] = PriceAt.latest,
         json_out: Annotated[Optional[Path], typer.Option("--json", help="Where to write the JSON (default target/backtests/).")] = None,
+        out: Annotated[Optional[Path], typer.Option("--out", help="Write every scored line here (.parquet or .csv).")] = None,
         history_seasons: Annotated[Optional[int], typer.Option(min=0, help="Most recent seasons to train on (0 = all).")] = None,
+        min_edge: MinEdgeOpt = None,
+        min_ev: MinEvOpt = None,
+        gate: GateOpt = Gate.strict,
+        bankroll: BankrollOpt = None,
+        nightly_cap: NightlyCapOpt = None,
+        player_cap: PlayerCapOpt = None,
     ) -> None:
-        """Walk-forward backtest: per market N, MAE of model / line / moving average, hit rates by edge, Brier."""
+        """Walk-forward backtest: per market blend / model / market Brier and log loss with paired intervals, the
+        combiners and gates, MAE, and picks with hit rate, ROI and stakes per night."""
         from predict import commands
 
         first, last = parse_date(start, "--start"), parse_date(end, "--end")
-        _run(lambda: commands.backtest(ctx.obj, _config(history_seasons), first, last, retrain.value, json_out,
-                                       price_at.value, echo=typer.echo))  # fmt: skip
+        if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
+            fail(f"--out {out}: use a .parquet or .csv file name", code=2)
+        config = lambda: _config(history_seasons, min_edge=min_edge, min_ev=min_ev, gate=gate, bankroll=bankroll,  # noqa: E731
+                                 nightly_cap=nightly_cap, player_cap=player_cap)  # fmt: skip
+        _run(lambda: commands.backtest(ctx.obj, config(), first, last, retrain.value, json_out, price_at.value,
+                                       echo=typer.echo, rows_path=out))  # fmt: skip

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from nbaprops.settings import Settings
-from predict.backtest import format_table, run_backtest, to_json
+from predict.backtest import format_table, run_backtest, to_json, write_rows
 from predict.calibration import MIN_EVENTS
 from predict.config import PredictConfig
 from predict.grade import PENDING, daily_performance, grade_predictions
@@ -71,7 +71,8 @@ def train(settings: Settings, config: PredictConfig, before: date | None = None)
         before = before or _latest_final_date(con) + timedelta(days=1)
         seasons = _seasons(con, before, config.params.history_seasons)
         mart = read_mart(con, end=before - timedelta(days=1), seasons=seasons)
-        model = train_model(mart.frame, mart.features, before, config.params)
+        offers = read_offers(con, mart.frame["game_date"].min().date(), before - timedelta(days=1))
+        model = train_model(mart.frame, mart.features, before, config.params, offers=offers)
         saved = save_model(model, config.registry_dir)
         ensure_tables(con)
         log_run(con, _run_id("train"), "train", _now(), model.version,
@@ -89,6 +90,22 @@ def train(settings: Settings, config: PredictConfig, before: date | None = None)
                     else f"none (<{MIN_EVENTS} events)")  # fmt: skip
         out.append(f"{m:<9}{model.rows[m]:>9,}  {mm.objective:<17}{mm.rounds:>7}{mm.dispersion.a:>8.3f}"
                    f"{mm.dispersion.b:>8.4f}{mm.metrics['candidates'][mm.objective]['mae']:>11.3f}{cal_text:>16}")  # fmt: skip
+    out += combiner_lines(model)
+    return out
+
+
+def combiner_lines(model) -> list[str]:
+    """Per market: the de-vig method, the calibration, the combiner's coefficients with 95 % intervals and the gate."""
+    out = ["market anchor (out-of-fold lines before the cutoff): logit p = a + b*logit p_market + "
+           "c*(logit p_model - logit p_market); 95% CI clustered by game day",
+           f"{'market':<9}{'devig':<16}{'calibration':<12}{'lines':>7}{'a':>22}{'b':>22}{'c':>22}"]  # fmt: skip
+    for m, mm in model.markets.items():
+        c = mm.combiner
+        coef = [f"{getattr(c, k):+.2f} [{getattr(c, k + '_ci')[0]:+.2f},{getattr(c, k + '_ci')[1]:+.2f}]"
+                if getattr(c, k + "_ci") else "market" for k in ("a", "b", "c")]  # fmt: skip
+        out.append(f"{m:<9}{mm.devig:<16}{mm.calibration.method:<12}{c.n:>7,}{coef[0]:>22}{coef[1]:>22}{coef[2]:>22}")
+    out.append("gate (picks only where the model has shown information beyond the line):")
+    out += [f"  {mm.combiner.summary()}" for mm in model.markets.values()]
     return out
 
 
@@ -105,8 +122,11 @@ def score(settings: Settings, config: PredictConfig, day: date, version: str | N
         offers = read_offers(con, day, day)
         outcome = score_rows(model, mart, day, offers, config, as_of=as_of, lookups=read_lookups(con), earlier=earlier)
         run_id, now = _run_id("score"), _now()
+        details = {"date": day, "as_of": as_of, "coverage": outcome.coverage, "gate": config.rules.gate,
+                   "gates": outcome.gates, "rules": asdict(config.rules), "cap_notes": outcome.caps.notes,
+                   "max_night_stake": outcome.caps.max_night_share}  # fmt: skip
         written = write_scores(con, run_id, now, day, outcome.predictions, outcome.unscored, model.version,
-                               {"date": day, "as_of": as_of, "coverage": outcome.coverage}, outcome.refused)  # fmt: skip
+                               details, outcome.refused)  # fmt: skip
     finally:
         con.close()
     c = outcome.coverage
@@ -116,7 +136,11 @@ def score(settings: Settings, config: PredictConfig, day: date, version: str | N
         f"run {run_id}: model {model.version} scored {written.predictions} lines on {day} "
         f"({written.superseded} earlier predictions superseded)",
         f"picks: {int((picks == 'OVER').sum())} OVER, {int((picks == 'UNDER').sum())} UNDER, "
-        f"{int((picks == 'PASS').sum())} PASS",
+        f"{int((picks == 'PASS').sum())} PASS; staked {outcome.caps.max_night_share:.1%} of a "
+        f"{config.rules.bankroll:,.0f} bankroll (caps: {config.rules.kelly_cap:.0%} a bet, "
+        f"{config.rules.player_cap:.0%} a player, {config.rules.nightly_cap:.0%} a night)",
+        f"gate ({config.rules.gate}):", *[f"  {g}" for g in outcome.gates.values()],
+        *outcome.caps.notes,
         f"coverage: {c['scored']}/{c['lines']} lines scored; {c['eligible_scored']}/{c['eligible_lines']} ({share}) "
         f"of lines whose player has >= {c['min_prior_games']} earlier games",
         f"not scored: {len(outcome.unscored)} line(s)",
@@ -155,8 +179,10 @@ def grade(settings: Settings, config: PredictConfig, day: date) -> list[str]:
 
 
 def backtest(settings: Settings, config: PredictConfig, start: date, end: date, retrain: str = "weekly",
-             json_path: Path | None = None, price_at: str = "latest", echo=None) -> list[str]:  # fmt: skip
-    """Walk-forward backtest of ``start``..``end``; prints the table and writes the JSON."""
+             json_path: Path | None = None, price_at: str = "latest", echo=None,
+             rows_path: Path | None = None) -> list[str]:  # fmt: skip
+    """Walk-forward backtest of ``start``..``end``; prints the tables, writes the JSON and (``rows_path``) every
+    scored line, and records the run so ``nbaprops report`` can show it."""
     if end < start:
         raise ScoringRefused(f"--end {end} is before --start {start}; give an end on or after the start")
     con = _connect(settings)
@@ -164,7 +190,7 @@ def backtest(settings: Settings, config: PredictConfig, start: date, end: date, 
         _check_mart(con)
         seasons = _seasons(con, end + timedelta(days=1), config.params.history_seasons, extra_back=1)
         mart = read_mart(con, end=end, seasons=seasons)
-        offers = read_offers(con, start, end)
+        offers = read_offers(con, mart.frame["game_date"].min().date(), end)  # earlier lines fit the combiners
     finally:
         con.close()
     result = run_backtest(mart, offers, start, end, config, retrain=retrain, price_at=price_at, progress=echo)
@@ -175,32 +201,42 @@ def backtest(settings: Settings, config: PredictConfig, start: date, end: date, 
     meta = {"start": start, "end": end, "retrain": retrain, "price_at": price_at, "rules": asdict(config.rules),
             "params": asdict(config.params)}  # fmt: skip
     json_path.write_text(to_json(result, meta) + "\n", encoding="utf-8")
+    if rows_path is not None:
+        write_rows(result.results, rows_path)
     con = _connect(settings)
     try:
         ensure_tables(con)
-        log_run(con, _run_id("backtest"), "backtest", _now(), None, {**meta, "json": json_path, "summary": result.summary})
+        log_run(con, _run_id("backtest"), "backtest", _now(), None,
+                {**meta, "json": json_path, "rows": rows_path, "summary": result.summary, "retrains": result.retrains,
+                 "cap_notes": result.cap_notes})  # fmt: skip
     finally:
         con.close()
-    lines = [f"walk-forward backtest {start} .. {end} (retrain {retrain}; priced at the {price_at} pregame snapshot)",
-             format_table(result.summary, config.edge_thresholds),
-             "lean hit: the side with the larger edge (model - fair) at the consensus line, before any threshold; "
-             "hit% / N / ROI: wins / (wins + losses) of the side with the larger edge at its best offer when that "
-             "edge >= the threshold, ROI per unit at that price",
-             f"JSON: {json_path}"]  # fmt: skip
+    lines = [f"walk-forward backtest {start} .. {end} (retrain {retrain}; priced at the {price_at} pregame snapshot; "
+             f"gate {config.rules.gate})",
+             format_table(result.summary, result.retrains),
+             "Brier / log loss: P(over | no push) at the reference line of blend (what the product prices with), raw "
+             "model and de-vigged market on the same lines; blend-mkt: paired difference, 95% CI bootstrapped by game "
+             "day (below 0 = better than the market). MAE median / mean: the blend's; model: the raw model's mean. "
+             "lean hit: the side the raw model prefers against the market, before any gate. hit: Wilson 95% CI; ROI "
+             "per unit at the taken price and per staked share, 95% CI by game day.",
+             *(f"stake cap: {n}" for n in result.cap_notes[:10]),
+             f"JSON: {json_path}" + (f"; rows: {rows_path}" if rows_path else "")]  # fmt: skip
     return lines
 
 
 def with_options(config: PredictConfig, history_seasons: int | None = None, registry: Path | None = None,
-                 min_edge: float | None = None, min_ev: float | None = None) -> PredictConfig:  # fmt: skip
-    """``config`` with CLI overrides applied."""
+                 **rules: float | str | None) -> PredictConfig:  # fmt: skip
+    """``config`` with CLI overrides applied; ``rules``: PricingRules fields (None = keep the default)."""
     if history_seasons is not None:
         config = replace(config, params=replace(config.params, history_seasons=history_seasons or None))
     if registry is not None:
         config = replace(config, registry_dir=registry.resolve())
-    if min_edge is not None or min_ev is not None:
-        rules = config.rules
-        config = replace(config, rules=replace(rules, min_edge=rules.min_edge if min_edge is None else min_edge,
-                                               min_ev=rules.min_ev if min_ev is None else min_ev))  # fmt: skip
+    given = {k: v for k, v in rules.items() if v is not None}
+    if given:
+        try:
+            config = replace(config, rules=replace(config.rules, **given))
+        except ValueError as exc:
+            raise ScoringRefused(str(exc)) from None
     return config
 
 

@@ -14,6 +14,7 @@ from nbaprops.settings import PROJECT_DIR
 MARKETS = ("points", "rebounds", "assists", "threes", "pra")
 OBJECTIVES = ("reg:squarederror", "count:poisson", "reg:tweedie")
 EDGE_THRESHOLDS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.10)
+GATES = ("strict", "off")
 
 
 @dataclass(frozen=True)
@@ -43,21 +44,35 @@ class ModelParams:
 class PricingRules:
     """When a priced line becomes a bet, and how big.
 
-    ``devig`` is how a book's two-way price becomes fair probabilities: ``multiplicative`` divides each
-    side's implied probability by their sum; ``power`` finds k with p_over^k + p_under^k = 1.
+    Probabilities come from the market-anchored blend (``predict.combiner``); a market whose gate is closed
+    gets no picks under ``gate='strict'``. ``devig`` is the fallback de-vig method where a model carries no
+    chosen method per market (older models; closing-line value). Stakes are shares of ``bankroll``: a
+    fractional Kelly capped per bet, then per player across his markets, then per night (``predict.staking``).
     """
 
-    min_edge: float = 0.04  # model probability minus fair probability, on the side bet
+    min_edge: float = 0.04  # blended probability minus fair probability, on the side bet
     min_ev: float = 0.02  # expected profit per unit staked at the offered price
     kelly_fraction: float = 0.25
     kelly_cap: float = 0.02  # never stake more than this share of the bankroll on one line
+    player_cap: float = 0.04  # one player's markets move together: one budget for all of them, per night
+    nightly_cap: float = 0.10  # never more than this share of the bankroll on one night
+    bankroll: float = 1000.0  # currency units; stake_amount = stake share x bankroll
+    gate: str = "strict"  # strict: picks only in markets whose evidence gate is open; off: research only
     devig: str = "multiplicative"
 
     def __post_init__(self) -> None:
-        if self.devig not in ("multiplicative", "power"):
-            raise ValueError(f"PricingRules.devig={self.devig!r} is unknown; use 'multiplicative' or 'power'")
+        from predict.market_view import DEVIG_METHODS
+
+        if self.devig not in DEVIG_METHODS:
+            raise ValueError(f"PricingRules.devig={self.devig!r} is unknown; use one of {', '.join(DEVIG_METHODS)}")
+        if self.gate not in GATES:
+            raise ValueError(f"--gate {self.gate!r} is unknown; use one of {', '.join(GATES)}")
         if not 0 < self.kelly_fraction <= 1 or not 0 <= self.kelly_cap <= 1:
             raise ValueError("PricingRules: kelly_fraction must be in (0, 1] and kelly_cap in [0, 1]")
+        if not 0 <= self.player_cap <= 1 or not 0 <= self.nightly_cap <= 1:
+            raise ValueError("PricingRules: --player-cap and --nightly-cap are shares of the bankroll in [0, 1]")
+        if not self.bankroll > 0:
+            raise ValueError(f"--bankroll {self.bankroll} must be a positive amount")
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 the model and both baselines, Brier against the fair market probability, profit at the taken price and
 closing-line value; then the daily performance per market and system.
 
-Systems: ``model`` (its pick at the taken price; MAE of its mean; Brier of its P(over)), ``line`` (the
-market: MAE of the line, Brier of the fair P(over)), ``moving_average`` (MAE; it bets the side its
-average favours against the reference line, at the best price offered for that side).
+Systems: ``model`` (the product: its pick at the taken price; MAE of the blended mean; Brier and log loss of
+the blended P(over)), ``raw_model`` (the model before anchoring: MAE of its mean, Brier and log loss of its
+P(over)), ``line`` (the market: MAE of the line, Brier and log loss of the fair P(over)), ``moving_average``
+(MAE; it bets the side its average favours against the reference line, at the best price offered for that
+side). Probabilities are P(over | no push) at the reference line, all three on the same lines.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from predict.pricing import KEYS, american_to_decimal, devig
+from predict.evaluation import brier_rows, log_loss_rows
+from predict.market_view import american_to_decimal, devig
+from predict.pricing import KEYS
 
 VOID, PENDING = "void", "pending"
 
@@ -69,10 +73,16 @@ def grade_predictions(preds: pd.DataFrame, outcomes: pd.DataFrame, closing: pd.D
         g[f"{name}_abs_error"] = np.where(played, (g[col] - g["actual"]).abs(), np.nan)
     decided = played & (g["actual"] != g["market_line"])
     over = (g["actual"] > g["market_line"]).astype(float)
-    cond_model = g["p_over"] / (g["p_over"] + g["p_under"])
     g["over_outcome"] = np.where(decided, over, np.nan)
-    g["brier_model"] = np.where(decided, (cond_model - over) ** 2, np.nan)
-    g["brier_market"] = np.where(decided & g["fair_over"].notna(), (g["fair_over"] - over) ** 2, np.nan)
+    if "pred_median" in g:
+        g["median_abs_error"] = np.where(played, (g["pred_median"] - g["actual"]).abs(), np.nan)
+    if "model_mean" in g:
+        g["raw_model_abs_error"] = np.where(played, (g["model_mean"] - g["actual"]).abs(), np.nan)
+    for name, col in (("model", "blend_p_over"), ("raw_model", "model_p_over"), ("market", "fair_over")):
+        p = pd.to_numeric(g[col], errors="coerce") if col in g else pd.Series(np.nan, index=g.index)
+        ok = decided & p.notna()
+        g[f"brier_{name}"] = np.where(ok, brier_rows(p.fillna(0.5), over), np.nan)
+        g[f"logloss_{name}"] = np.where(ok, log_loss_rows(p.fillna(0.5), over), np.nan)
     diff = g["ma_pred"] - g["market_line"]
     g["ma_side"] = np.where(diff > 0, "OVER", np.where(diff < 0, "UNDER", None))
     g["ma_line"] = np.where(g["ma_side"] == "OVER", g["best_over_line"], g["best_under_line"])
@@ -110,17 +120,22 @@ def daily_performance(results: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (day, market), r in results.groupby(["game_date", "market"], sort=True):
         played = r["model_abs_error"].notna()
-        for system, err, brier, res, prof in (
-            ("model", "model_abs_error", "brier_model", "pick_result", "pick_profit"),
-            ("line", "line_abs_error", "brier_market", None, None),
+        both = r["brier_model"].notna() & r["brier_market"].notna() & r["brier_raw_model"].notna()  # the same lines
+        for system, err, prob, res, prof in (
+            ("model", "model_abs_error", "model", "pick_result", "pick_profit"),
+            ("raw_model", "raw_model_abs_error", "raw_model", None, None),
+            ("line", "line_abs_error", "market", None, None),
             ("moving_average", "ma_abs_error", None, "ma_result", "ma_profit"),
         ):
-            both = r["brier_model"].notna() & r["brier_market"].notna()  # model and market on the same lines
             row = {"game_date": day, "market": market, "system": system, "n": int(played.sum()),
-                   "mae": _mean(r[err]), "brier": _mean(r.loc[both, brier]) if brier else np.nan,
-                   "brier_n": int(both.sum()) if brier else 0}  # fmt: skip
+                   "mae": _mean(r[err]) if err in r else np.nan,
+                   "brier": _mean(r.loc[both, f"brier_{prob}"]) if prob else np.nan,
+                   "logloss": _mean(r.loc[both, f"logloss_{prob}"]) if prob else np.nan,
+                   "brier_n": int(both.sum()) if prob else 0}  # fmt: skip
             row.update(bet_summary(r[res], r[prof]) if res else bet_summary(None, None))
             if system == "model":
+                row["staked"] = float(r["stake"].where(r["pick_result"].isin(["win", "loss", "push"]), 0).sum())
+                row["stake_profit"] = float(r["stake_profit"].fillna(0).sum())
                 row["clv_n"] = int(r["clv"].notna().sum())
                 row["clv"] = _mean(r["clv"])
                 row["clv_line"] = _mean(r["clv_line"])

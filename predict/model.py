@@ -1,4 +1,5 @@
-"""A trained model in memory: one booster per market plus its distribution and calibration.
+"""A trained model in memory: one booster per market plus its distribution, calibration, de-vig method and
+the combiner that anchors it on the market.
 
 ``TrainedModel`` is what the registry saves and loads and what scoring and the backtest use; nothing
 else decides how a predicted mean becomes P(over), P(under) and P(push).
@@ -13,6 +14,7 @@ import numpy as np
 import xgboost as xgb
 
 from predict.calibration import Calibration
+from predict.combiner import Combiner
 from predict.distribution import Dispersion, SideProbabilities, side_probabilities
 
 
@@ -27,6 +29,8 @@ class MarketModel:
     dispersion: Dispersion
     calibration: Calibration
     metrics: dict = field(default_factory=dict)
+    devig: str = "multiplicative"  # the de-vig method with the lowest log loss on this market's earlier lines
+    combiner: Combiner = field(default_factory=Combiner)  # market anchor and evidence gate (the market when unfitted)
 
     def predict_mean(self, x: np.ndarray) -> np.ndarray:
         """The expected stat; rows of ``x`` are features in the model's order (NaN = missing)."""

@@ -1,57 +1,49 @@
-"""Pricing: fair probabilities from each book's two-way price, edge, expected value, the pick and its stake.
+"""Pricing: the market's view of every line, the market-anchored blend, edge, expected value, the pick and
+its stake.
 
-De-vig (per book, per line): the two sides' implied probabilities (1 / decimal odds) sum to more than 1
-by the book's margin. ``multiplicative`` (the default) divides each by their sum; ``power`` raises both
-to the k that makes them sum to 1 (it takes more margin off the long shot). Books often disagree on the
-line, so the model is compared with each book at that book's own line:
+1. **The market's view.** Each book's two-way price is de-vigged with the market's chosen method
+   (``predict.market_view``; chosen at training by log loss on earlier lines). Books often disagree on the
+   line, so the reference line is the mart's consensus line when a book offers it, else the most common
+   one; the market's fair P(over) is the mean of the books' fair P(over) at that line, and the market's
+   implied mean is the mean of the market's distribution that reproduces it.
+2. **The blend.** The model's calibrated P(over) at the reference line is combined with the market's by the
+   market's combiner (``predict.combiner``). A market whose evidence gate is closed is priced at the market
+   itself, so its lines carry no edge and pass with the gate's reason. The blended P(over) gives the blended
+   mean (``pred_mean``) and median; each book's line is priced from that distribution.
+3. **The pick.** edge = blended P(side) at a book's line - that book's fair P(side); EV per unit staked at the
+   offered price = P(win) * (decimal - 1) - P(loss) (a push returns the stake); the best offer for a side is
+   the one with the highest EV; the pick is the side whose best offer clears ``min_edge`` and ``min_ev``.
+4. **The stake.** ``kelly_fraction`` of the Kelly fraction at that price, capped per bet, then per player and
+   per night (``predict.staking``); ``stake_amount`` is in the bankroll's currency.
 
-- edge = model P(side) at the book's line - the book's fair P(side);
-- EV per unit staked at the offered price = P(win) * (decimal - 1) - P(loss) (a push returns the stake);
-- the best price for a side is the book offer with the highest EV;
-- the pick is the side whose best offer clears both ``min_edge`` and ``min_ev`` (higher EV wins), else PASS;
-- stake = ``kelly_fraction`` of the Kelly fraction at that price, capped at ``kelly_cap``.
-
-The market's own view of a row (for the lean, Brier and CLV) is the mean fair probability of the books
-offering the reference line: the mart's consensus line when a book offers it, else the most common line.
+``lean`` is the side the model alone prefers against the market at the reference line, before any gate: the
+leakage alarms watch it.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Mapping, Protocol
 
 import numpy as np
 import pandas as pd
 
+from predict.combiner import Combiner
 from predict.config import PricingRules
-from predict.distribution import SideProbabilities
+from predict.distribution import Dispersion, SideProbabilities, median, side_probabilities
+from predict.market_view import american_to_decimal, devig, implied_mean
+from predict.staking import CapReport, cap_stakes
 
 KEYS = ["player_id", "game_id", "market"]
-ProbFn = Callable[[str, np.ndarray, np.ndarray], SideProbabilities]
 
 
-def american_to_decimal(odds: np.ndarray | pd.Series) -> np.ndarray:
-    """-110 -> 1.909, +150 -> 2.5; 0 or NaN -> NaN."""
-    o = np.asarray(odds, dtype="float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(o > 0, 1 + o / 100.0, 1 + 100.0 / np.abs(o))
-    return np.where((o == 0) | ~np.isfinite(o), np.nan, out)
+class MarketPricing(Protocol):
+    """What pricing needs of one market's model (``predict.model.MarketModel`` is one)."""
 
+    dispersion: Dispersion
+    devig: str
+    combiner: Combiner
 
-def devig(over_odds: np.ndarray, under_odds: np.ndarray, method: str = "multiplicative") -> tuple[np.ndarray, np.ndarray]:
-    """Fair (over, under) probabilities of two-way American prices."""
-    qo, qu = 1.0 / american_to_decimal(over_odds), 1.0 / american_to_decimal(under_odds)
-    if method == "multiplicative":
-        total = qo + qu
-        return qo / total, qu / total
-    if method == "power":
-        lo, hi = np.full_like(qo, 0.2), np.full_like(qo, 5.0)
-        for _ in range(60):  # bisection on k: qo**k + qu**k = 1 (decreasing in k)
-            k = (lo + hi) / 2
-            above = qo**k + qu**k > 1
-            lo, hi = np.where(above, k, lo), np.where(above, hi, k)
-        k = (lo + hi) / 2
-        return qo**k, qu**k
-    raise ValueError(f"de-vig method {method!r} is unknown; use 'multiplicative' or 'power'")
+    def probabilities(self, mu: np.ndarray, line: np.ndarray) -> SideProbabilities: ...
 
 
 def expected_value(p_win: np.ndarray, p_push: np.ndarray, decimal: np.ndarray) -> np.ndarray:
@@ -60,7 +52,7 @@ def expected_value(p_win: np.ndarray, p_push: np.ndarray, decimal: np.ndarray) -
 
 
 def kelly_stake(p_win: np.ndarray, p_push: np.ndarray, decimal: np.ndarray, rules: PricingRules) -> np.ndarray:
-    """Fractional Kelly share of bankroll, capped; 0 when the bet has no edge at that price."""
+    """Fractional Kelly share of bankroll, capped per bet; 0 when the bet has no edge at that price."""
     b = decimal - 1.0
     p_loss = 1.0 - p_win - p_push
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -68,52 +60,21 @@ def kelly_stake(p_win: np.ndarray, p_push: np.ndarray, decimal: np.ndarray, rule
     return np.clip(np.nan_to_num(full * rules.kelly_fraction, nan=0.0), 0.0, rules.kelly_cap)
 
 
-def priced_offers(rows: pd.DataFrame, offers: pd.DataFrame, prob_fn: ProbFn, rules: PricingRules) -> pd.DataFrame:
-    """Every two-way book offer for ``rows`` with model and fair probabilities, edge and EV per side."""
-    cols = [*KEYS, "pred_mean"]
-    two_way = offers.dropna(subset=["over_odds", "under_odds", "line"])
-    o = two_way.merge(rows[cols], on=KEYS, how="inner")
-    if o.empty:
-        return o.assign(p_over=[], p_under=[], p_push=[], fair_over=[], fair_under=[])
-    p_over, p_under, p_push = (np.zeros(len(o)) for _ in range(3))
+def two_way_offers(rows: pd.DataFrame, offers: pd.DataFrame, devig_of: Mapping[str, str]) -> pd.DataFrame:
+    """Every two-way book offer for ``rows`` with each book's fair probabilities (the market's de-vig method)."""
+    o = offers.dropna(subset=["over_odds", "under_odds", "line"]).merge(rows[KEYS], on=KEYS, how="inner")
+    o["fair_over"], o["fair_under"] = np.nan, np.nan
     for market, idx in o.groupby("market").indices.items():
-        probs = prob_fn(str(market), o["pred_mean"].to_numpy()[idx], o["line"].to_numpy(dtype="float64")[idx])
-        p_over[idx], p_under[idx], p_push[idx] = probs.over, probs.under, probs.push
-    o["p_over"], o["p_under"], o["p_push"] = p_over, p_under, p_push
-    o["fair_over"], o["fair_under"] = devig(o["over_odds"], o["under_odds"], rules.devig)
-    for side in ("over", "under"):
-        dec = american_to_decimal(o[f"{side}_odds"])
-        o[f"edge_{side}"] = o[f"p_{side}"] - o[f"fair_{side}"]
-        o[f"ev_{side}"] = expected_value(o[f"p_{side}"], o["p_push"], dec)
+        fo, fu = devig(o["over_odds"].to_numpy()[idx], o["under_odds"].to_numpy()[idx], devig_of.get(str(market), "multiplicative"))
+        o.iloc[idx, o.columns.get_loc("fair_over")], o.iloc[idx, o.columns.get_loc("fair_under")] = fo, fu
     return o
 
 
-def price_rows(rows: pd.DataFrame, offers: pd.DataFrame, prob_fn: ProbFn, rules: PricingRules) -> pd.DataFrame:
-    """``rows`` (keys, ``line``, ``pred_mean``) plus market view, best price per side, pick and stake."""
-    out = rows.copy()
-    o = priced_offers(rows, offers, prob_fn, rules)
-    out = out.merge(_market_view(out, o), on=KEYS, how="left")
-    for side in ("over", "under"):
-        out = out.merge(_best_offer(o, side), on=KEYS, how="left")
-    missing_ref = out["market_line"].isna()
-    out.loc[missing_ref, "market_line"] = out.loc[missing_ref, "line"]
-    probs = np.zeros((3, len(out)))
-    for market, idx in out.groupby("market").indices.items():
-        s = prob_fn(str(market), out["pred_mean"].to_numpy()[idx], out["market_line"].to_numpy(dtype="float64")[idx])
-        probs[:, idx] = s.over, s.under, s.push
-    out["p_over"], out["p_under"], out["p_push"] = probs
-    out["edge_over"] = out["p_over"] - out["fair_over"]
-    out["edge_under"] = out["p_under"] - out["fair_under"]
-    by_edge = np.where(out["edge_over"].fillna(out["p_over"] - 0.5) >= out["edge_under"].fillna(out["p_under"] - 0.5),
-                       "OVER", "UNDER")  # fmt: skip
-    out["lean"] = by_edge
-    return _pick(out, rules)
-
-
-def _market_view(rows: pd.DataFrame, o: pd.DataFrame) -> pd.DataFrame:
-    """Per row: the reference line, the books at it, and their mean fair probabilities."""
+def market_view(rows: pd.DataFrame, o: pd.DataFrame) -> pd.DataFrame:
+    """Per row: the reference line, the books at it, their mean fair probabilities, and when it was priced."""
+    cols = [*KEYS, "market_line", "fair_over", "fair_under", "books", "priced_at"]
     if o.empty:
-        return pd.DataFrame(columns=[*KEYS, "market_line", "fair_over", "fair_under", "books", "priced_at"])
+        return pd.DataFrame(columns=cols)
     o = o.merge(rows[[*KEYS, "line"]].rename(columns={"line": "mart_line"}), on=KEYS, how="left")
     o["at_mart"] = np.isclose(o["line"], o["mart_line"])
     counts = o.groupby([*KEYS, "line"], as_index=False).agg(n=("bookmaker", "size"), at_mart=("at_mart", "max"),
@@ -127,7 +88,74 @@ def _market_view(rows: pd.DataFrame, o: pd.DataFrame) -> pd.DataFrame:
         market_line=("market_line", "first"), fair_over=("fair_over", "mean"), fair_under=("fair_under", "mean"),
     )  # fmt: skip
     books = o.groupby(KEYS, as_index=False).agg(books=("bookmaker", "nunique"), priced_at=("snapshot_at", "max"))
-    return view.merge(books, on=KEYS, how="outer")
+    return view.merge(books, on=KEYS, how="outer")[cols]
+
+
+def gate_decision(combiner: Combiner, gate: str) -> str:
+    """The gate line printed beside picks and stored with each prediction."""
+    return combiner.summary() if gate == "strict" else f"{combiner.market}: gate off (research only): {combiner.reason}"
+
+
+def model_view(out: pd.DataFrame, markets: Mapping[str, MarketPricing]) -> pd.DataFrame:
+    """``out`` (with ``model_mean`` and ``market_line``) plus the model's calibrated P(over | no push) there."""
+    out["model_p_over"] = np.nan
+    for market, idx in out.groupby("market").indices.items():
+        s = markets[str(market)].probabilities(out["model_mean"].to_numpy()[idx], out["market_line"].to_numpy(dtype="float64")[idx])
+        total = s.over + s.under
+        out.iloc[idx, out.columns.get_loc("model_p_over")] = np.divide(s.over, total, out=np.full_like(total, 0.5), where=total > 0)
+    return out
+
+
+def price_rows(rows: pd.DataFrame, offers: pd.DataFrame, markets: Mapping[str, MarketPricing],
+               rules: PricingRules) -> tuple[pd.DataFrame, CapReport]:  # fmt: skip
+    """``rows`` (keys, ``game_date``, ``line``, ``pred_mean`` = the model's mean) plus the market view, the blend,
+    best price per side, pick and capped stake; and what the stake caps did."""
+    out = rows.rename(columns={"pred_mean": "model_mean"}).copy()
+    o = two_way_offers(out, offers, {m: mm.devig for m, mm in markets.items()})
+    out = out.merge(market_view(out, o), on=KEYS, how="left")
+    out["market_line"] = out["market_line"].fillna(out["line"]).astype("float64")
+    out = model_view(out, markets)
+    cols = ("blend_p_over", "market_mean", "pred_mean", "pred_median", "p_over", "p_under", "p_push")
+    for c in cols:
+        out[c] = np.nan
+    out["gate_open"] = False
+    out["gate_reason"] = None
+    for market, idx in out.groupby("market").indices.items():
+        mm = markets[str(market)]
+        line = out["market_line"].to_numpy(dtype="float64")[idx]
+        fair = out["fair_over"].to_numpy(dtype="float64")[idx]
+        blend = mm.combiner.blend(fair, out["model_p_over"].to_numpy()[idx], rules.gate)
+        mean = implied_mean(blend, line, mm.dispersion)
+        s = side_probabilities(mean, line, mm.dispersion)
+        values = (blend, implied_mean(fair, line, mm.dispersion), mean, median(mean, mm.dispersion), s.over, s.under, s.push)
+        for c, v in zip(cols, values):
+            out.iloc[idx, out.columns.get_loc(c)] = np.where(np.isfinite(blend), v, np.nan)
+        out.iloc[idx, out.columns.get_loc("gate_open")] = mm.combiner.picks_allowed(rules.gate)
+        out.iloc[idx, out.columns.get_loc("gate_reason")] = gate_decision(mm.combiner, rules.gate)
+    model_edge = out["model_p_over"] - out["fair_over"]
+    out["lean"] = np.where(model_edge.fillna(out["model_p_over"] - 0.5) >= 0, "OVER", "UNDER")
+    out["edge_over"] = out["p_over"] - out["fair_over"] * (1 - out["p_push"])
+    out["edge_under"] = out["p_under"] - out["fair_under"] * (1 - out["p_push"])
+    priced = _price_offers(o, out, markets)
+    for side in ("over", "under"):
+        out = out.merge(_best_offer(priced, side), on=KEYS, how="left")
+    return _pick(out, rules)
+
+
+def _price_offers(o: pd.DataFrame, out: pd.DataFrame, markets: Mapping[str, MarketPricing]) -> pd.DataFrame:
+    """Each book offer priced from the blended distribution at that book's own line."""
+    o = o.merge(out[[*KEYS, "pred_mean"]], on=KEYS, how="inner")
+    o = o[o["pred_mean"].notna()].reset_index(drop=True)
+    p = np.zeros((3, len(o)))
+    for market, idx in o.groupby("market").indices.items():
+        s = side_probabilities(o["pred_mean"].to_numpy()[idx], o["line"].to_numpy(dtype="float64")[idx], markets[str(market)].dispersion)
+        p[:, idx] = s.over, s.under, s.push
+    o["p_over"], o["p_under"], o["p_push"] = p
+    for side in ("over", "under"):
+        dec = american_to_decimal(o[f"{side}_odds"])
+        o[f"edge_{side}"] = o[f"p_{side}"] - o[f"fair_{side}"] * (1 - o["p_push"])
+        o[f"ev_{side}"] = expected_value(o[f"p_{side}"], o["p_push"], dec)
+    return o
 
 
 def _best_offer(o: pd.DataFrame, side: str) -> pd.DataFrame:
@@ -140,11 +168,12 @@ def _best_offer(o: pd.DataFrame, side: str) -> pd.DataFrame:
     return best.drop_duplicates(KEYS)[[*KEYS, *names]].rename(columns=names)
 
 
-def _pick(out: pd.DataFrame, rules: PricingRules) -> pd.DataFrame:
+def _pick(out: pd.DataFrame, rules: PricingRules) -> tuple[pd.DataFrame, CapReport]:
     """OVER / UNDER / PASS with the taken price and stake, and why a row passed."""
     ok = {}
     for side in ("over", "under"):
-        ok[side] = (out[f"best_{side}_edge"] >= rules.min_edge) & (out[f"best_{side}_ev"] >= rules.min_ev)
+        ok[side] = (out["gate_open"].astype(bool) & (out[f"best_{side}_edge"] >= rules.min_edge)
+                    & (out[f"best_{side}_ev"] >= rules.min_ev))  # fmt: skip
     over_better = out["best_over_ev"].fillna(-np.inf) >= out["best_under_ev"].fillna(-np.inf)
     pick = np.where(ok["over"] & (over_better | ~ok["under"]), "OVER", np.where(ok["under"], "UNDER", "PASS"))
     out["pick"] = pick
@@ -154,11 +183,16 @@ def _pick(out: pd.DataFrame, rules: PricingRules) -> pd.DataFrame:
     for field in ("line", "odds", "prob", "fair", "edge", "ev", "push"):
         out[f"pick_{field}"] = pd.to_numeric(out[f"pick_{field}"], errors="coerce")
     dec = american_to_decimal(out["pick_odds"])
-    out["stake"] = np.where(pick == "PASS", 0.0, kelly_stake(out["pick_prob"], out["pick_push"].fillna(0), dec, rules))
+    out["kelly_stake"] = np.where(pick == "PASS", 0.0, kelly_stake(out["pick_prob"], out["pick_push"].fillna(0), dec, rules))
+    if "game_date" not in out:
+        raise ValueError("price_rows: rows need game_date (the nightly stake cap is per game date)")
+    out["stake"], report = cap_stakes(out.assign(stake=out["kelly_stake"]), rules.player_cap, rules.nightly_cap)
+    out["stake_amount"] = out["stake"] * rules.bankroll
     best_edge = np.fmax(out["best_over_edge"].fillna(-np.inf), out["best_under_edge"].fillna(-np.inf))
     out["pass_reason"] = np.select(
-        [pick != "PASS", out["books"].isna() | (out["books"] == 0), best_edge < rules.min_edge],
-        [None, "no two-way price in the pricing snapshot", f"edge below {rules.min_edge:.3f}"],
+        [pick != "PASS", out["books"].isna() | (out["books"] == 0), ~out["gate_open"].astype(bool),
+         best_edge < rules.min_edge],
+        [None, "no two-way price in the pricing snapshot", out["gate_reason"], f"edge below {rules.min_edge:.3f}"],
         default=f"expected value below {rules.min_ev:.3f}",
-    )
-    return out.copy()  # defragment: many columns were added one by one
+    )  # fmt: skip
+    return out.copy(), report  # defragment: many columns were added one by one

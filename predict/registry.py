@@ -1,8 +1,8 @@
 """The model registry: each trained model in its own folder with a metadata file that scoring checks.
 
 Layout: ``<registry>/<version>/metadata.json`` and ``<registry>/<version>/<market>.ubj``. The metadata
-holds the feature list and order, the mart's feature_version, the training window, library versions and
-validation metrics. A model is refused when its features or feature_version differ from the mart's.
+holds the feature list and order, the mart's feature_version, the training window, library versions,
+validation metrics and, per market, the chosen de-vig method and the combiner with its gate decision. A model is refused when its features or feature_version differ from the mart's.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 import xgboost as xgb
 
 from predict.calibration import Calibration
+from predict.combiner import Combiner
 from predict.distribution import Dispersion
 from predict.model import MarketModel, TrainedModel
 
@@ -62,6 +63,8 @@ def metadata_of(model: TrainedModel) -> dict:
                 "rounds": m.rounds,
                 "dispersion": m.dispersion.to_dict(),
                 "calibration": m.calibration.to_dict(),
+                "devig": m.devig,
+                "combiner": m.combiner.to_dict(),
                 "validation": m.metrics,
             }
             for market, m in model.markets.items()
@@ -105,7 +108,8 @@ def load_model(root: Path, version: str | None = None) -> TrainedModel:
         markets[market] = MarketModel(
             market=market, booster=booster, objective=m["objective"], rounds=int(m["rounds"]),
             dispersion=Dispersion(**m["dispersion"]), calibration=Calibration(**m["calibration"]),
-            metrics=m.get("validation", {}),
+            metrics=m.get("validation", {}), devig=m.get("devig", "multiplicative"),
+            combiner=Combiner.from_dict({"market": market, **m.get("combiner", {})}),
         )  # fmt: skip
     window = meta["training_window"]
     return TrainedModel(

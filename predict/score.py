@@ -18,8 +18,9 @@ from predict.config import PredictConfig
 from predict.mart import MartData, feature_matrix, required_nulls
 from predict.model import TrainedModel
 from predict.offers import attach_players, snapshot_offers
-from predict.pricing import price_rows
+from predict.pricing import gate_decision, price_rows
 from predict.registry import check_compatible
+from predict.staking import CapReport
 
 
 class ScoringRefused(ValueError):
@@ -32,14 +33,13 @@ class ScoreOutcome:
     unscored: pd.DataFrame  # game_id, player_lookup, player_name, market, line, reason
     coverage: dict
     refused: pd.DataFrame  # mart rows with a line that were refused (their earlier predictions are superseded)
+    caps: CapReport  # which stake caps bound
+    gates: dict[str, str]  # market -> the gate decision and its figures
 
 
-def prob_fn(model: TrainedModel):
-    return lambda market, mu, line: model.markets[market].probabilities(mu, line)
-
-
-def predict_lines(model: TrainedModel, rows: pd.DataFrame, offers: pd.DataFrame, config: PredictConfig) -> pd.DataFrame:
-    """Model mean, probabilities, market view, best prices and pick for ``rows`` (mart rows with a line,
+def predict_lines(model: TrainedModel, rows: pd.DataFrame, offers: pd.DataFrame,
+                  config: PredictConfig) -> tuple[pd.DataFrame, CapReport]:  # fmt: skip
+    """Model mean, market view, blend, best prices, pick and capped stake for ``rows`` (mart rows with a line,
     already carrying ``ma_pred``/``prior_games``); ``offers`` is the pricing snapshot with ``player_id``."""
     out = rows.copy()
     out["pred_mean"] = np.nan
@@ -47,9 +47,9 @@ def predict_lines(model: TrainedModel, rows: pd.DataFrame, offers: pd.DataFrame,
         out.iloc[idx, out.columns.get_loc("pred_mean")] = model.markets[str(market)].predict_mean(
             feature_matrix(out.iloc[idx], model.features)
         )
-    priced = price_rows(out, offers.dropna(subset=["player_id"]), prob_fn(model), config.rules)
+    priced, caps = price_rows(out, offers.dropna(subset=["player_id"]), model.markets, config.rules)
     priced["model_version"] = model.version
-    return priced
+    return priced, caps
 
 
 def split_scorable(rows: pd.DataFrame, model: TrainedModel) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -85,10 +85,14 @@ def score_rows(
     scorable, refused = split_scorable(lined, model)
     day_offers = attach_players(offers[offers["game_date"] == pd.Timestamp(day)], frame[frame["game_date"] == pd.Timestamp(day)])
     pricing = snapshot_offers(day_offers, as_of=as_of)
-    preds = predict_lines(model, scorable, pricing, config) if len(scorable) else scorable.assign(pred_mean=[])
+    if len(scorable):
+        preds, caps = predict_lines(model, scorable, pricing, config)
+    else:
+        preds, caps = scorable.assign(pred_mean=[]), CapReport([], 0.0)
     unscored = explain_unscored(day_offers, lined, preds, refused, lookups)
     coverage = coverage_of(day_offers, lined, preds, unscored, history, lookups, config.min_prior_games)
-    return ScoreOutcome(preds, unscored, coverage, refused)
+    gates = {m: gate_decision(mm.combiner, config.rules.gate) for m, mm in model.markets.items()}
+    return ScoreOutcome(preds, unscored, coverage, refused, caps, gates)
 
 
 def explain_unscored(day_offers: pd.DataFrame, lined: pd.DataFrame, preds: pd.DataFrame, refused: pd.DataFrame,

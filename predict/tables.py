@@ -31,11 +31,13 @@ PREDICTIONS = {
     "game_date": "date", "game_id": "varchar", "player_id": "bigint", "player_lookup": "varchar",
     "player_name": "varchar", "team": "varchar", "opponent": "varchar", "market": "varchar",
     "line": "double", "opening_line": "double", "market_line": "double", "books": "integer", "priced_at": "timestamp",
-    "pred_mean": "double", "p_over": "double", "p_under": "double", "p_push": "double",
+    "model_mean": "double", "model_p_over": "double", "market_mean": "double", "blend_p_over": "double",
+    "pred_mean": "double", "pred_median": "double", "p_over": "double", "p_under": "double", "p_push": "double",
     "fair_over": "double", "fair_under": "double", "edge_over": "double", "edge_under": "double", "lean": "varchar",
     **_PRICE,
     "pick": "varchar", "pick_book": "varchar", "pick_line": "double", "pick_odds": "double", "pick_prob": "double",
-    "pick_fair": "double", "pick_edge": "double", "pick_ev": "double", "pick_push": "double", "stake": "double",
+    "pick_fair": "double", "pick_edge": "double", "pick_ev": "double", "pick_push": "double",
+    "kelly_stake": "double", "stake": "double", "stake_amount": "double", "gate_open": "boolean", "gate_reason": "varchar",
     "pass_reason": "varchar", "ma_pred": "double", "prior_games": "integer", "quality_score": "double",
     "feature_version": "varchar",
 }  # fmt: skip
@@ -45,17 +47,21 @@ UNSCORED = {"run_id": "varchar", "scored_at": "timestamp", "game_date": "date", 
 RESULTS = {
     "graded_at": "timestamp", "run_id": "varchar", "model_version": "varchar", "prediction_version": "integer",
     "game_date": "date", "game_id": "varchar", "player_id": "bigint", "player_name": "varchar", "market": "varchar",
-    "line": "double", "market_line": "double", "pred_mean": "double", "ma_pred": "double", "actual": "double",
+    "line": "double", "market_line": "double", "pred_mean": "double", "pred_median": "double", "model_mean": "double",
+    "ma_pred": "double", "actual": "double", "fair_over": "double", "model_p_over": "double", "blend_p_over": "double",
     "did_play": "boolean", "lean": "varchar", "lean_result": "varchar", "pick": "varchar", "pick_line": "double",
     "pick_odds": "double", "stake": "double", "pick_result": "varchar", "pick_profit": "double",
-    "stake_profit": "double", "model_abs_error": "double", "line_abs_error": "double", "ma_abs_error": "double",
-    "over_outcome": "double", "brier_model": "double", "brier_market": "double", "ma_side": "varchar",
+    "stake_profit": "double", "stake_amount": "double", "model_abs_error": "double", "median_abs_error": "double",
+    "raw_model_abs_error": "double", "line_abs_error": "double", "ma_abs_error": "double", "over_outcome": "double",
+    "brier_model": "double", "brier_raw_model": "double", "brier_market": "double", "logloss_model": "double",
+    "logloss_raw_model": "double", "logloss_market": "double", "ma_side": "varchar",
     "ma_result": "varchar", "ma_profit": "double", "clv": "double", "clv_line": "double",
 }  # fmt: skip
 PERFORMANCE = {
     "computed_at": "timestamp", "game_date": "date", "market": "varchar", "system": "varchar", "n": "integer",
-    "mae": "double", "brier": "double", "brier_n": "integer", "bets": "integer", "wins": "integer",
-    "losses": "integer", "pushes": "integer", "hit_rate": "double", "roi": "double", "clv_n": "integer",
+    "mae": "double", "brier": "double", "logloss": "double", "brier_n": "integer", "bets": "integer", "wins": "integer",
+    "losses": "integer", "pushes": "integer", "hit_rate": "double", "roi": "double", "staked": "double",
+    "stake_profit": "double", "clv_n": "integer",
     "clv": "double", "clv_line": "double",
 }  # fmt: skip
 RUNS = {"run_id": "varchar", "kind": "varchar", "started_at": "timestamp", "model_version": "varchar",
@@ -72,11 +78,18 @@ class Written:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the schema and tables if missing (columns as declared above)."""
+    """Create the schema and tables if missing (columns as declared above); a table written by an older
+    version gains the columns added since (NULL in its old rows), so its history stays readable."""
     con.execute(f"create schema if not exists {SCHEMA}")
     for name, cols in TABLES.items():
         body = ", ".join(f"{c} {t}" for c, t in cols.items())
         con.execute(f"create table if not exists {SCHEMA}.{name} ({body})")
+        have = {r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?", [SCHEMA, name]
+        ).fetchall()}  # fmt: skip
+        for c, t in cols.items():
+            if c not in have:
+                con.execute(f"alter table {SCHEMA}.{name} add column {c} {t}")
 
 
 def insert_batches(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
@@ -137,6 +150,28 @@ def current_predictions(con: duckdb.DuckDBPyConnection, day: date) -> pd.DataFra
     frame = con.execute(f"select * from {SCHEMA}.predictions where game_date = ? and is_current", [day]).df()
     frame["game_date"] = pd.to_datetime(frame["game_date"])
     return frame
+
+
+def latest_score_run(con: duckdb.DuckDBPyConnection, day: date) -> dict:
+    """The details of the newest scoring run of ``day`` (gate decisions per market, rules, stake caps), or {}."""
+    found = con.execute(
+        f"select details from {SCHEMA}.runs where kind = 'score' and json_extract_string(details, '$.date') = ? "
+        "order by started_at desc limit 1", [str(day)]
+    ).fetchone() if _exists(con, "runs") else None  # fmt: skip
+    return json.loads(found[0]) if found else {}
+
+
+def latest_backtest(con: duckdb.DuckDBPyConnection) -> dict:
+    """The details of the newest recorded backtest (its summary, combiners and gates), or {}."""
+    found = con.execute(
+        f"select details, started_at from {SCHEMA}.runs where kind = 'backtest' order by started_at desc limit 1"
+    ).fetchone() if _exists(con, "runs") else None  # fmt: skip
+    return {**json.loads(found[0]), "recorded_at": str(found[1])} if found else {}
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                            [SCHEMA, table]).fetchone()[0])  # fmt: skip
 
 
 def replace_day(con: duckdb.DuckDBPyConnection, day: date, results: pd.DataFrame, performance: pd.DataFrame,

@@ -1,8 +1,11 @@
 """Training: per market, an XGBoost mean model whose objective is chosen on a later validation window,
-then the dispersion (validation window) and the calibration (the latest window).
+then the dispersion (validation window), the calibration (the latest window), the de-vig method and the
+combiner that anchors the model on the market, with its evidence gate.
 
 Only rows of games before the cutoff with a played result are used, split by date (never shuffled), so
-every step is fitted on data earlier than the step that judges it.
+every step is fitted on data earlier than the step that judges it. The combiner and the gate are fitted on
+the lines of the validation and calibration windows, priced with the booster fitted before them (out of
+fold); the booster refitted on the whole window for scoring never judges itself.
 """
 
 from __future__ import annotations
@@ -18,11 +21,15 @@ import pandas as pd
 import scipy
 import xgboost as xgb
 
-from predict.calibration import calibration_events, fit_calibration
+from predict.calibration import Calibration, calibration_events, fit_calibration
+from predict.combiner import Combiner, fit_combiner
 from predict.config import MARKETS, ModelParams
-from predict.distribution import fit_dispersion, log_likelihood
+from predict.distribution import Dispersion, fit_dispersion, log_likelihood
+from predict.market_view import DevigChoice, choose_devig
 from predict.mart import feature_matrix
 from predict.model import MarketModel, TrainedModel
+from predict.offers import attach_players, snapshot_offers
+from predict.pricing import KEYS, market_view, model_view, two_way_offers
 
 MIN_TRAIN_ROWS = 200
 
@@ -63,7 +70,8 @@ def _booster_params(objective: str, p: ModelParams) -> dict:
     return params
 
 
-def train_market(rows: pd.DataFrame, market: str, features: list[str], p: ModelParams) -> MarketModel:
+def train_market(rows: pd.DataFrame, market: str, features: list[str], p: ModelParams,
+                 offers: pd.DataFrame | None = None) -> MarketModel:  # fmt: skip
     """Fit one market: pick the objective by validation log-likelihood of the full predictive distribution."""
     if len(rows) < MIN_TRAIN_ROWS:
         raise TrainingError(f"market {market}: only {len(rows)} trainable rows (need {MIN_TRAIN_ROWS}); "
@@ -93,7 +101,11 @@ def train_market(rows: pd.DataFrame, market: str, features: list[str], p: ModelP
 
     mu_cal = booster.predict(xgb.DMatrix(x[calib], missing=np.nan), iteration_range=(0, rounds))
     events = calibration_events(mu_cal, y[calib], rows["line"].to_numpy(dtype="float64")[calib], disp)
-    calibration = fit_calibration(events)
+    calibration = fit_calibration(events.sort_values("row", kind="stable"))  # rows are in time order
+    mu_oof = np.full(len(rows), np.nan)
+    mu_oof[valid] = booster.predict(dvalid, iteration_range=(0, rounds))
+    mu_oof[calib] = mu_cal
+    devig, combiner = market_anchor(market, rows.assign(model_mean=mu_oof), disp, calibration, offers)
     metrics = {
         "rows": {"fit": int(fit.sum()), "valid": int(valid.sum()), "calibration": int(calib.sum())},
         "windows": {name: [str(rows["game_date"][m].min().date()), str(rows["game_date"][m].max().date())]
@@ -105,19 +117,46 @@ def train_market(rows: pd.DataFrame, market: str, features: list[str], p: ModelP
             "events": int(len(events)),
             "logloss_uncalibrated": calibration.logloss_before,
             "logloss_calibrated": calibration.logloss_after,
+            "method": calibration.method,
         },
+        "devig": {"method": devig.method, "log_loss": devig.log_loss, "n": devig.n, "reason": devig.reason},
     }  # fmt: skip
     if p.refit_on_all:
         scaled = max(1, int(round(rounds * len(rows) / max(1, fit.sum()))))
         dall = xgb.DMatrix(x, label=y, missing=np.nan)
         booster, rounds = xgb.train(_booster_params(chosen, p), dall, num_boost_round=scaled), scaled
         metrics["refit_rounds"] = scaled
-    return MarketModel(market, booster, chosen, rounds, disp, calibration, metrics)
+    return MarketModel(market, booster, chosen, rounds, disp, calibration, metrics, devig.method, combiner)
+
+
+def market_anchor(market: str, rows: pd.DataFrame, disp: Dispersion, calibration: Calibration,
+                  offers: pd.DataFrame | None) -> tuple[DevigChoice, Combiner]:  # fmt: skip
+    """The market's de-vig method (lowest log loss on every book offer of this window's lines) and the combiner
+    fitted on the lines whose ``model_mean`` is out of fold, with the gate decision."""
+    if offers is None or offers.empty:
+        none = np.array([])
+        return choose_devig(none, none, none), fit_combiner(market, none, none, none, none)
+    lined = rows[rows["line"].notna()]
+    o = offers[offers["market"] == market].merge(lined[[*KEYS, "actual"]], on=KEYS, how="inner")
+    o = o.dropna(subset=["over_odds", "under_odds", "line"])
+    over = np.where(o["actual"] == o["line"], np.nan, (o["actual"] > o["line"]).astype("float64"))
+    devig = choose_devig(o["over_odds"].to_numpy(dtype="float64"), o["under_odds"].to_numpy(dtype="float64"), over)
+    oof = lined[lined["model_mean"].notna()]
+    priced = two_way_offers(oof, offers[offers["market"] == market], {market: devig.method})
+    r = oof.merge(market_view(oof, priced), on=KEYS, how="inner")
+    r = r[r["fair_over"].notna()].reset_index(drop=True)
+    probe = MarketModel(market, None, "", 0, disp, calibration)  # type: ignore[arg-type]  # probabilities only
+    r = model_view(r, {market: probe})
+    over = np.where(r["actual"] == r["market_line"], np.nan, (r["actual"] > r["market_line"]).astype("float64"))
+    return devig, fit_combiner(market, r["fair_over"].to_numpy(dtype="float64"), r["model_p_over"].to_numpy(dtype="float64"),
+                               over, r["game_date"].to_numpy())  # fmt: skip
 
 
 def train_model(frame: pd.DataFrame, features: list[str], before: date, p: ModelParams,
-                markets: tuple[str, ...] = MARKETS) -> TrainedModel:  # fmt: skip
-    """Train every market on rows before ``before``; the model carries what scoring must check."""
+                markets: tuple[str, ...] = MARKETS, offers: pd.DataFrame | None = None) -> TrainedModel:  # fmt: skip
+    """Train every market on rows before ``before``; the model carries what scoring must check. ``offers``
+    (int_prop_offers-shaped, pregame) price the window's lines for the de-vig choice and the combiner; without
+    them every market's combiner is the market and its gate stays closed."""
     rows = trainable_rows(frame, before)
     if rows.empty:
         raise TrainingError(f"no played rows before {before} in the mart; build the mart or pick a later date")
@@ -128,7 +167,10 @@ def train_model(frame: pd.DataFrame, features: list[str], before: date, p: Model
     if len(versions) != 1:
         raise TrainingError(f"training rows carry feature_version(s) {versions or 'none'}; rebuild the mart so "
                             "every row has one feature_version")  # fmt: skip
-    fitted = {m: train_market(rows[rows["market"] == m], m, features, p) for m in markets}
+    if offers is not None:
+        earlier = offers[offers["game_date"] < pd.Timestamp(before)]
+        offers = snapshot_offers(attach_players(earlier, rows).dropna(subset=["player_id"]), which="latest")
+    fitted = {m: train_market(rows[rows["market"] == m], m, features, p, offers) for m in markets}
     created = datetime.now(timezone.utc)
     fingerprint = json.dumps([features, versions[0], str(before), asdict(p), created.isoformat()], default=str)
     version = f"{before:%Y%m%d}-{created:%Y%m%dT%H%M%S}-{hashlib.sha1(fingerprint.encode()).hexdigest()[:6]}"

@@ -81,6 +81,14 @@ def test_score_writes_every_line_then_a_rescore_supersedes(env):
     assert {p for p, _ in picks} <= {"OVER", "UNDER", "PASS"}
     bad = query(env, "select count(*) from predictions.predictions where abs(p_over + p_under + p_push - 1) > 1e-9")[0][0]
     assert bad == 0
+    for market in ("points", "rebounds", "assists", "threes", "pra"):
+        assert any(line.strip().startswith(f"{market}: ") and ("OPEN" in line or "closed" in line)
+                   for line in second.output.splitlines()), second.output  # fmt: skip
+    closed = query(env, "select count(*) from predictions.predictions where is_current and game_date = ? and not gate_open "
+                        "and pick <> 'PASS'", [day])[0][0]  # fmt: skip
+    assert closed == 0  # no pick in a market whose gate is closed
+    night = query(env, "select sum(stake), max(stake) from predictions.predictions where is_current and game_date = ?", [day])[0]
+    assert night[0] <= 0.10 + 1e-9 and night[1] <= 0.02 + 1e-12
 
 
 def test_score_of_a_date_without_lines_reports_nothing_to_score(env):
@@ -117,7 +125,8 @@ def test_score_refuses_a_model_whose_feature_order_differs(env):
 def test_grade_scores_results_with_voids_and_daily_performance(env):
     day = TRAIN_BEFORE + timedelta(days=2)  # a date with lined players who sat out (seed 13)
     # price at the morning snapshot (before 16:00 UTC): the afternoon snapshot then gives closing-line value
-    scored = run_cli("score", "--date", day, "--as-of", f"{day}T16:00")
+    # --gate off: picks whatever the evidence says, so that CLV of picks has something to grade
+    scored = run_cli("score", "--date", day, "--as-of", f"{day}T16:00", "--gate", "off")
     assert scored.exit_code == 0, scored.output + scored.stderr
     result = run_cli("grade", "--date", day)
     assert result.exit_code == 0, result.output + result.stderr
@@ -131,7 +140,7 @@ def test_grade_scores_results_with_voids_and_daily_performance(env):
                              "and (pick_profit <> 0 or model_abs_error is not null)", [day])[0][0]  # fmt: skip
     assert void_profit == 0
     systems = {s for (s,) in query(env, "select distinct system from predictions.daily_performance where game_date = ?", [day])}
-    assert systems == {"model", "line", "moving_average"}
+    assert systems == {"model", "raw_model", "line", "moving_average"}
     clv = query(env, "select count(clv) from predictions.results where game_date = ? and pick in ('OVER', 'UNDER')", [day])[0][0]
     assert clv > 0
     again = run_cli("grade", "--date", day)  # regrading replaces the date's results
@@ -148,13 +157,48 @@ def test_scoring_rows_for_games_not_played_yet_are_scored_and_stay_pending(env):
     assert graded.exit_code == 0 and "still pending" in graded.output
 
 
-def test_backtest_prints_the_table_and_writes_json(env, tmp_path):
-    out = tmp_path / "bt.json"
+def test_backtest_prints_the_tables_writes_every_line_and_its_summary_recomputes_from_the_file(env, tmp_path):
+    from nbaprops.report import write_report
+    from nbaprops.settings import load_settings
+    from predict.backtest import read_rows, summarise, write_rows
+    from predict.config import PredictConfig
+    from predict.tables import plain
+
+    out, rows_file = tmp_path / "bt.json", tmp_path / "rows.parquet"
     result = run_cli("backtest", "--start", TRAIN_BEFORE, "--end", TRAIN_BEFORE + timedelta(days=2), "--retrain", "none",
-                     "--json", out)  # fmt: skip
+                     "--json", out, "--out", rows_file)  # fmt: skip
     assert result.exit_code == 0, result.output + result.stderr
-    for word in ("MAE model", "MAE line", "MAE MA", "Brier model", "edge>=0.04", "points", "pra", "all"):
-        assert word in result.output
+    for word in ("Brier blend", "LogL blend", "blend-mkt [95% CI]", "MAE median", "hit [95% CI]", "ROI/unit [95% CI]",
+                 "combiner fitted before", "gate", "points", "pra", "all"):  # fmt: skip
+        assert word in result.output, word
     summary = json.loads(out.read_text())["summary"]
     assert summary["points"]["n"] > 100 and summary["points"]["mae_line"] is not None
     assert set(summary["all"]["thresholds"]) == {"0.00", "0.02", "0.04", "0.06", "0.08", "0.10"}
+
+    frame = read_rows(rows_file)
+    assert len(frame) >= summary["all"]["n"] and {"model_version", "fair_over", "blend_p_over", "pick", "stake",
+                                                  "actual", "pick_result", "gate_reason"} <= set(frame.columns)  # fmt: skip
+    again = plain(summarise(frame, PredictConfig().edge_thresholds))
+    assert _close(again, summary)  # every printed figure comes from the per-line file
+    printed = next(line for line in result.output.splitlines() if line.startswith("all ") and "[" in line)
+    for key in ("brier_model", "brier_market", "logloss_model", "logloss_market"):
+        assert f"{again['all'][key]:.4f}" in printed, (key, printed)
+    csv = write_rows(frame, tmp_path / "rows.csv")
+    assert _close(plain(summarise(read_rows(csv), PredictConfig().edge_thresholds)), summary)
+
+    page = write_report(load_settings(), TRAIN_BEFORE, out_dir=tmp_path).read_text()
+    assert "Evidence gate" in page and f"newest backtest {TRAIN_BEFORE}" in page
+
+
+def _close(a, b, rel: float = 1e-9) -> bool:
+    """Nested dicts / lists equal, floats to ``rel``."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        assert set(a) == set(b), set(a) ^ set(b)
+        return all(_close(a[k], b[k], rel) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_close(x, y, rel) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        assert a == pytest.approx(b, rel=rel, abs=1e-12), (a, b)
+        return True
+    assert a == b, (a, b)
+    return True

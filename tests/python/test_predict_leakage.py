@@ -1,9 +1,10 @@
-"""Leakage alarms on the simulator, through the walk-forward backtest.
+"""Leakage alarms and the evidence gate on the simulator, through the walk-forward backtest.
 
 - Efficient market (every line at the x.5 nearest the player's true median, priced at the true odds): the
-  side the model prefers, before any threshold, must win within noise of 50 % over >= 2,000 graded lines.
-  A model that saw the result would win far more; the test fails above 53 %.
-- Noisy lines (books off the truth by 30 % sd): the model's recommended bets must win above 55 %.
+  model knows nothing the books do not, so every market's gate stays closed and not one of >= 2,000 graded
+  lines is picked; the side the raw model prefers must win within noise of 50 % (above 53 % means leakage).
+- Noisy lines (books off the truth by 30 % sd): the model does know more, the gate opens, and the picks win
+  above 55 % with a positive ROI, never staking more than the nightly cap.
 - The alarm itself is checked: the same backtest with the result leaked into one feature must trip it.
 """
 
@@ -49,6 +50,19 @@ def efficient():
     return season, mart, offers, backtest(mart, offers, config)
 
 
+def test_efficient_market_closes_every_gate_and_picks_nothing(efficient):
+    *_, result = efficient
+    graded = result.results["lean_result"].isin(["win", "loss"]).sum()
+    picks = result.results["pick"].isin(["OVER", "UNDER"]).sum()
+    assert graded >= 2000, f"only {graded} graded lines; lengthen the simulated backtest"
+    opened = {(r["trained_before"], m) for r in result.retrains for m, c in r["combiners"].items() if c["gate_open"]}
+    assert not opened, f"the gate opened against an efficient market: {sorted(opened)}"
+    assert picks == 0, f"{picks} picks against an efficient market"
+    assert (result.results["stake"] == 0).all()
+    reasons = set(result.results["pass_reason"])
+    assert all("closed" in r for r in reasons if r and "two-way" not in r), reasons
+
+
 def test_efficient_market_the_preferred_side_wins_about_half(efficient):
     *_, result = efficient
     rate, n = win_rate(result.results["lean_result"])
@@ -66,13 +80,20 @@ def test_the_alarm_trips_when_the_result_leaks_into_a_feature(efficient):
     assert n >= 2000 and rate > 0.53, f"a leaked result gave only {rate:.1%} on {n} lines: the alarm would not fire"
 
 
-def test_noisy_lines_the_recommended_bets_win_above_55_percent():
+def test_noisy_lines_open_the_gate_and_the_picks_win_above_55_percent_with_positive_roi():
     config = SimConfig(seed=22, days=BACKTEST_FROM + 5, market_noise=0.3)  # 4 backtest days: plenty of bets
     mart, offers = sim_mart(simulate_season(config))
     result = backtest(mart, offers, config)
+    opened = [m for r in result.retrains for m, c in r["combiners"].items() if c["gate_open"]]
+    assert len(opened) >= 2, f"the gate opened only for {opened} against books 30 % off the truth"
     rate, n = win_rate(result.results["pick_result"])
     assert n >= 300, f"only {n} recommended bets graded"
     assert rate > 0.55, f"recommended bets won {rate:.1%} of {n} against noisy lines"
+    picks = result.results[result.results["pick_result"].isin(["win", "loss", "push"])]
+    assert picks["pick_profit"].sum() > 0, "the picks lost money at the offered prices"
+    assert (picks["stake_profit"].sum()) > 0, "the recommended stakes lost money"
+    per_night = result.results.groupby("game_date")["stake"].sum()
+    assert per_night.max() <= PredictConfig().rules.nightly_cap + 1e-9, per_night.max()
 
 
 def test_the_efficient_books_know_the_sims_true_spread(efficient):

@@ -17,7 +17,9 @@ from predict.config import ModelParams, PricingRules
 from predict.distribution import Dispersion, SideProbabilities, fit_dispersion, side_probabilities
 from predict.grade import bet_summary, daily_performance, grade_predictions, grade_side
 from predict.mart import required_nulls
-from predict.pricing import american_to_decimal, devig, expected_value, kelly_stake, price_rows
+from predict.combiner import Combiner
+from predict.market_view import devig
+from predict.pricing import american_to_decimal, expected_value, kelly_stake, price_rows
 from predict.registry import ModelMismatch, check_compatible, load_model, save_model
 from predict.tables import current_predictions, write_scores
 from predict.train import time_split, train_model
@@ -94,14 +96,18 @@ def test_american_odds_devig_ev_and_kelly_on_known_numbers():
     assert kelly_stake(np.array([0.9]), np.array([0.0]), dec, PricingRules(kelly_cap=0.02))[0] == 0.02  # capped
 
 
-def _fixed_prob(p_over_at: dict[float, float]):
-    """A stand-in model: P(over) depends only on the line (no pushes)."""
+class _StandIn:
+    """A stand-in market model: the model's P(over | no push) is ``p`` at every line; the combiner trusts the
+    model fully (c = 1) when the gate is open."""
 
-    def fn(market, mu, line):
-        over = np.array([p_over_at[float(x)] for x in line])
+    def __init__(self, p: float, gate_open: bool = True):
+        self.p, self.dispersion, self.devig = p, Dispersion(1.6, 0.0), "multiplicative"
+        self.combiner = Combiner(market="points", a=0.0, b=1.0, c=1.0, a_ci=(0, 0), b_ci=(1, 1), c_ci=(0.5, 1.5), n=900,
+                                 fitted=True, gate_open=gate_open, reason="test figures")  # fmt: skip
+
+    def probabilities(self, mu, line):
+        over = np.full(len(line), self.p)
         return SideProbabilities(over=over, under=1 - over, push=np.zeros(len(line)))
-
-    return fn
 
 
 def _offer(book, line, over, under, player=1, snapshot="2025-11-01 15:00"):
@@ -109,24 +115,62 @@ def _offer(book, line, over, under, player=1, snapshot="2025-11-01 15:00"):
             "over_odds": over, "under_odds": under, "snapshot_at": pd.Timestamp(snapshot)}  # fmt: skip
 
 
-def test_pick_takes_the_best_price_across_books_and_passes_without_edge():
-    rows = pd.DataFrame({"player_id": [1, 2], "game_id": ["g1", "g1"], "market": ["points", "points"],
-                         "line": [20.5, 20.5], "pred_mean": [22.0, 22.0]})  # fmt: skip
+def _rows(players=(1, 2)):
+    return pd.DataFrame({"player_id": list(players), "game_id": "g1", "market": "points", "line": 20.5,
+                         "pred_mean": 22.0, "game_date": pd.Timestamp("2025-11-01")})  # fmt: skip
+
+
+def test_pick_takes_the_best_price_across_books_from_the_blended_distribution():
     offers = pd.DataFrame([
-        _offer("a", 20.5, -110, -110), _offer("b", 20.5, -105, -115), _offer("c", 21.5, 120, -150),
+        _offer("a", 20.5, -110, -110), _offer("b", 20.5, -105, -115), _offer("c", 21.5, 110, -140),
         _offer("a", 20.5, -110, -110, player=2),
     ])  # fmt: skip
-    rules = PricingRules(min_edge=0.04, min_ev=0.02)
-    priced = price_rows(rows, offers, _fixed_prob({20.5: 0.60, 21.5: 0.52}), rules).set_index("player_id")
-    one = priced.loc[1]
-    assert one["market_line"] == 20.5 and one["fair_over"] == pytest.approx((0.5 + devig(np.array([-105.0]), np.array([-115.0]))[0][0]) / 2)
-    # EV over: book a 0.6*0.909-0.4 = 0.145, book b 0.6*0.952-0.4 = 0.171, book c at 21.5: 0.52*1.2-0.48 = 0.144
+    priced, caps = price_rows(_rows(), offers, {"points": _StandIn(0.60)}, PricingRules(min_edge=0.04, min_ev=0.02))
+    one = priced.set_index("player_id").loc[1]
+    fair = (0.5 + devig(np.array([-105.0]), np.array([-115.0]))[0][0]) / 2
+    assert one["market_line"] == 20.5 and one["fair_over"] == pytest.approx(fair)
+    assert one["blend_p_over"] == pytest.approx(0.60) and one["p_over"] == pytest.approx(0.60, abs=1e-6)
+    assert one["model_mean"] == 22.0 and one["pred_mean"] != 22.0  # pred_mean is the blend's mean, not the model's
+    assert one["pred_median"] in (20.0, 21.0, 22.0)
+    # book b's over pays most at 20.5 (0.6 * 1.952 - 0.4 = 0.171); c's 21.5 from the blended mean: ~0.535 * 2.1 - 1
     assert one["best_over_book"] == "b" and one["pick"] == "OVER" and one["pick_line"] == 20.5
-    assert one["stake"] > 0 and one["lean"] == "OVER"
-    strict = price_rows(rows, offers, _fixed_prob({20.5: 0.52, 21.5: 0.45}), PricingRules(min_edge=0.04)).set_index("player_id")
-    assert strict.loc[2, "pick"] == "PASS" and strict.loc[2, "pass_reason"].startswith("edge below")
-    no_offer = price_rows(rows.assign(player_id=[7, 8]), offers, _fixed_prob({20.5: 0.6}), rules)
-    assert (no_offer["pick"] == "PASS").all() and no_offer["pass_reason"].str.startswith("no two-way price").all()
+    assert 0 < one["stake"] <= 0.02 and one["stake_amount"] == pytest.approx(one["stake"] * 1000) and one["lean"] == "OVER"
+    assert not caps.notes
+
+
+def test_a_closed_gate_prices_at_the_market_and_passes_with_its_reason():
+    offers = pd.DataFrame([_offer("a", 20.5, -110, -110), _offer("b", 20.5, -105, -115)])
+    priced, _ = price_rows(_rows((1,)), offers, {"points": _StandIn(0.70, gate_open=False)}, PricingRules())
+    row = priced.iloc[0]
+    assert row["blend_p_over"] == pytest.approx(row["fair_over"])  # the blend is the market
+    assert row["pred_mean"] == pytest.approx(row["market_mean"]) and row["model_p_over"] == pytest.approx(0.70)
+    assert row["pick"] == "PASS" and row["pass_reason"].startswith("points: closed — test figures")
+    assert row["lean"] == "OVER"  # the model's own preference is still recorded (the leakage alarms watch it)
+    research, _ = price_rows(_rows((1,)), offers, {"points": _StandIn(0.70, gate_open=False)}, PricingRules(gate="off"))
+    assert research.iloc[0]["pick"] == "OVER"
+
+
+def test_no_two_way_price_passes():
+    offers = pd.DataFrame([_offer("a", 20.5, -110, -110)])
+    priced, _ = price_rows(_rows((7, 8)), offers, {"points": _StandIn(0.6)}, PricingRules())
+    assert (priced["pick"] == "PASS").all() and priced["pass_reason"].str.startswith("no two-way price").all()
+
+
+def test_stakes_never_exceed_the_player_and_nightly_caps():
+    players = range(1, 41)
+    rows = pd.concat([_rows(players).assign(market=m) for m in ("points", "rebounds")], ignore_index=True)
+    offers = pd.DataFrame([{**_offer("a", 20.5, 100, -120, player=p), "market": m} for p in players
+                           for m in ("points", "rebounds")])  # fmt: skip
+    markets = {"points": _StandIn(0.75), "rebounds": _StandIn(0.75)}
+    rules = PricingRules(kelly_cap=0.03, player_cap=0.04, nightly_cap=0.10)
+    priced, caps = price_rows(rows, offers, markets, rules)
+    assert (priced["pick"] == "OVER").all() and (priced["kelly_stake"] == 0.03).all()
+    per_player = priced.groupby("player_id")["stake"].sum()
+    assert per_player.max() <= 0.04 + 1e-12 and priced["stake"].sum() == pytest.approx(0.10)
+    assert caps.max_night_share == pytest.approx(0.10) and len(caps.notes) == 2
+    assert "player cap" in caps.notes[0] and "nightly cap" in caps.notes[1]
+    ranks = priced.sort_values("kelly_stake")["stake"]
+    assert ranks.is_monotonic_increasing  # proportional scaling keeps the order
 
 
 # --- grading ----------------------------------------------------------------------------------------------
@@ -146,6 +190,7 @@ def _prediction(player, line, pick, odds, p_over=0.6, market_line=None, priced_a
     market_line = line if market_line is None else market_line
     return {"player_id": player, "game_id": "g1", "market": "points", "game_date": pd.Timestamp("2025-11-01"),
             "line": line, "market_line": market_line, "pred_mean": 21.0, "ma_pred": 19.0, "p_over": p_over,
+            "blend_p_over": p_over, "model_p_over": p_over,
             "p_under": 1 - p_over, "fair_over": 0.5, "fair_under": 0.5, "lean": "OVER", "pick": pick,
             "pick_line": line if pick != "PASS" else np.nan, "pick_odds": odds, "stake": 0.01,
             "best_over_line": line, "best_over_odds": odds, "best_under_line": line, "best_under_odds": odds,
