@@ -20,6 +20,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from predict.distribution import Dispersion, quantile, side_probabilities
 
@@ -78,7 +79,7 @@ class Calibration:
         """Calibrated probabilities, non-decreasing in ``p_over`` and kept inside [EPS, 1 - EPS]."""
         p = np.clip(np.asarray(p_over, dtype="float64"), EPS, 1 - EPS)
         if self.method == "platt":
-            p = 1.0 / (1.0 + np.exp(-(self.a + self.b * _logit(p))))
+            p = special.expit(self.a + self.b * _logit(p))
         elif self.method == "isotonic":
             p = np.interp(p, self.x, self.y)
         return np.clip(p, EPS, 1 - EPS)

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from predict.config import GATES
 from predict.evaluation import day_bootstrap_mean, log_loss_rows
@@ -87,7 +88,7 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+    return special.expit(z)
 
 
 def design(p_market: np.ndarray, p_model: np.ndarray) -> np.ndarray:

@@ -139,7 +139,7 @@ def score(settings: Settings, config: PredictConfig, day: date, version: str | N
         f"{int((picks == 'PASS').sum())} PASS; staked {outcome.caps.max_night_share:.1%} of a "
         f"{config.rules.bankroll:,.0f} bankroll (caps: {config.rules.kelly_cap:.0%} a bet, "
         f"{config.rules.player_cap:.0%} a player, {config.rules.nightly_cap:.0%} a night)",
-        f"gate ({config.rules.gate}):", *[f"  {g}" for g in outcome.gates.values()],
+        *[f"gate ({config.rules.gate}) {g}" for g in outcome.gates.values()],
         *outcome.caps.notes,
         f"coverage: {c['scored']}/{c['lines']} lines scored; {c['eligible_scored']}/{c['eligible_lines']} ({share}) "
         f"of lines whose player has >= {c['min_prior_games']} earlier games",

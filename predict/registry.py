@@ -109,7 +109,9 @@ def load_model(root: Path, version: str | None = None) -> TrainedModel:
             market=market, booster=booster, objective=m["objective"], rounds=int(m["rounds"]),
             dispersion=Dispersion(**m["dispersion"]), calibration=Calibration(**m["calibration"]),
             metrics=m.get("validation", {}), devig=m.get("devig", "multiplicative"),
-            combiner=Combiner.from_dict({"market": market, **m.get("combiner", {})}),
+            combiner=Combiner.from_dict({"market": market, **m["combiner"]}) if "combiner" in m else Combiner(
+                market=market, reason="this model was trained before the evidence gate existed, so it has no record "
+                                      "of information beyond the line; retrain with `nbaprops train`"),  # fmt: skip
         )  # fmt: skip
     window = meta["training_window"]
     return TrainedModel(

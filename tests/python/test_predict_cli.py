@@ -82,7 +82,7 @@ def test_score_writes_every_line_then_a_rescore_supersedes(env):
     bad = query(env, "select count(*) from predictions.predictions where abs(p_over + p_under + p_push - 1) > 1e-9")[0][0]
     assert bad == 0
     for market in ("points", "rebounds", "assists", "threes", "pra"):
-        assert any(line.strip().startswith(f"{market}: ") and ("OPEN" in line or "closed" in line)
+        assert any(line.startswith(f"gate (strict) {market}: ") and ("OPEN" in line or "closed" in line)
                    for line in second.output.splitlines()), second.output  # fmt: skip
     closed = query(env, "select count(*) from predictions.predictions where is_current and game_date = ? and not gate_open "
                         "and pick <> 'PASS'", [day])[0][0]  # fmt: skip

@@ -57,7 +57,10 @@ def test_real_backtest_prints_model_mae_beside_line_mae_for_every_graded_market(
     for market in ("points", "rebounds", "assists", "threes", "pra"):
         row = next(line for line in result.output.splitlines() if line.startswith(market + " "))
         numbers = re.findall(r"\d+\.\d{3}", row)
-        assert len(numbers) >= 3, row  # MAE model, MAE line, MAE moving average
+        assert len(numbers) >= 3, row  # Brier of blend, model and market
+        # the product prices at the market unless the evidence gate opened: never much worse than the market
+        assert summary[market]["brier_model"] <= summary[market]["brier_market"] + 0.0005, (market, summary[market])
+        assert summary[market]["picks"]["max_stake_night"] <= 0.10 + 1e-9
         # threes are graded from the partial 2025-26 logs (the only 2025-26 set with FG3M), so fewer
         assert summary[market]["n"] > (200 if market == "threes" else 500)
         assert summary[market]["mae_line"] > 0 and summary[market]["mae_model"] > 0
