@@ -169,11 +169,13 @@ def grade(settings: Settings, config: PredictConfig, day: date) -> list[str]:
     finally:
         con.close()
     void = int((graded["lean_result"] == "void").sum())
-    out = [f"graded {len(graded)} predictions on {day} ({void} void, {int(pending.sum())} still pending)"]
+    out = [f"graded {len(graded)} predictions on {day} ({void} void, {int(pending.sum())} still pending); model = the "
+           "product (blend and its picks), raw_model = before anchoring, line = the de-vigged market, on the same lines"]
     if len(perf):
-        out.append(f"{'market':<9}{'system':<16}{'N':>5}{'MAE':>8}{'Brier':>8}{'bets':>6}{'hit':>8}{'ROI':>8}{'CLV':>8}")
+        out.append(f"{'market':<9}{'system':<16}{'N':>5}{'MAE':>8}{'Brier':>8}{'LogL':>8}{'bets':>6}{'hit':>8}{'ROI':>8}"
+                   f"{'CLV':>8}")  # fmt: skip
         for r in perf.itertuples(index=False):
-            out.append(f"{r.market:<9}{r.system:<16}{r.n:>5}{_f(r.mae, 3):>8}{_f(r.brier, 4):>8}{r.bets:>6}"
+            out.append(f"{r.market:<9}{r.system:<16}{r.n:>5}{_f(r.mae, 3):>8}{_f(r.brier, 4):>8}{_f(r.logloss, 4):>8}{r.bets:>6}"
                        f"{_pct(r.hit_rate):>8}{_pct(r.roi):>8}{_f(getattr(r, 'clv', None), 3):>8}")  # fmt: skip
     return out
 
