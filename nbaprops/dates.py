@@ -24,6 +24,13 @@ def eastern_to_utc(local: datetime) -> datetime:
     return local.replace(tzinfo=EASTERN).astimezone(timezone.utc).replace(tzinfo=None)
 
 
+def eastern_time_exists(local: datetime) -> bool:
+    """False for a naive wall-clock time skipped by the spring-forward gap (02:00-02:59 on the second Sunday
+    of March), which ``eastern_to_utc`` would otherwise silently shift by an hour."""
+    there_and_back = local.replace(tzinfo=EASTERN).astimezone(timezone.utc).astimezone(EASTERN)
+    return there_and_back.replace(tzinfo=None) == local
+
+
 def today_eastern(now: datetime | None = None) -> date:
     """Today's game date: the Eastern calendar date right now."""
     return (now or datetime.now(timezone.utc)).astimezone(EASTERN).date()

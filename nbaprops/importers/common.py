@@ -6,16 +6,31 @@ row number instead of surfacing later as a NULL or a crash deep inside a load.
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
+import math
+import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from nbaprops.dates import today_eastern
 from nbaprops.raw_tables import RawTable
+
+GZIP_MAGIC = b"\x1f\x8b"
+GZIP_SUFFIXES = (".gz", ".gzip")
+# C0 control characters other than tab, newline and carriage return, and DEL: never part of a name or a
+# code, and a NUL in particular is a corrupt export (it truncates strings in many tools downstream).
+CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_CONTROL_BYTES = re.compile(CONTROL_CHARACTERS.encode())
+# What the warehouse's integer types can hold; a value outside would fail (or wrap) in the INSERT.
+TYPE_LIMITS = {"INTEGER": (-(2**31), 2**31 - 1), "BIGINT": (-(2**63), 2**63 - 1)}
 
 
 class ImportFileError(Exception):
@@ -49,19 +64,34 @@ class ParsedFile:
     frame: pd.DataFrame
     source: str
     skipped: str | None = None  # what was deliberately not landed, e.g. "12 All-Star exhibition rows"
+    path: Path | None = None  # the imported file (None for scraped payloads)
 
 
 def _csv_line(position: int) -> str:
     return f"line {position + 2}"  # +1 for the header, +1 for 1-based lines
 
 
+def inner_name(path: Path) -> str:
+    """The file's name in lower case without a compression suffix: what tells CSV from JSON."""
+    name = path.name.lower()
+    for suffix in GZIP_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def is_json(path: Path) -> bool:
+    return inner_name(path).endswith(".json")
+
+
 def read_text(path: Path) -> bytes:
-    """Read a file, un-gzipping ``.gz``; a truncated or corrupt gzip is an import error."""
+    """Read a file, un-gzipping it when it is gzip by its bytes or by its suffix (any case: .gz, .GZ, .gzip);
+    a truncated or corrupt gzip is an import error."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ImportFileError(path, f"cannot read file ({exc.strerror}); check the path") from exc
-    if path.suffix == ".gz":
+    if raw.startswith(GZIP_MAGIC) or path.name.lower().endswith(GZIP_SUFFIXES):
         try:
             return gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as exc:
@@ -71,10 +101,23 @@ def read_text(path: Path) -> bytes:
     return raw
 
 
+def require_unique_header(path: Path, data: bytes) -> None:
+    """pandas renames a repeated header column to ``X.1`` and the second copy is silently ignored: refuse."""
+    start = io.StringIO(data[:65536].decode("utf-8-sig", errors="replace"), newline="")
+    try:
+        header = next(csv.reader(start), [])
+    except csv.Error:
+        return  # the CSV reader reports what is wrong with the file
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise ImportFileError(path, f"column {name!r} appears twice in the header; remove one of them")
+        seen.add(name)
+
+
 def read_csv_table(path: Path, data: bytes) -> TextTable:
     """Parse CSV bytes into a text table; empty cells become None."""
-    import io
-
+    require_unique_header(path, data)
     try:
         frame = pd.read_csv(
             io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[], encoding="utf-8"
@@ -84,7 +127,10 @@ def read_csv_table(path: Path, data: bytes) -> TextTable:
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ImportFileError(path, f"not a readable CSV ({exc}); check the file is complete") from exc
     frame = frame.replace({"": None})
-    return TextTable(path=path, frame=frame, row_label=_csv_line)
+    table = TextTable(path=path, frame=frame, row_label=_csv_line)
+    if _CONTROL_BYTES.search(data):  # a fast pass over the bytes; only then look for the cell
+        refuse_control_characters(table)
+    return table
 
 
 def read_json(path: Path, data: bytes):
@@ -108,9 +154,40 @@ def result_set_table(path: Path, payload: dict, preferred: tuple[str, ...] = ())
     for i, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != len(headers):
             raise ImportFileError(path, f"has {len(row) if isinstance(row, list) else 'no'} values for {len(headers)} headers", f"rowSet[{i}]")
+    repeated = next((h for i, h in enumerate(headers) if h in headers[:i]), None)
+    if repeated is not None:
+        raise ImportFileError(path, f"header {repeated} appears twice in the result set; expected each column once")
     frame = pd.DataFrame(rows, columns=headers, dtype=object)
     frame = frame.map(lambda v: None if v is None or v == "" else str(v))
-    return TextTable(path=path, frame=frame, row_label=lambda i: f"rowSet[{i}]")
+    table = TextTable(path=path, frame=frame, row_label=lambda i: f"rowSet[{i}]")
+    refuse_control_characters(table)
+    return table
+
+
+def refuse_control_characters(table: TextTable) -> None:
+    """A NUL or another control character in a cell (or a header) is a corrupt file, not a name: refuse."""
+    for column in table.frame.columns:
+        if re.search(CONTROL_CHARACTERS, str(column)):
+            raise table.fail(f"the header has a control character in {str(column)!r}; re-export the file")
+        values = table.frame[column]
+        if not pd.api.types.is_string_dtype(values):  # text columns: object or pandas' str dtype
+            continue
+        found = values.str.contains(CONTROL_CHARACTERS, regex=True, na=False)
+        if found.any():
+            position = int(found.to_numpy().argmax())
+            raise table.fail(
+                f"column {column} has {values.iloc[position][:60]!r} with a control character; "
+                "re-export the file or remove the character",
+                position,
+            )
+
+
+def require_unique_columns(table: TextTable) -> None:
+    """After renaming aliases (``date`` -> GAME_DATE), two columns may mean the same thing: refuse."""
+    names = list(table.frame.columns)
+    repeated = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if repeated is not None:
+        raise table.fail(f"two columns both mean {repeated} (an alias and the name itself?); keep one of them")
 
 
 def require_columns(table: TextTable, required: list[str], what: str) -> None:
@@ -142,7 +219,21 @@ def to_number(table: TextTable, column: str, values: pd.Series, *, whole: bool) 
         raise table.fail(
             f"column {column} has {values.iloc[position]!r}, expected a number", position
         )
+    magnitude = converted.astype("float64")  # exact integers stay in ``converted``; this is for limits
+    infinite = magnitude.abs() == math.inf
+    if infinite.any():
+        position = int(infinite.to_numpy().argmax())
+        raise table.fail(f"column {column} has {values.iloc[position]!r}, expected a finite number", position)
     if whole:
+        low, high = TYPE_LIMITS["BIGINT"]
+        huge = (magnitude < low) | (magnitude >= high)
+        if huge.any():
+            position = int(huge.to_numpy().argmax())
+            raise table.fail(
+                f"column {column} has {values.iloc[position]!r}, beyond any whole number the warehouse can "
+                "hold (64-bit); correct or remove the row",
+                position,
+            )
         fractional = converted.notna() & (converted % 1 != 0)
         if fractional.any():
             position = int(fractional.to_numpy().argmax())
@@ -156,12 +247,14 @@ def to_number(table: TextTable, column: str, values: pd.Series, *, whole: bool) 
 def to_date(table: TextTable, column: str, values: pd.Series, formats: tuple[str, ...] = ("%Y-%m-%d",)) -> pd.Series:
     """Parse dates (optionally with a time part, which is dropped); unparseable = error with its row."""
     text = values.str.slice(0, 10) if formats == ("%Y-%m-%d",) else values
-    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    # microseconds, not nanoseconds: year 9999 parses rather than crashing the assignment
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
     for fmt in formats:
         todo = result.isna() & text.notna()
         if not todo.any():
             break
-        result[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        result[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce").astype("datetime64[us]")
+    result = result.where(result.dt.year >= 1)  # pandas parses year 0; a date cannot hold it
     position = _bad_position(values, result)
     if position is not None:
         raise table.fail(
@@ -209,7 +302,8 @@ def drop_repeats(table: TextTable, out: pd.DataFrame, key: list[str]) -> tuple[p
     if clash.any():
         position = int(clash.to_numpy().argmax())
         row = kept.iloc[position]
-        first = kept.index[(kept[key].astype(str) == row[key].astype(str)).all(axis=1)][0]
+        key_text = _key_text(kept, key)
+        first = key_text.index[key_text == key_text.iloc[position]][0]
         raise table.fail(
             f"duplicate row for {' + '.join(f'{k}={row[k]}' for k in key)} with different values "
             f"(first at {table.row_label(int(first))}); keep one of them",
@@ -218,9 +312,75 @@ def drop_repeats(table: TextTable, out: pd.DataFrame, key: list[str]) -> tuple[p
     return kept, int(exact.sum())
 
 
+def _key_text(frame: pd.DataFrame, key: list[str]) -> pd.Series:
+    """Each row's key as one text, missing values included (they never compare equal as values)."""
+    text = pd.Series("", index=frame.index, dtype=object)
+    for column in key:
+        text = text + "\x1f" + frame[column].astype(str).fillna("\x00").astype(object)
+    return text
+
+
 def conform(table: RawTable, frame: pd.DataFrame) -> pd.DataFrame:
     """Order and complete columns to the raw table's definition: absent optional columns are NULL."""
     out = pd.DataFrame(index=frame.index)
     for name in table.columns:
         out[name] = frame[name] if name in frame.columns else None
     return out.reset_index(drop=True)
+
+
+def check_contract(table: TextTable, raw: RawTable, out: pd.DataFrame, named: dict[str, str] | None = None) -> None:
+    """Refuse the first value outside the raw table's declared range (``RawTable.checks``, and the integer
+    types' limits), naming the row, the file's column, the value and what is allowed.
+
+    ``out`` holds the raw table's columns indexed by the file's row positions; ``named`` maps a raw column
+    to the file column it came from when the two names differ beyond case (``game_status`` <- STATUS).
+    """
+    today = today_eastern()
+    for column in out.columns:
+        limits = _limits(raw, column, today)
+        if limits is None:
+            continue
+        bad = _outside(out[column], raw.columns.get(column, ""), *limits)
+        if bad is None:
+            continue
+        low, high = limits
+        source = _file_column(table, column, named or {})
+        label = out.index[bad]
+        shown = table.frame[source].loc[label] if source in table.frame.columns else None
+        shown = out[column].loc[label] if shown is None else shown
+        raise table.fail(
+            f"column {source} has {str(shown)!r}, outside the allowed {low}..{high} "
+            f"({raw.qualified}.{column}, nbaprops/raw_tables.py); correct or remove the row",
+            int(label),
+        )
+
+
+def _limits(raw: RawTable, column: str, today: date) -> tuple | None:
+    if column in raw.checks:
+        return raw.checks[column].limits(today)
+    return TYPE_LIMITS.get(raw.columns.get(column, ""))
+
+
+def _outside(values: pd.Series, sql_type: str, low, high) -> int | None:
+    """The position of the first value below ``low`` or above ``high`` (missing values pass), or None."""
+    present = values.notna().to_numpy()
+    if not present.any():
+        return None
+    if sql_type in ("DATE", "TIMESTAMP"):
+        stamps = pd.to_datetime(values.where(values.notna()), errors="coerce")
+        low, high = pd.Timestamp(low), pd.Timestamp(high) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+        bad = present & ((stamps < low) | (stamps > high)).to_numpy()
+    else:
+        numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+        bad = present & ((numbers < low) | (numbers > high))
+    return int(bad.argmax()) if bad.any() else None
+
+
+def _file_column(table: TextTable, column: str, named: dict[str, str]) -> str:
+    """The file's name for a raw column: as given, else its upper-case or same-case twin in the file."""
+    if column in named:
+        return named[column]
+    for candidate in (column.upper(), column):
+        if candidate in table.frame.columns:
+            return candidate
+    return column

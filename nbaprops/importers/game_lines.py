@@ -12,6 +12,7 @@ import pandas as pd
 
 from nbaprops.importers.common import (
     ParsedFile,
+    check_contract,
     conform,
     read_csv_table,
     read_text,
@@ -26,7 +27,7 @@ REQUIRED = ["season", "date", "away", "home", "spread", "total"]
 FLAGS = {"true": True, "false": False}
 
 
-def parse_game_lines(path: Path) -> ParsedFile:
+def parse_game_lines(path: Path, source: str) -> ParsedFile:
     table = read_csv_table(path, read_text(path))
     require_columns(table, REQUIRED, "closing game lines")
     frame = table.frame
@@ -60,4 +61,5 @@ def parse_game_lines(path: Path) -> ParsedFile:
             f"second game for home team {out['home_team_code'].iloc[position]} on {out['game_date'].iloc[position]}; remove the repeat",
             position,
         )
-    return ParsedFile(table=GAME_LINES, frame=conform(GAME_LINES, out), source=path.name)
+    check_contract(table, GAME_LINES, out, {"game_date": "date", "away_pts": "score_away", "home_pts": "score_home"})
+    return ParsedFile(table=GAME_LINES, frame=conform(GAME_LINES, out), source=source, path=path)

@@ -15,12 +15,15 @@ import pandas as pd
 from nbaprops.importers.common import (
     ParsedFile,
     TextTable,
+    check_contract,
     conform,
     drop_repeats,
+    is_json,
     read_csv_table,
     read_json,
     read_text,
     require_columns,
+    require_unique_columns,
     require_values,
     result_set_table,
     to_date,
@@ -72,8 +75,7 @@ MATCHUP_PATTERN = r"^([A-Z0-9]{2,4}) (vs\.|@) ([A-Z0-9]{2,4})$"
 
 def read_game_log_table(path: Path) -> TextTable:
     data = read_text(path)
-    name = path.name.lower()
-    if name.endswith(".json") or name.endswith(".json.gz"):
+    if is_json(path):
         return game_log_json_table(path, read_json(path, data))
     return normalise_game_log_columns(read_csv_table(path, data))
 
@@ -88,6 +90,7 @@ def normalise_game_log_columns(table: TextTable) -> TextTable:
     table.frame = table.frame.rename(
         columns=lambda c: COLUMN_ALIASES.get(c, c.upper() if c.islower() else c)
     )
+    require_unique_columns(table)
     return table
 
 
@@ -113,9 +116,11 @@ def season_types(table: TextTable, game_id: pd.Series, derived: pd.Series) -> pd
     return from_id.where(from_id.notna(), out)
 
 
-def parse_game_logs(path: Path) -> ParsedFile:
+def parse_game_logs(path: Path, source: str) -> ParsedFile:
     """Parse one game-log file; player rows if it has PLAYER_ID, else team rows."""
-    return game_logs_from_table(read_game_log_table(path), path.name)
+    parsed = game_logs_from_table(read_game_log_table(path), source)
+    parsed.path = path
+    return parsed
 
 
 def game_logs_from_table(table: TextTable, source: str) -> ParsedFile:
@@ -205,5 +210,6 @@ def game_logs_from_table(table: TextTable, source: str) -> ParsedFile:
         out["starter"] = out["starter"].map(
             lambda v: None if v is None else str(v).strip().lower() in {"1", "true", "t", "yes"}
         )
+    check_contract(table, raw_table, out)
     return ParsedFile(table=raw_table, frame=conform(raw_table, out), source=source, skipped="; ".join(notes) or None)
 

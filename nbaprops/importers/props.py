@@ -7,7 +7,9 @@ Three flattened shapes exist, told apart by their headers:
 - historical pre-game threes (``game_time``; snapshot time from ``market_last_update`` when given, otherwise
   the latest fixed time the collector used, 20:00 UTC on the file's date, so a line is never treated
   as earlier than it may have been).
-Game date is always the tip-off (or closing snapshot) converted to US/Eastern.
+Game date is always the tip-off (or closing snapshot) converted to US/Eastern. A snapshot must belong to its
+game: a US/Eastern wall-clock time that does not exist (the spring-forward gap) is refused rather than shifted,
+and one taken more than ``PROP_SNAPSHOT_LEAD`` before tip-off (or ``PROP_SNAPSHOT_LAG`` after) is refused.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from nbaprops.dates import eastern_to_utc, game_dates_of
+from nbaprops.dates import eastern_time_exists, eastern_to_utc, game_dates_of
 from nbaprops.importers.common import (
     ParsedFile,
     TextTable,
+    check_contract,
     conform,
     drop_repeats,
     read_csv_table,
@@ -30,31 +33,35 @@ from nbaprops.importers.common import (
     to_number,
     to_utc_timestamp,
 )
-from nbaprops.raw_tables import PROP_SNAPSHOTS
+from nbaprops.raw_tables import PROP_SNAPSHOT_LAG, PROP_SNAPSHOT_LEAD, PROP_SNAPSHOTS
 
 # ``line`` must be a column but may be empty: yes/no markets (double-double...) have no line.
 DAILY_REQUIRED = ["snapshot_local_time", "event_id", "player", "market", "bookmaker", "game", "game_time"]
 CLOSING_REQUIRED = ["player_name", "event_id", "home_team", "away_team", "bookmaker", "timestamp"]
 THREES_REQUIRED = ["source_file", "player", "market", "bookmaker", "game", "game_time"]
 LATEST_FIXED_SNAPSHOT_UTC = "20:00:00"
+UPDATE_COLUMNS = ("market_last_update", "bookmaker_last_update")  # in order of preference
+# The file column each shape's times come from, to name it when the value contract refuses one.
+DAILY_NAMED = {"snapshot_at": "snapshot_local_time", "commence_time": "game_time", "game_date": "game_time"}
+CLOSING_NAMED = {"snapshot_at": "timestamp", "game_date": "timestamp"}
 
 
-def parse_props(path: Path) -> ParsedFile:
+def parse_props(path: Path, source: str) -> ParsedFile:
     table = read_csv_table(path, read_text(path))
     columns = set(table.frame.columns)
+    if table.frame.empty:  # before the shapes: their time arithmetic needs rows to infer types from
+        raise table.fail("has a header but no prop rows")
     if "snapshot_local_time" in columns:
-        out = _daily_snapshots(table)
+        out, named = _daily_snapshots(table), dict(DAILY_NAMED)
     elif "player_name" in columns and "timestamp" in columns:
-        out = _closing_snapshots(table)
+        out, named = _closing_snapshots(table), dict(CLOSING_NAMED)
     elif "source_file" in columns and "game_time" in columns:
-        out = _fixed_time_snapshots(table)
+        out, named = _fixed_time_snapshots(table), _fixed_time_named(table)
     else:
         raise table.fail(
             "unrecognised props file: expected The Odds API flattened columns "
             "(snapshot_local_time, event_id, player, market, line, bookmaker, game, game_time, over_odds, under_odds)"
         )
-    if table.frame.empty:
-        raise table.fail("has a header but no prop rows")
     frame = table.frame
     require_columns(table, ["line"], "prop snapshots")
     out["line"] = to_number(table, "line", frame["line"], whole=False)
@@ -62,9 +69,11 @@ def parse_props(path: Path) -> ParsedFile:
     for column in ("over_odds", "under_odds", "over_price", "under_price"):
         if column in frame.columns:
             out[column.replace("_price", "_odds")] = to_number(table, column, frame[column], whole=False)
+            named[column.replace("_price", "_odds")] = column
+    check_contract(table, PROP_SNAPSHOTS, out, named)
     out, repeats = drop_repeats(table, out, list(PROP_SNAPSHOTS.key[1:]))
     skipped = f"{repeats} verbatim repeated rows" if repeats else None
-    return ParsedFile(table=PROP_SNAPSHOTS, frame=conform(PROP_SNAPSHOTS, out), source=path.name, skipped=skipped)
+    return ParsedFile(table=PROP_SNAPSHOTS, frame=conform(PROP_SNAPSHOTS, out), source=source, skipped=skipped, path=path)
 
 
 def _require(table: TextTable, required: list[str], what: str) -> pd.DataFrame:
@@ -97,10 +106,20 @@ def _daily_snapshots(table: TextTable) -> pd.DataFrame:
             position,
         )
     unique_local = pd.Series(local.unique())
+    skipped_hour = unique_local[~unique_local.map(lambda t: eastern_time_exists(t.to_pydatetime()))]
+    if not skipped_hour.empty:
+        position = int(local.isin(skipped_hour).to_numpy().argmax())
+        raise table.fail(
+            f"column snapshot_local_time has {frame['snapshot_local_time'].iloc[position]!r}, a time that does not "
+            "exist in US/Eastern (clocks jump from 02:00 to 03:00 that night); check the collector's clock",
+            position,
+        )
     to_utc = dict(zip(unique_local, unique_local.map(lambda t: eastern_to_utc(t.to_pydatetime()))))
     out["snapshot_at"] = local.map(to_utc)
     out["snapshot_kind"] = "pregame_daily"
     out["commence_time"] = to_utc_timestamp(table, "game_time", frame["game_time"])
+    check_contract(table, PROP_SNAPSHOTS, out[["snapshot_at", "commence_time"]], DAILY_NAMED)
+    _check_snapshot_window(table, out, ("snapshot_local_time",))
     out["game_date"] = game_dates_of(out["commence_time"])
     out["event_id"] = frame["event_id"].str.strip()
     out["player_name"] = frame["player"].str.strip()
@@ -113,6 +132,7 @@ def _closing_snapshots(table: TextTable) -> pd.DataFrame:
     out = _require(table, CLOSING_REQUIRED, "historical closing prop snapshots")
     frame = table.frame
     out["snapshot_at"] = to_utc_timestamp(table, "timestamp", frame["timestamp"])
+    check_contract(table, PROP_SNAPSHOTS, out[["snapshot_at"]], CLOSING_NAMED)  # before deriving dates from it
     out["snapshot_kind"] = "historical_closing"
     out["game_date"] = game_dates_of(out["snapshot_at"])
     out["event_id"] = frame["event_id"].str.strip()
@@ -137,11 +157,13 @@ def _fixed_time_snapshots(table: TextTable) -> pd.DataFrame:
         )
     fixed = pd.to_datetime(file_dates + "T" + LATEST_FIXED_SNAPSHOT_UTC)
     updated = None
-    for column in ("market_last_update", "bookmaker_last_update"):
+    for column in UPDATE_COLUMNS:
         if column in frame.columns:
             stamps = to_utc_timestamp(table, column, frame[column])
             updated = stamps if updated is None else updated.where(updated.notna(), stamps)
     out["snapshot_at"] = fixed if updated is None else updated.where(updated.notna(), fixed)
+    check_contract(table, PROP_SNAPSHOTS, out[["snapshot_at", "commence_time"]], _fixed_time_named(table))
+    _check_snapshot_window(table, out, (*UPDATE_COLUMNS, "source_file"))
     out["snapshot_kind"] = "pregame_daily"
     out["game_date"] = game_dates_of(out["commence_time"])
     out["event_id"] = _event_ids(frame)
@@ -149,6 +171,38 @@ def _fixed_time_snapshots(table: TextTable) -> pd.DataFrame:
     out["market_key"] = frame["market"].str.strip()
     _split_game(table, out)
     return out
+
+
+def _fixed_time_named(table: TextTable) -> dict[str, str]:
+    """File columns of the fixed-time shape; the snapshot time mostly comes from the first update column."""
+    snapshot = next((c for c in UPDATE_COLUMNS if c in table.frame.columns), "source_file")
+    return {"snapshot_at": snapshot, "commence_time": "game_time", "game_date": "game_time"}
+
+
+def _check_snapshot_window(table: TextTable, out: pd.DataFrame, columns: tuple[str, ...]) -> None:
+    """A pre-game snapshot months from its tip-off is a mislabelled file or a wrong clock: refuse it.
+
+    ``columns``: where the snapshot time may come from, in order; the error names the one the row used.
+    """
+    lead = out["commence_time"] - out["snapshot_at"]
+    bad = ((lead > PROP_SNAPSHOT_LEAD) | (lead < -PROP_SNAPSHOT_LAG)).fillna(False).to_numpy()
+    if bad.any():
+        position = int(bad.argmax())
+        frame = table.frame
+        given = (c for c in columns[:-1] if c in frame.columns and frame[c].iloc[position] is not None)
+        column = next(given, columns[-1])
+        raise table.fail(
+            f"column {column} has {table.frame[column].iloc[position]!r}, {_describe(lead.iloc[position])} tip-off "
+            f"(game_time {table.frame['game_time'].iloc[position]!r}); a snapshot must be at most {PROP_SNAPSHOT_LEAD.days} days "
+            f"before or {PROP_SNAPSHOT_LAG.days} day after its game (nbaprops/raw_tables.py); check the file's dates",
+            position,
+        )
+
+
+def _describe(lead: pd.Timedelta) -> str:
+    hours = abs(lead) / pd.Timedelta(hours=1)
+    amount = f"{hours / 24:.0f} days" if hours >= 48 else f"{hours:.0f} hours"
+    return f"{amount} {'before' if lead > pd.Timedelta(0) else 'after'}"
 
 
 def _event_ids(frame: pd.DataFrame) -> pd.Series:

@@ -16,10 +16,13 @@ from nbaprops.importers.common import (
     ImportFileError,
     ParsedFile,
     TextTable,
+    check_contract,
     conform,
+    is_json,
     read_csv_table,
     read_json,
     read_text,
+    refuse_control_characters,
     require_columns,
     require_values,
     to_date,
@@ -40,14 +43,15 @@ STAGE_TO_SEASON_TYPE = {
 }
 
 
-def parse_schedule(path: Path) -> ParsedFile:
+def parse_schedule(path: Path, source: str) -> ParsedFile:
     data = read_text(path)
-    name = path.name.lower()
-    if name.endswith(".json") or name.endswith(".json.gz"):
+    if is_json(path):
         table = cdn_schedule_table(path, read_json(path, data))
     else:
         table = read_csv_table(path, data)
-    return schedule_from_table(table, path.name)
+    parsed = schedule_from_table(table, source)
+    parsed.path = path
+    return parsed
 
 
 def schedule_from_table(table: TextTable, source: str) -> ParsedFile:
@@ -85,6 +89,7 @@ def schedule_from_table(table: TextTable, source: str) -> ParsedFile:
     if duplicated.any():
         position = int(duplicated.to_numpy().argmax())
         raise table.fail(f"GAME_ID {out['game_id'].iloc[position]} appears twice; remove the repeat", position)
+    check_contract(table, SCHEDULE, out, {"game_status": "STATUS"})
     return ParsedFile(table=SCHEDULE, frame=conform(SCHEDULE, out), source=source)
 
 
@@ -120,7 +125,9 @@ def cdn_schedule_table(path: Path, payload) -> TextTable:
             )
             labels.append(f"gameDates[{d}].games[{g}]")
     frame = pd.DataFrame(rows, columns=[*CSV_REQUIRED, "HOME_TEAM_ID", "AWAY_TEAM_ID", "HOME_PTS", "AWAY_PTS", "STATUS", "SEASON", "TIPOFF_AT"])
-    return TextTable(path=path, frame=frame, row_label=lambda i: labels[i])
+    table = TextTable(path=path, frame=frame, row_label=lambda i: labels[i])
+    refuse_control_characters(table)
+    return table
 
 
 def _text(value) -> str | None:
@@ -130,6 +137,6 @@ def _text(value) -> str | None:
 def _eastern_date(tipoff_utc: str | None, date_est: str | None) -> str | None:
     if tipoff_utc:
         stamp = pd.to_datetime(pd.Series([tipoff_utc]), utc=True, errors="coerce").dt.tz_localize(None)
-        if stamp.notna().all():
+        if stamp.notna().all() and 1900 <= stamp.dt.year.iloc[0] <= 2200:  # else TIPOFF_AT's check names it
             return str(game_dates_of(stamp).iloc[0])
     return date_est[:10] if date_est else None

@@ -212,3 +212,29 @@ def test_real_prop_shapes_and_game_lines_import(shared_data):
     lines, = parse_files("game-lines", [shared_data / "nba-game-lines-2007-2025" / "nba_2008-2025.csv.gz"])
     assert len(lines.frame) == 23118
     assert lines.frame["season_type"].value_counts().to_dict() == {"regular": 21578, "playoffs": 1507, "play_in": 33}
+
+
+# ---- source keys (issue 14) ------------------------------------------------------------------------
+
+
+def test_source_key_is_the_path_under_the_root_and_two_spellings_of_one_file_share_it(tmp_path, warehouse_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data" / "x").mkdir(parents=True)
+    write(tmp_path / "data" / "x" / "logs.csv", PLAYER_HEADER, PLAYER_ROWS)
+    assert run_cli("import", "game-logs", "data/x/logs.csv").exit_code == 0
+    before = raw_fingerprint(warehouse_path)
+    assert run_cli("import", "game-logs", "data/x/../x/./logs.csv").exit_code == 0  # the same file: replaces
+    assert raw_fingerprint(warehouse_path) == before
+    assert query(warehouse_path, "select distinct _source from raw.player_game_logs") == [("./data/x/logs.csv",)]
+    other = tmp_path.parent / f"{tmp_path.name}-outside.csv"
+    write(other, PLAYER_HEADER, [PLAYER_ROWS[1].replace(",2,Stephen Curry,", ",7,Someone Else,")])
+    result = run_cli("import", "game-logs", "--root", tmp_path / "data", other)
+    assert result.exit_code == 0 and str(other.resolve()) in result.output, result.output
+
+
+def test_the_same_file_given_twice_in_one_import_is_refused_naming_both(tmp_path, warehouse_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "logs.csv", PLAYER_HEADER, PLAYER_ROWS)
+    result = run_cli("import", "game-logs", "logs.csv", "./logs.csv")
+    assert result.exit_code != 0
+    assert "is the same file as logs.csv (key ./logs.csv)" in result.stderr, result.stderr
