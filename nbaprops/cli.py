@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from nbaprops.cli_common import fail, parse_date
+from nbaprops.cli_common import fail, parse_date, warehouse_command
 from nbaprops.settings import Settings, load_settings
 
 app = typer.Typer(help="NBA player-props analytics warehouse.", no_args_is_help=True, add_completion=False)
@@ -45,21 +45,28 @@ def main(
     ctx.obj = load_settings(target.value)
 
 
-def _import(ctx: typer.Context, kind: str, files: list[Path]) -> None:
-    from nbaprops.importers import ImportFileError, parse_files
-    from nbaprops.warehouse import connect, replace_partitions
+RootOption = Annotated[
+    Optional[Path],
+    typer.Option("--root", envvar="NBAPROPS_IMPORT_ROOT", help="Import root: a file's rows are keyed by its path "
+                 "under it (./x/logs.csv), or by its absolute path if outside. Default: the current directory."),
+]
+
+
+def _import(ctx: typer.Context, kind: str, files: list[Path], root: Path | None = None) -> None:
+    from nbaprops.importers import ImportFileError, land_files, parse_files
+    from nbaprops.warehouse import connect
 
     settings: Settings = ctx.obj
     if settings.target != "local":
         fail(f"importing into target {settings.target!r} is not available yet; import with --target local")
     try:
-        parsed = parse_files(kind, files)
+        parsed = parse_files(kind, files, root)
     except ImportFileError as exc:
         fail(str(exc))
     con = connect(settings)
     try:
-        landed = replace_partitions(con, [(p.table, p.frame, p.source) for p in parsed])
-    except ValueError as exc:
+        landed = land_files(con, parsed)
+    except (ImportFileError, ValueError) as exc:
         fail(str(exc))
     finally:
         con.close()
@@ -71,30 +78,67 @@ def _import(ctx: typer.Context, kind: str, files: list[Path]) -> None:
 
 
 @import_app.command("game-logs")
-def import_game_logs(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="LeagueGameLog CSV, CSV.GZ or JSON files (player or team rows).")]) -> None:
+@warehouse_command("create")
+def import_game_logs(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="LeagueGameLog CSV, CSV.GZ or JSON files (player or team rows).")], root: RootOption = None) -> None:
     """Player or team game logs (stats.nba.com LeagueGameLog shape)."""
-    _import(ctx, "game-logs", files)
+    _import(ctx, "game-logs", files, root)
 
 
 @import_app.command("schedule")
-def import_schedule(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="Schedule CSV or CDN scheduleLeagueV2 JSON.")]) -> None:
+@warehouse_command("create")
+def import_schedule(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="Schedule CSV or CDN scheduleLeagueV2 JSON.")], root: RootOption = None) -> None:
     """The season schedule (flattened CSV or the NBA CDN scheduleLeagueV2 JSON)."""
-    _import(ctx, "schedule", files)
+    _import(ctx, "schedule", files, root)
 
 
 @import_app.command("props")
-def import_props(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="The Odds API flattened prop snapshot CSVs.")]) -> None:
+@warehouse_command("create")
+def import_props(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="The Odds API flattened prop snapshot CSVs.")], root: RootOption = None) -> None:
     """Player prop snapshots from The Odds API (flattened)."""
-    _import(ctx, "props", files)
+    _import(ctx, "props", files, root)
 
 
 @import_app.command("game-lines")
-def import_game_lines(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="Closing spread/total CSVs.")]) -> None:
+@warehouse_command("create")
+def import_game_lines(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="Closing spread/total CSVs.")], root: RootOption = None) -> None:
     """Closing game lines (spread, total, moneylines)."""
-    _import(ctx, "game-lines", files)
+    _import(ctx, "game-lines", files, root)
 
 
 @app.command()
+@warehouse_command("write")
+def forget(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Option("--source", help="The key an import printed, e.g. ./x/logs.csv.")],
+    table: Annotated[Optional[list[str]], typer.Option("--table", help="Only this raw table (repeatable; default all).")] = None,
+) -> None:
+    """Remove every raw row one imported file landed (its source key), in one transaction."""
+    _forget(ctx, source, table or [])
+
+
+def _forget(ctx: typer.Context, source: str, tables: list[str]) -> None:
+    from nbaprops.importers.sources import forget_source
+    from nbaprops.warehouse import connect
+
+    settings: Settings = ctx.obj
+    if settings.target != "local":
+        fail(f"forget on target {settings.target!r} is not available yet; use --target local")
+    con = connect(settings)
+    try:
+        removed = forget_source(con, source, tables)
+    except ValueError as exc:
+        fail(str(exc))
+    finally:
+        con.close()
+    for item in removed:
+        typer.echo(f"{item.table:<24} {item.rows:>8} rows removed")
+    dates = [item.first_date for item in removed if item.first_date is not None]
+    if dates:  # incremental models replace dates that still have rows, so a date left empty needs a full refresh
+        typer.echo(f"built models still hold rows from {min(dates)} on: rebuild with `nbaprops build --full-refresh`")
+
+
+@app.command()
+@warehouse_command("write")
 def build(
     ctx: typer.Context,
     phase: Annotated[Phase, typer.Option(help="Which phase to build (with its parents).")] = Phase.all,
@@ -113,7 +157,7 @@ def build(
     if settings.target == "local":
         from nbaprops.warehouse import connect
 
-        connect(settings).close()  # raw tables exist even before the first import
+        connect(settings).close()  # raw tables a newer version added exist before dbt reads them
     plan = build_args(settings, daily=daily, select=select, phase=phase.value, since=parse_date(since, "--since"))
     args, description = plan.args, plan.description
     if full_refresh:
@@ -127,6 +171,7 @@ def build(
 
 
 @app.command()
+@warehouse_command("read")
 def counts(ctx: typer.Context) -> None:
     """Print row counts of the phase-3 models."""
     print_counts(ctx.obj)
@@ -209,6 +254,7 @@ def sim_serve(
 
 
 @app.command()
+@warehouse_command("create")
 def scrape(
     ctx: typer.Context,
     date_: Annotated[str, typer.Option("--date", help="Game date (US/Eastern), YYYY-MM-DD.")],
@@ -221,6 +267,7 @@ def scrape(
 
 
 @app.command()
+@warehouse_command("create")
 def replay(
     ctx: typer.Context,
     date_: Annotated[str, typer.Option("--date", help="Game date, YYYY-MM-DD.")],
@@ -233,6 +280,7 @@ def replay(
 
 
 @app.command()
+@warehouse_command("create")
 def demo(
     ctx: typer.Context,
     seed: Annotated[int, typer.Option(help="Simulation seed.")] = 7,

@@ -10,7 +10,7 @@ import importlib
 import os
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nbaprops.settings import Settings
 
@@ -52,9 +52,10 @@ def check_odds_key(settings: Settings) -> str:
 
 
 def check_warehouse(settings: Settings) -> str:
+    """Read-only: a doctor must not start an empty warehouse at a mistyped path, nor wait on a writer's lock."""
     from nbaprops.warehouse import connect
 
-    con = connect(settings)
+    con = connect(replace(settings, access="read"))
     try:
         con.execute("select 1").fetchone()
         tables = con.execute("select count(*) from information_schema.tables").fetchone()[0]
@@ -92,7 +93,7 @@ def check_model_matches_mart(settings: Settings) -> str:
     if not list_versions(root):
         return f"no trained model in {root} yet (run `nbaprops train`)"
     model = load_model(root)
-    con = connect(settings)
+    con = connect(replace(settings, access="read"))
     try:
         features = read_feature_order(con)
         versions = [v for (v,) in con.execute("select distinct feature_version from precompute.feature_mart").fetchall()]

@@ -36,7 +36,7 @@ def load_source_settings() -> SourceSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where things live and which dbt target to use."""
+    """Where things live, which dbt target to use, and how this command may open the warehouse."""
 
     target: str
     duckdb_path: Path
@@ -44,6 +44,9 @@ class Settings:
     profiles_dir: Path
     landing_dir: Path
     sources: SourceSettings = field(default_factory=load_source_settings)
+    # How this command may open the warehouse (the CLI sets it per command, cli_common.warehouse_command):
+    # "create" read-write and may start a missing file, "write" read-write on an existing file, "read" read-only.
+    access: str = "create"
 
 
 def load_settings(target: str | None = None) -> Settings:

@@ -13,7 +13,7 @@ from typing import Annotated, Callable, Optional
 
 import typer
 
-from nbaprops.cli_common import fail, parse_date
+from nbaprops.cli_common import fail, parse_date, warehouse_command
 
 
 class Retrain(str, Enum):
@@ -67,6 +67,7 @@ def register(app: typer.Typer) -> None:
     """Add the phase-5 commands to ``app``."""
 
     @app.command()
+    @warehouse_command("write")
     def train(
         ctx: typer.Context,
         before: Annotated[Optional[str], typer.Option(help="Train on games before this date, YYYY-MM-DD (default: every final game).")] = None,
@@ -80,6 +81,7 @@ def register(app: typer.Typer) -> None:
         _run(lambda: commands.train(ctx.obj, _config(history_seasons, registry), cut))
 
     @app.command()
+    @warehouse_command("write")
     def score(
         ctx: typer.Context,
         date_: Annotated[str, typer.Option("--date", help="Game date to score, YYYY-MM-DD (US/Eastern).")],
@@ -108,6 +110,7 @@ def register(app: typer.Typer) -> None:
         _run(lambda: commands.score(ctx.obj, config(), day, model, when))
 
     @app.command()
+    @warehouse_command("write")
     def grade(
         ctx: typer.Context,
         date_: Annotated[str, typer.Option("--date", help="Game date to grade, YYYY-MM-DD.")],
@@ -119,6 +122,7 @@ def register(app: typer.Typer) -> None:
         _run(lambda: commands.grade(ctx.obj, _config(), day))
 
     @app.command()
+    @warehouse_command("write")
     def backtest(
         ctx: typer.Context,
         start: Annotated[str, typer.Option(help="First game date, YYYY-MM-DD.")],
