@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +26,10 @@ RESOURCE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 FILE_NAME = re.compile(
     r"^(?P<resource>[A-Za-z0-9_]+)-(?P<stamp>\d{8}T\d{6}\.\d{6}Z)(?:\.http(?P<status>\d{3}))?\.(?:json\.)?gz$"
 )
+
+
+class DamagedArchive(Exception):
+    """An archive file that cannot be read back (cut short, corrupt, gone); ``str()`` names it and the fix."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,15 @@ class ArchivedPayload:
         return self.received_at.strftime(STAMP_FORMAT)
 
     def read(self) -> bytes:
-        return gzip.decompress(self.path.read_bytes())
+        """The body as archived; a file that cannot be read back raises DamagedArchive (not EOFError, which
+        the CLI framework would turn into a bare "Aborted.")."""
+        try:
+            return gzip.decompress(self.path.read_bytes())
+        except (OSError, EOFError, zlib.error) as exc:
+            raise DamagedArchive(
+                f"{self.path}: archived {self.source} payload is damaged ({exc}) and was not landed; move it aside "
+                f"and re-scrape the date: nbaprops scrape --date {self.game_date} --source {self.source}"
+            ) from None
 
 
 def payload_path(landing_dir: Path, source: str, game_date: date, resource: str, received_at: datetime, status: int) -> Path:

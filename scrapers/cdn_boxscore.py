@@ -17,7 +17,7 @@ from nbaprops.dates import game_date_of
 from scrapers.archive import archived_payloads
 from scrapers.box_scores import PlayerLine, TeamSide, box_score_landing, box_score_rows
 from scrapers.cdn_schedule import BROWSER_HEADERS, FINAL, Slate
-from scrapers.fetch import Context, Request, fetch_in_passes, parse_archived
+from scrapers.fetch import Context, Request, fetch_in_passes, parse_landable
 from scrapers.payloads import Parsed, PayloadError, load_json, need, need_list, need_number
 from scrapers.results import Landing, SourceResult, report_outcomes
 
@@ -84,14 +84,14 @@ def request_for(ctx: Context, game_id: str) -> Request:
 def land(landing_dir: Path, game_date: date) -> Landing:
     """Per game, the newest archived box score of the date that parses and is final."""
     newest: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    damaged: list[str] = []
     for payload in archived_payloads(landing_dir, SOURCE, game_date):
-        try:
-            parsed = parse_archived(payload, landing_dir, parse_boxscore)
-        except PayloadError:
-            continue
-        if parsed.rows:
+        parsed = parse_landable(payload, landing_dir, parse_boxscore, damaged)
+        if parsed and parsed.rows:
             newest[payload.resource] = parsed.value  # later payloads replace earlier ones
-    return box_score_landing(newest.values(), game_date, LANDED_AS)
+    landing = box_score_landing(newest.values(), game_date, LANDED_AS)
+    landing.damaged = damaged
+    return landing
 
 
 def scrape(ctx: Context, slate: Slate | None) -> tuple[SourceResult, Landing]:

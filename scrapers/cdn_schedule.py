@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from nbaprops.dates import season_start_year
 from nbaprops.importers.common import ImportFileError
 from nbaprops.importers.schedule import cdn_schedule_table, schedule_from_table
 from nbaprops.raw_tables import SCHEDULE
-from scrapers.archive import archived_payloads, relative_path
-from scrapers.fetch import Context, Request, fetch_first_of, parse_archived
-from scrapers.payloads import Parsed, PayloadError, as_payload_error, load_json, need
+from scrapers.archive import ArchivedPayload, archive_payload, archived_payloads, relative_path
+from scrapers.fetch import Context, Request, fetch_first_of, parse_archived, parse_landable
+from scrapers.payloads import Parsed, as_payload_error, load_json, need
 from scrapers.results import Landing, SourceResult
 
 SOURCE = "cdn_schedule"
@@ -112,41 +113,63 @@ def requests_for(ctx: Context) -> list[Request]:
     ]
 
 
-def latest_schedule(landing_dir: Path, game_date: date) -> tuple[pd.DataFrame | None, str | None]:
-    """The newest archived schedule of the date that parses, and its archive path."""
+def latest_schedule(
+    landing_dir: Path, game_date: date, damaged: list[str] | None = None
+) -> tuple[pd.DataFrame | None, str | None]:
+    """The newest archived schedule of the date that parses, and its archive path; damaged archive files
+    passed over on the way are added to ``damaged``."""
     for payload in reversed(archived_payloads(landing_dir, SOURCE, game_date)):
-        try:
-            parsed = parse_archived(payload, landing_dir, parse_schedule)
-        except PayloadError:
-            continue
-        return parsed.value, relative_path(landing_dir, payload)
+        parsed = parse_landable(payload, landing_dir, parse_schedule, [] if damaged is None else damaged)
+        if parsed is not None:
+            return parsed.value, relative_path(landing_dir, payload)
     return None, None
 
 
 def land(landing_dir: Path, game_date: date) -> Landing:
     """raw.schedule rows of ``game_date`` from the newest archived schedule that parses."""
-    frame, path = latest_schedule(landing_dir, game_date)
+    damaged: list[str] = []
+    frame, path = latest_schedule(landing_dir, game_date, damaged)
     if frame is None:
-        return Landing(notes=["no archived schedule parses for this date"])
+        return Landing(notes=["no archived schedule parses for this date"], damaged=damaged)
     day = frame[frame["game_date"] == game_date].reset_index(drop=True)
-    return Landing(batches=[(SCHEDULE, day, LANDED_AS)], resources={"schedule"}, notes=[f"from {path}"])
+    batches = [(SCHEDULE, day, LANDED_AS)]
+    return Landing(batches=batches, resources={"schedule"}, notes=[f"from {path}"], damaged=damaged)
 
 
-def scrape(ctx: Context) -> tuple[SourceResult, Landing, Slate | None]:
-    """Fetch the schedule (fallback variant on failure); the slate comes from the schedule that lands."""
+def reuse(ctx: Context, fetched: ArchivedPayload) -> tuple[SourceResult, Landing, Slate | None]:
+    """The date's slate from a schedule already fetched in this run, archived again under this date (same
+    bytes and snapshot name) so the date's archive stays complete for ``replay``; no request is made."""
+    copy = archive_payload(ctx.landing_dir, SOURCE, ctx.game_date, fetched.resource, fetched.received_at,
+                           fetched.status, fetched.read())  # fmt: skip
+    frame = parse_archived(copy, ctx.landing_dir, parse_schedule).value
+    result = SourceResult(SOURCE, expected=1, landed=1)
+    result.notes.append(f"schedule reused from {relative_path(ctx.landing_dir, fetched)} (fetched once per season in this run)")
+    return result, land(ctx.landing_dir, ctx.game_date), slate_of(frame, ctx.game_date)
+
+
+def scrape(ctx: Context, fetched: dict[int, ArchivedPayload] | None = None) -> tuple[SourceResult, Landing, Slate | None]:
+    """Fetch the schedule (fallback variant on failure); the slate comes from the schedule that lands.
+
+    ``fetched``: schedules this run already fetched, by season start year. The payload is the whole season,
+    so a backfill passes one dict for all its dates and downloads each season's schedule once, not per date.
+    """
+    season = season_start_year(ctx.game_date)
+    if fetched is not None and season in fetched:
+        return reuse(ctx, fetched[season])
     ctx.progress.start(SOURCE, 1)
     outcome = fetch_first_of(ctx, requests_for(ctx))
     ctx.progress.finish()
+    if outcome.ok and fetched is not None and outcome.payload is not None:
+        fetched[season] = outcome.payload
     result = SourceResult(SOURCE, expected=1)
     if outcome.ok and outcome.request.endpoint != ENDPOINTS[0]:
         result.notes.append(f"schedule came from the fallback {outcome.request.endpoint}.json")
     frame, path = latest_schedule(ctx.landing_dir, ctx.game_date)
-    if not outcome.ok:
+    if not outcome.ok:  # a failed fetch is a problem even when an earlier archived schedule is used
         line = f"schedule: {outcome.classification}: {outcome.error}"
-        if frame is None:
-            result.problems.append(line)
-        else:
-            result.notes.append(line + f" (using the earlier archived {path})")
+        if frame is not None:
+            line += f"; this run's fetch failed, using the earlier archived {path}"
+        result.problems.append(line)
     if frame is None:
         return result, Landing(), None
     result.landed = 1

@@ -3,7 +3,8 @@
 The table has one line per source: requests made, how each attempt was classified, what landed against
 what the date should have, and a status (ok, empty, partial, failed). Below it, each problem says which
 resource and whether the source withheld it or the parser broke. The exit code is 0 only when every
-source got everything the schedule says exists.
+source fetched everything the schedule says exists in this run: a failed fetch fails the run even when an
+earlier archived payload of it lands again.
 """
 
 from __future__ import annotations
@@ -90,13 +91,14 @@ def run_scrape(settings: Settings, game_date: date, sources: list[str]) -> int:
         typer.echo(line)
     if not report.succeeded:
         failed = [r.source for r in report.results if not r.succeeded]
-        typer.secho(f"not everything landed: {', '.join(failed)} (see the problems above and raw.scrape_attempts)", err=True)
+        typer.secho(f"scrape incomplete: {', '.join(failed)} (see the problems above and raw.scrape_attempts)", err=True)
         return 1
     return 0
 
 
 def run_replay(settings: Settings, game_date: date, sources: list[str]) -> int:
-    """Replay one date from the archive; print what landed."""
+    """Replay one date from the archive; print what landed. A damaged archive file fails its source (one
+    line naming the file and the fix) while every other file and source still replays; the exit code is 1."""
     if settings.target != "local":
         typer.secho(f"error: replaying into target {settings.target!r} is not available yet; use --target local", err=True)
         return 2
@@ -111,4 +113,10 @@ def run_replay(settings: Settings, game_date: date, sources: list[str]) -> int:
             typer.echo(f"  {result.source:<15} {rows:>8} rows -> {table}")
         if not result.rows:
             typer.echo(f"  {result.source:<15} nothing archived for this date")
+        for problem in result.problems:
+            typer.echo(f"  {result.source}: PROBLEM: {problem}")
+    failed = [r.source for r in results if r.problems]
+    if failed:
+        typer.secho(f"replay incomplete: {', '.join(failed)} (see the problems above; everything else landed)", err=True)
+        return 1
     return 0

@@ -3,6 +3,8 @@
 A request that fails (blocked, throttled, timed out, unparseable, empty where rows were expected) is tried
 again in a later pass after a cool-down, so a 403 burst costs minutes, not the night. The HTTP client
 itself never retries a 403; passes do, slowly, which is what gets past a burst without hammering.
+A metered request (every answered request costs API quota) is the exception: a complete answer that does not
+parse or holds nothing would come back the same and be charged again, so it is not fetched again.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from nbaprops.settings import SourceSettings
-from scrapers.archive import ArchivedPayload, archive_payload, relative_path
+from scrapers.archive import ArchivedPayload, DamagedArchive, archive_payload, relative_path
 from scrapers.attempts import AttemptLog
 from scrapers.config import ScrapeConfig
 from scrapers.http import NO_DATA, OK, PARSE_ERROR, HttpClient
@@ -67,6 +69,7 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)
     pacing: float | None = None
     expect_rows: int = 0  # rows the date should have (e.g. final games); 0 rows then is no_data, not ok
+    metered: bool = False  # each answer costs API quota (The Odds API): an unusable answer is not re-fetched
 
 
 @dataclass
@@ -101,6 +104,20 @@ def parse_archived(payload: ArchivedPayload, landing_dir: Path, parse: Callable[
     if isinstance(found, PayloadError):
         raise found
     return found
+
+
+def parse_landable(payload: ArchivedPayload, landing_dir: Path, parse: Callable[[bytes, str], Parsed],
+                   damaged: list[str]) -> Parsed | None:  # fmt: skip
+    """An archived payload parsed for landing, or None to skip it. A payload that does not parse is skipped
+    quietly (failed responses are archived too); a damaged archive file is added to ``damaged``, so the run
+    fails naming it while the date's other files still land."""
+    try:
+        return parse_archived(payload, landing_dir, parse)
+    except PayloadError:
+        return None
+    except DamagedArchive as exc:
+        damaged.append(str(exc))
+        return None
 
 
 def _remember(key: str, value: Parsed | PayloadError) -> None:
@@ -166,10 +183,24 @@ def fetch_in_passes(ctx: Context, requests: list[Request]) -> dict[str, Outcome]
         for request in pending:
             outcome = fetch(ctx, request)
             outcomes[request.resource_id] = outcome
-            if not outcome.ok:
+            if outcome.ok:
+                continue
+            if worth_another_pass(outcome):
                 failed.append(request)
+            elif number < ctx.config.passes:  # say why a pass was left unused
+                outcome.error = f"{outcome.error}; not fetched again: the same answer would cost API quota again"
         pending = failed
     return outcomes
+
+
+NOT_WORTH_QUOTA = frozenset({PARSE_ERROR, NO_DATA})  # a complete answer we cannot use: the same comes back
+
+
+def worth_another_pass(outcome: Outcome) -> bool:
+    """Whether a failed request is fetched again in the next pass. A metered request whose complete answer
+    did not parse or held nothing is not: the same bytes would come back and cost quota again, while a
+    block, throttle, timeout or server error may pass and an answer refused with an error status is free."""
+    return not outcome.request.metered or outcome.classification not in NOT_WORTH_QUOTA
 
 
 def fetch_first_of(ctx: Context, variants: list[Request]) -> Outcome:

@@ -4,8 +4,8 @@ Sources block cloud IPs (403, or an HTML challenge page served with 200), thrott
 fail transiently (5xx, timeouts) and change shape. The client retries only what a retry can fix
 (429, 5xx, timeouts, dropped connections), with exponential backoff and jitter, honouring Retry-After;
 it never retries any other 4xx. It paces requests per host, rotates an optional proxy list, and returns
-every attempt with its body so the caller can archive each one before parsing. Secrets (the odds API key)
-are redacted from every URL and error text it hands back, and from urllib3's debug log.
+every attempt with its body so the caller can archive each one before parsing. Secrets (the odds API key,
+a URL's ``user:pass@``) are redacted from every URL and error text it hands back, and from urllib3's debug log.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ CLASSIFICATIONS = (OK, NO_DATA, NOT_FOUND, BLOCKED, RATE_LIMITED, SERVER_ERROR, 
 RETRYABLE = frozenset({RATE_LIMITED, SERVER_ERROR, TIMEOUT})
 REDACTED = "REDACTED"
 SECRET_PARAMS = re.compile(r"(?i)((?:api_?key|token|secret|password)=)[^&\s\"']+")
+USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s]+@")  # scheme://user:pass@ in a URL
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,8 @@ def utc_now() -> datetime:
 
 
 class Redactor:
-    """Replaces secrets (and any ``apiKey=...`` style parameter) in text that leaves the client."""
+    """Replaces secrets, any ``apiKey=...`` style parameter and a URL's ``user:pass@`` in text that leaves the
+    client: a base URL may carry credentials, and URLs reach attempt rows, log lines and error texts."""
 
     def __init__(self, secrets: Iterable[str | None] = ()):
         self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
@@ -103,6 +105,7 @@ class Redactor:
             return None
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
+        text = USERINFO.sub(lambda m: m.group(1) + REDACTED + "@", text)
         return SECRET_PARAMS.sub(lambda m: m.group(1) + REDACTED, text)
 
 

@@ -35,7 +35,7 @@ from nbaprops.raw_tables import GAME_LINES, PROP_SNAPSHOTS
 from nbaprops.settings import PROJECT_DIR
 from scrapers.archive import archived_payloads
 from scrapers.cdn_schedule import Slate
-from scrapers.fetch import Context, Request, fetch_in_passes, parse_archived
+from scrapers.fetch import Context, Request, fetch_in_passes, parse_landable
 from scrapers.payloads import Parsed, PayloadError, load_json, need, need_list, need_number
 from scrapers.results import Landing, SourceResult, report_outcomes
 
@@ -192,12 +192,13 @@ def day_window(game_date: date) -> dict[str, str]:
 
 def _request(ctx: Context, endpoint: str, resource_id: str, archive_name: str, path: str, params: dict, parse,
              expect_rows: int = 0) -> Request:  # fmt: skip
+    """An Odds API request; every endpoint but the events list costs quota per answer (``metered``)."""
     key = ctx.sources.odds_api_key or ""
     return Request(
         source=SOURCE, endpoint=endpoint, resource_id=resource_id, archive_name=archive_name,
         url=f"{ctx.sources.odds_base_url}/v4/sports/{SPORT}/{path}", parse=parse,
         params={"apiKey": key, **params}, headers={"Accept": "application/json"}, pacing=ctx.config.odds_pacing,
-        expect_rows=expect_rows,
+        expect_rows=expect_rows, metered=endpoint != "events",
     )  # fmt: skip
 
 
@@ -207,19 +208,20 @@ def land(landing_dir: Path, game_date: date) -> Landing:
     props: dict[tuple[str, datetime], pd.DataFrame] = {}
     lines: list[pd.DataFrame] = []
     for payload in archived_payloads(landing_dir, SOURCE, game_date):
-        try:
-            if payload.resource.startswith("event_odds_"):
-                frame = parse_archived(payload, landing_dir, parse_event_odds).value
-                if len(frame):
-                    props[(frame["event_id"].iloc[0], frame["snapshot_at"].iloc[0])] = frame
-                landing.archived.add(payload.resource.removeprefix("event_odds_"))
-            elif payload.resource == "game_lines":
-                frame = parse_archived(payload, landing_dir, parse_game_lines).value
-                if len(frame):
-                    lines.append(frame)
-                landing.archived.add("game_lines")
-        except PayloadError:
-            continue
+        if payload.resource.startswith("event_odds_"):
+            parsed = parse_landable(payload, landing_dir, parse_event_odds, landing.damaged)
+            if parsed is None:
+                continue
+            if len(parsed.value):
+                props[(parsed.value["event_id"].iloc[0], parsed.value["snapshot_at"].iloc[0])] = parsed.value
+            landing.archived.add(payload.resource.removeprefix("event_odds_"))
+        elif payload.resource == "game_lines":
+            parsed = parse_landable(payload, landing_dir, parse_game_lines, landing.damaged)
+            if parsed is None:
+                continue
+            if len(parsed.value):
+                lines.append(parsed.value)
+            landing.archived.add("game_lines")
     if props:
         rows = pd.concat(props.values(), ignore_index=True)
         rows = rows[rows["game_date"] == game_date]

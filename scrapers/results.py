@@ -2,7 +2,8 @@
 
 Zero rows where the schedule expects games is a failure, never a quiet success; an empty slate (no
 games that day) is a success with zero rows. ``problems`` say per resource whether the source withheld
-it (blocked, not_found, no_data, rate_limited...) or the scraper broke (parse_error).
+it (blocked, not_found, no_data, rate_limited...) or the scraper broke (parse_error); a fetch that failed is
+a problem even when older archived rows of the resource land again.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Landing:
     resources: set[str] = field(default_factory=set)  # e.g. game ids or event ids present in the rows
     archived: set[str] = field(default_factory=set)  # request resource ids whose archived payload landed
     notes: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)  # archive files that could not be read: one line each
 
 
 @dataclass
@@ -62,12 +64,12 @@ class SourceResult:
 
 
 def report_outcomes(result: SourceResult, outcomes: dict, landed: set[str]) -> None:
-    """Failed resources become problems, unless an earlier archived payload of them landed (then a note)."""
+    """Every failed resource is a problem, even when an earlier archived payload of it landed again: a failed
+    re-fetch is a failure (the rows may be stale), so the run must not report success."""
     for resource_id, outcome in sorted(outcomes.items()):
         if outcome.ok:
             continue
         line = f"{resource_id}: {outcome.classification}: {outcome.error}"
         if resource_id in landed:
-            result.notes.append(line + " (landed from an earlier archived payload)")
-        else:
-            result.problems.append(line)
+            line += "; this run's fetch failed, the rows of an earlier archived payload stay landed"
+        result.problems.append(line)

@@ -70,6 +70,8 @@ def new_run_id() -> str:
 
 
 def _land(con, result: SourceResult, landing: Landing) -> SourceResult:
+    """Land a source's rows; damaged archive files it passed over make it fail (the rest still lands)."""
+    result.problems += landing.damaged
     if landing.batches:
         result.add_landed(replace_partitions(con, landing.batches))
     return result
@@ -82,8 +84,10 @@ def scrape_date(
     config: ScrapeConfig | None = None,
     progress: Progress | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    schedules: dict | None = None,
 ) -> ScrapeReport:
-    """Fetch, archive and land one game date from the chosen sources."""
+    """Fetch, archive and land one game date from the chosen sources. ``schedules``: one dict shared by the
+    dates of a backfill, so each season's schedule is downloaded once (``cdn_schedule.scrape``)."""
     chosen = choose_sources(sources)
     config = config or load_scrape_config()
     run_id = new_run_id()
@@ -106,7 +110,7 @@ def scrape_date(
         return landing, extra[0] if extra else None
 
     try:
-        _, slate = run("cdn_schedule", lambda: cdn_schedule.scrape(ctx))
+        _, slate = run("cdn_schedule", lambda: cdn_schedule.scrape(ctx, schedules))
         finals = [g.game_id for g in slate.final_games] if slate else []
         still_missing = list(finals)
         if "cdn_boxscore" in chosen:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from scrapers.archive import archived_payloads
 from scrapers.box_scores import PlayerLine, TeamSide, box_score_landing, box_score_rows
-from scrapers.fetch import Context, Request, fetch_in_passes, parse_archived
-from scrapers.payloads import Parsed, PayloadError, load_json, need, need_list, need_number
+from scrapers.fetch import Context, Request, fetch_in_passes, parse_landable
+from scrapers.payloads import Parsed, load_json, need, need_list, need_number
 from scrapers.results import Landing, SourceResult, report_outcomes
 from scrapers.stats_gamelog import STATS_HEADERS
 
@@ -82,15 +82,18 @@ def request_for(ctx: Context, game_id: str) -> Request:
 
 
 def land(landing_dir: Path, game_date: date) -> Landing:
-    newest = {}
+    newest, damaged = {}, []
+
+    def parse(body: bytes, label: str) -> Parsed:
+        return parse_boxscore_v3(body, label, game_date)
+
     for payload in archived_payloads(landing_dir, SOURCE, game_date):
-        try:
-            parsed = parse_archived(payload, landing_dir, lambda body, label: parse_boxscore_v3(body, label, game_date))
-        except PayloadError:
-            continue
-        if parsed.rows:
+        parsed = parse_landable(payload, landing_dir, parse, damaged)
+        if parsed and parsed.rows:
             newest[payload.resource] = parsed.value
-    return box_score_landing(newest.values(), game_date, LANDED_AS)
+    landing = box_score_landing(newest.values(), game_date, LANDED_AS)
+    landing.damaged = damaged
+    return landing
 
 
 def scrape(ctx: Context, game_ids: list[str]) -> tuple[SourceResult, Landing]:

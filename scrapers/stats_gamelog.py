@@ -19,8 +19,8 @@ from nbaprops.importers.game_logs import game_log_json_table, game_logs_from_tab
 from nbaprops.raw_tables import PLAYER_GAME_LOGS, TEAM_GAME_LOGS
 from scrapers.archive import archived_payloads
 from scrapers.cdn_schedule import Slate
-from scrapers.fetch import Context, Request, fetch_in_passes, parse_archived
-from scrapers.payloads import Parsed, PayloadError, as_payload_error, load_json
+from scrapers.fetch import Context, Request, fetch_in_passes, parse_landable
+from scrapers.payloads import Parsed, as_payload_error, load_json
 from scrapers.results import Landing, SourceResult, report_outcomes
 
 SOURCE = "stats_gamelog"
@@ -81,16 +81,14 @@ def requests_for(ctx: Context, slate: Slate | None) -> list[Request]:
 def land(landing_dir: Path, game_date: date) -> Landing:
     """Per request kind, the newest archived payload that parses with rows (else nothing)."""
     newest: dict[str, pd.DataFrame] = {}
+    damaged: list[str] = []
     for payload in archived_payloads(landing_dir, SOURCE, game_date):
-        try:
-            parsed = parse_archived(payload, landing_dir, parse_gamelog)
-        except PayloadError:
-            continue
-        if parsed.rows:
+        parsed = parse_landable(payload, landing_dir, parse_gamelog, damaged)
+        if parsed and parsed.rows:
             newest[payload.resource] = parsed.value
     players = [f for name, f in newest.items() if name.startswith("leaguegamelog_P_")]
     teams = [f for name, f in newest.items() if name.startswith("leaguegamelog_T_")]
-    landing = Landing()
+    landing = Landing(damaged=damaged)
     game_ids: list[set[str]] = []
     for table, frames in ((PLAYER_GAME_LOGS, players), (TEAM_GAME_LOGS, teams)):
         if not frames:
