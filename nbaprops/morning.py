@@ -4,22 +4,30 @@
 warehouse, grade D-1, score D, write the report. Every phase is recorded in ops.pipeline_runs under D,
 so `nbaprops status --date D` answers "how far did D get" from the warehouse. Gates check each phase's
 inputs against the schedule and name what is missing; `--force` overrides and is recorded.
+
+A backfill is one scrape per date, so its size is checked before it starts (a typo of a year is thousands
+of scrapes), and it downloads each season's schedule once for all its dates. Both commands first close the
+phase records of runs that were killed mid-phase (run_log.close_abandoned).
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import duckdb
 
-from nbaprops.run_log import latest_phase_states, new_run_id, record_skip, track_phase
-from nbaprops.settings import Settings
+from nbaprops.dates import today_eastern
+from nbaprops.run_log import close_abandoned, latest_phase_states, new_run_id, record_skip, track_phase
+from nbaprops.settings import PROJECT_DIR, Settings
 from nbaprops.warehouse import connect
 
 RUN_PHASES = ("scrape_results", "scrape_slate", "build", "grade", "score", "report")
 BACKFILL_PHASES = ("scrape",)
+MAX_BACKFILL_DATES = 400  # more than a season plus its playoffs: past this, ask for --yes
+SEASON_CALENDAR = PROJECT_DIR / "seeds" / "season_calendar.csv"
 
 
 class GateClosed(RuntimeError):
@@ -89,14 +97,16 @@ def gate_score(con: duckdb.DuckDBPyConnection, day: date) -> str:
         "select count(*) from precompute.feature_mart where game_date = ? and has_line", [day]
     ).fetchone()[0]
     if rows == 0:
-        raise GateClosed(f"{games_with_lines} game(s) on {day} have lines but the feature mart has no rows with lines; build first")
+        raise GateClosed(f"{games_with_lines} game(s) on {day} have lines but the feature mart has no rows with lines; "
+                         "build first, or, if the build passed, land earlier dates (nbaprops backfill): the players "
+                         "have no box scores yet (analytics.prop_player_names_unmatched lists them)")  # fmt: skip
     return f"{rows} feature rows with lines on {day}"
 
 
-def _scrape(settings: Settings, day: date, sources: list[str] | None) -> str:
+def _scrape(settings: Settings, day: date, sources: list[str] | None, schedules: dict | None = None) -> str:
     from scrapers.run import scrape_date
 
-    report = scrape_date(settings, day, sources)
+    report = scrape_date(settings, day, sources, schedules=schedules)
     landed = sum(sum(r.rows.values()) for r in report.results)
     if not report.succeeded:
         problems = [p for r in report.results for p in r.problems]
@@ -147,6 +157,7 @@ def run_day(settings: Settings, day: date, force: bool = False, echo: Callable[[
     run_id = new_run_id()
     yesterday = day - timedelta(days=1)
     echo(f"morning run {run_id} for game date {day} (US/Eastern); results of {yesterday}")
+    _close_abandoned(settings, f"run --date {day} (run {run_id})", echo)
     steps: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], str | None], Callable[[], str]]] = [
         ("scrape_results", lambda con: None, lambda: _scrape(settings, yesterday, None)),
         ("scrape_slate", lambda con: None, lambda: _scrape(settings, day, None)),
@@ -183,15 +194,59 @@ def _run_phase(settings, run_id, phase, day, gate, body, force) -> PhaseOutcome:
         con.close()
 
 
-def backfill(settings: Settings, start: date, end: date, force: bool = False,
-             echo: Callable[[str], None] = print, progress: Callable[[int, int, date], None] | None = None) -> dict[str, list[date]]:  # fmt: skip
-    """Land every date from start to end in order, then build once. Resumable: dates whose scrape already
-    succeeded are skipped unless ``force``; a failing date is recorded and the rest continue."""
+def _close_abandoned(settings: Settings, noticed_by: str, echo: Callable[[str], None]) -> None:
+    con = connect(settings)
+    try:
+        closed = close_abandoned(con, noticed_by)
+    finally:
+        con.close()
+    if closed:
+        echo(f"  closed {closed} phase record(s) left running by a killed run (status 'abandoned')")
+
+
+def season_calendar_span(path=SEASON_CALENDAR) -> tuple[date, date, str, str]:
+    """(first day, last day, first season, last season) of the seasons the warehouse can hold: a game
+    outside seeds/season_calendar.csv gets no season and fails every build (not_null_int_games_season)."""
+    with open(path, newline="") as f:
+        seasons = sorted(csv.DictReader(f), key=lambda r: r["starts_on"])
+    return (date.fromisoformat(seasons[0]["starts_on"]), date.fromisoformat(seasons[-1]["ends_on"]),
+            seasons[0]["season"], seasons[-1]["season"])  # fmt: skip
+
+
+def check_backfill_range(start: date, end: date, yes: bool = False, today: date | None = None) -> None:
+    """Refuse, in one line naming the fix, a range that is backwards, reaches outside the seasons the
+    warehouse holds or past today (nothing is final yet), or is over MAX_BACKFILL_DATES dates without ``yes``."""
+    today = today or today_eastern()
+    first, last, first_season, last_season = season_calendar_span()
+    count = (end - start).days + 1
     if end < start:
         raise ValueError(f"--end {end} is before --start {start}; give an end on or after the start")
+    if start < first:
+        raise ValueError(f"--start {start} is before the first season the warehouse holds ({first_season}, from "
+                         f"{first}; seeds/season_calendar.csv) and would fail every build; start on or after {first}")  # fmt: skip
+    if end > today:
+        raise ValueError(f"--end {end} is after today ({today}, US/Eastern): no game after today is final; "
+                         f"end on or before {today} (`nbaprops run --date D` lands a coming slate)")  # fmt: skip
+    if end > last:
+        raise ValueError(f"--end {end} is after the last season the warehouse holds ({last_season}, to {last}); "
+                         f"add the season to seeds/season_calendar.csv or end on or before {last}")  # fmt: skip
+    if count > MAX_BACKFILL_DATES and not yes:
+        raise ValueError(f"backfill {start}..{end} is {count:,} dates, each a full scrape of every source (more "
+                         f"than {MAX_BACKFILL_DATES} at once); pass --yes to run it anyway, or give a smaller range")  # fmt: skip
+
+
+def backfill(settings: Settings, start: date, end: date, force: bool = False,
+             echo: Callable[[str], None] = print, progress: Callable[[int, int, date], None] | None = None,
+             yes: bool = False) -> dict[str, list[date]]:  # fmt: skip
+    """Land every date from start to end in order, then build once. Resumable: dates whose scrape already
+    succeeded are skipped unless ``force``; a failing date is recorded and the rest continue. Each season's
+    schedule is downloaded once for the whole range (``schedules``), not once per date."""
+    check_backfill_range(start, end, yes)
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     done: dict[str, list[date]] = {"skipped": [], "success": [], "failed": []}
     run_id = new_run_id()
+    _close_abandoned(settings, f"backfill {start}..{end} (run {run_id})", echo)
+    schedules: dict = {}
     for i, day in enumerate(days, 1):
         con = connect(settings)
         try:
@@ -201,7 +256,8 @@ def backfill(settings: Settings, start: date, end: date, force: bool = False,
         if states.get("scrape") == "success" and not force:
             done["skipped"].append(day)
         else:
-            outcome = _run_phase(settings, run_id, "scrape", day, lambda con: None, lambda d=day: _scrape(settings, d, None), force)
+            body = lambda d=day: _scrape(settings, d, None, schedules=schedules)  # noqa: E731
+            outcome = _run_phase(settings, run_id, "scrape", day, lambda con: None, body, force)
             done[outcome.status if outcome.status in done else "failed"].append(day)
             if outcome.status != "success":
                 echo(f"  {day}: {outcome.status}: {outcome.detail}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from nbaprops.cli_common import fail
+from nbaprops.cli_common import fail, warehouse_command
 from nbaprops.dates import resolve_game_date
 
 
@@ -21,44 +21,40 @@ def _day(value: str) -> date:
 
 def register(app: typer.Typer) -> None:
     @app.command()
+    @warehouse_command("create")
     def run(
         ctx: typer.Context,
         date_: Annotated[str, typer.Option("--date", help="today, yesterday or YYYY-MM-DD (US/Eastern game date).")] = "today",
         force: Annotated[bool, typer.Option(help="Run phases whose gates are closed (recorded).")] = False,
     ) -> None:
         """The morning job: yesterday's finals, today's slate and props, build, grade, score, report."""
-        from nbaprops.lock import WarehouseLocked, warehouse_lock
         from nbaprops.morning import run_day
 
         day = _day(date_)
-        try:
-            with warehouse_lock(ctx.obj.duckdb_path, f"run --date {day}"):
-                outcomes = run_day(ctx.obj, day, force=force, echo=typer.echo)
-        except WarehouseLocked as exc:
-            fail(str(exc), code=3)
+        outcomes = run_day(ctx.obj, day, force=force, echo=typer.echo)
         bad = [o for o in outcomes if o.status != "success"]
         if bad:
             fail(f"{len(bad)} phase(s) did not complete for {day}: {', '.join(o.phase for o in bad)}")
 
     @app.command()
+    @warehouse_command("create")
     def backfill(
         ctx: typer.Context,
         start: Annotated[str, typer.Option(help="First game date, YYYY-MM-DD.")],
         end: Annotated[str, typer.Option(help="Last game date, YYYY-MM-DD.")],
         force: Annotated[bool, typer.Option(help="Re-land dates already complete.")] = False,
+        yes: Annotated[bool, typer.Option("--yes", help="Run a range of more than 400 dates (each a full scrape).")] = False,
     ) -> None:
         """Land a date range in order (resumable: complete dates are skipped), then build once."""
-        from nbaprops.lock import WarehouseLocked, warehouse_lock
         from nbaprops.morning import backfill as run_backfill
+        from nbaprops.morning import check_backfill_range
 
         first, last = _day(start), _day(end)
         try:
-            with warehouse_lock(ctx.obj.duckdb_path, f"backfill {first}..{last}"):
-                with typer.progressbar(length=(last - first).days + 1, label=f"backfill {first}..{last}") as bar:
-                    done = run_backfill(ctx.obj, first, last, force=force, echo=typer.echo,
-                                        progress=lambda i, n, d: bar.update(1))  # fmt: skip
-        except WarehouseLocked as exc:
-            fail(str(exc), code=3)
+            check_backfill_range(first, last, yes)  # before the progress bar: a refusal is one line
+            with typer.progressbar(length=(last - first).days + 1, label=f"backfill {first}..{last}") as bar:
+                done = run_backfill(ctx.obj, first, last, force=force, echo=typer.echo,
+                                    progress=lambda i, n, d: bar.update(1), yes=yes)  # fmt: skip
         except ValueError as exc:
             fail(str(exc), code=2)
         typer.echo(f"backfill {first}..{last}: {len(done['success'])} landed, {len(done['skipped'])} already complete, "
@@ -67,6 +63,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
     @app.command()
+    @warehouse_command("read")
     def status(
         ctx: typer.Context,
         date_: Annotated[str, typer.Option("--date", help="today, yesterday or YYYY-MM-DD.")] = "today",
@@ -97,6 +94,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"  {phase:<15} {state:<8}{' (forced)' if forced else ''} {note}")
 
     @app.command()
+    @warehouse_command("read")
     def report(
         ctx: typer.Context,
         date_: Annotated[str, typer.Option("--date", help="today, yesterday or YYYY-MM-DD.")] = "today",
@@ -107,6 +105,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(str(write_report(ctx.obj, _day(date_))))
 
     @app.command()
+    @warehouse_command("read")
     def monitor(
         ctx: typer.Context,
         date_: Annotated[str, typer.Option("--date", help="today, yesterday or YYYY-MM-DD.")] = "today",

@@ -86,7 +86,7 @@ def test_backfill_records_a_failed_date_continues_and_resumes(warehouse_path, mo
     calls: list[date] = []
     broken = {date(2025, 11, 2)}
 
-    def fake_scrape(settings, day, sources):
+    def fake_scrape(settings, day, sources, schedules=None):
         calls.append(day)
         if day in broken:
             raise RuntimeError(f"scrape of {day} incomplete: injected")
@@ -112,7 +112,7 @@ def test_a_second_concurrent_run_exits_at_once_with_a_clear_message(warehouse_pa
                 pass
         result = run_cli("run", "--date", "2025-11-03")
     assert result.exit_code == 3
-    assert "another nbaprops run holds the warehouse lock" in result.stderr and "run --date 2025-11-03" in result.stderr
+    assert "another nbaprops command holds the warehouse lock" in result.stderr and "run --date 2025-11-03" in result.stderr
     with warehouse_lock(warehouse_path, "after"):  # released when the holder finished
         pass
 
