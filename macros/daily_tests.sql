@@ -15,13 +15,23 @@
 
 {#-
   daily_scoped(model): the model itself, or, in a daily build, only its rows dated from NBAPROPS_DAILY_TEST_SINCE
-  when it has a game_date column (generic tests on incremental tables stay flat as history grows).
+  when it has a game_date column (generic tests on incremental tables stay flat as history grows). Never fewer
+  rows than that: a row without a game_date is always in scope (no date puts it outside the window), and when no
+  row is dated from NBAPROPS_DAILY_TEST_SINCE on while the model has rows (a table whose data stops earlier, or
+  a window set past the data), the whole model is tested, so a daily test never passes on an empty scope
+  (tests/python/test_dbt_generic_tests.py shows both).
 -#}
 {% macro daily_scoped(model) -%}
     {%- if run_setting('NBAPROPS_DAILY_TEST_SINCE') -%}
         {%- set columns = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
         {%- if 'game_date' in columns -%}
-    (select * from {{ model }} where {{ daily_test_scope('game_date') }})
+    (
+        select *
+        from {{ model }}
+        where {{ daily_test_scope('game_date') }}
+            or game_date is null
+            or not exists (select 1 from {{ model }} where {{ daily_test_scope('game_date') }})
+    )
         {%- else -%}
     {{ model }}
         {%- endif -%}

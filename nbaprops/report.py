@@ -31,6 +31,11 @@ def _fmt(value, digits: int = 2, pct: bool = False) -> str:
     return f"{value * 100:.1f}%" if pct else f"{value:.{digits}f}"
 
 
+def _none(value: float) -> float | None:
+    """NaN (nothing to divide by) as None, which the page shows as a dash."""
+    return None if value != value else float(value)
+
+
 def _html_table(headers: list[str], rows: list[list[str]], empty: str) -> str:
     if not rows:
         return f'<p class="empty">{html.escape(empty)}</p>'
@@ -84,6 +89,7 @@ def roi_svg(series: list[tuple[str, float]], width: int = 520, height: int = 200
 
 def gather(con: duckdb.DuckDBPyConnection, day: date) -> dict:
     """Everything the page shows, read from the warehouse (absent tables read as empty)."""
+    from predict.grade import bet_summary
     from predict.tables import latest_backtest, latest_score_run
 
     data: dict = {"picks": [], "calibration": [], "buckets": [], "roi": [], "mae": [], "coverage": None, "freshness": [],
@@ -114,13 +120,14 @@ def gather(con: duckdb.DuckDBPyConnection, day: date) -> dict:
         data["calibration"] = _rows(con, f"""
             select floor(p_over * 10) / 10 + 0.05 as bin, avg(over_outcome), count(*)
             from ({graded}) where over_outcome is not null and p_over is not null group by 1 order by 1""", [day])
+        bets = con.execute(f"""
+            select pick_edge, pick_result, pick_profit from ({graded})
+            where pick in ('OVER', 'UNDER') and pick_result in ('win', 'loss', 'push')""", [day]).df()
         for low, high, label in EDGE_BUCKETS:
-            n, wins, profit, staked = con.execute(f"""
-                select count(*), count(*) filter (where pick_result = 'win'), sum(pick_profit),
-                       count(*) filter (where pick_result in ('win', 'loss', 'push'))
-                from ({graded}) where pick in ('OVER', 'UNDER') and pick_edge >= ? and pick_edge < ?
-                  and pick_result in ('win', 'loss', 'push')""", [day, low, high]).fetchone()
-            data["buckets"].append((label, n, wins / n if n else None, profit / staked if staked else None))
+            inside = bets[(bets["pick_edge"] >= low) & (bets["pick_edge"] < high)]
+            s = bet_summary(inside["pick_result"], inside["pick_profit"])  # the one definition of hit rate and ROI
+            data["buckets"].append((label, s["bets"], f"{s['wins']}–{s['losses']}–{s['pushes']}",
+                                    _none(s["hit_rate"]), _none(s["roi"])))  # fmt: skip
         data["roi"] = [(str(d), 100 * float(v)) for d, v in _rows(con, """
             select game_date, sum(sum(coalesce(stake_profit, 0))) over (order by game_date)
             from predictions.results where game_date <= ? and pick in ('OVER', 'UNDER')
@@ -174,7 +181,7 @@ def render(day: date, data: dict) -> str:
                if rules else "no scoring run recorded for this date")  # fmt: skip
     bt_head = (f"newest backtest {bt.get('start')} .. {bt.get('end')} (gate {bt.get('rules', {}).get('gate', '?')}), "
                f"recorded {bt.get('recorded_at')}" if bt else "no backtest recorded yet (nbaprops backtest)")  # fmt: skip
-    buckets = [[label, n, _fmt(hit, pct=True), _fmt(roi, pct=True)] for label, n, hit, roi in data["buckets"]]
+    buckets = [[label, n, wlp, _fmt(hit, pct=True), _fmt(roi, pct=True)] for label, n, wlp, hit, roi in data["buckets"]]
     mae = [[m, s, n, _fmt(v, 2)] for m, s, n, v in data["mae"]]
     fresh = [[t, str(d) if d else "–", str(l) if l else "–"] for t, d, l in data["freshness"]]
     if data["coverage"]:
@@ -199,7 +206,9 @@ def render(day: date, data: dict) -> str:
 <div class="grid"><div><h3>Calibration</h3>{calibration_svg([(float(b), float(q), int(n)) for b, q, n in data["calibration"]]) if data["calibration"] else '<p class="empty">nothing graded yet</p>'}</div>
 <div><h3>Cumulative profit at the recommended stakes (% of bankroll)</h3>{roi_svg(data["roi"])}</div></div>
 <h3>Hit rate and ROI by edge bucket</h3>
-{_html_table(["edge", "N", "hit rate", "ROI"], buckets, "nothing graded yet")}
+<p>Picks graded win, loss or push (voids are not bets), as in <code>predict.grade.bet_summary</code>: hit rate = wins / (wins + losses),
+pushes left out; ROI = profit per unit staked over all of them, a push returning its stake.</p>
+{_html_table(["edge", "bets", "W–L–P", "hit rate", "ROI"], buckets, "nothing graded yet")}
 <h3>Model vs line (MAE)</h3>
 {_html_table(["market", "system", "N", "MAE"], mae, "nothing graded yet")}
 <h2>Coverage and freshness</h2>

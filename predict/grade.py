@@ -144,7 +144,10 @@ def daily_performance(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def bet_summary(result: pd.Series | None, prof: pd.Series | None) -> dict:
-    """Bets graded (wins + losses + pushes), hit rate over wins + losses, ROI = profit / bets."""
+    """Bets graded (wins + losses + pushes), hit rate over wins + losses, ROI = profit / bets.
+
+    The one definition of hit rate and ROI: grading, the backtest and the report's edge buckets all call this
+    (a push is a bet that returns its stake, so it counts in ROI's denominator but not in the hit rate's)."""
     if result is None:
         return {"bets": 0, "wins": 0, "losses": 0, "pushes": 0, "hit_rate": np.nan, "roi": np.nan}
     wins, losses, pushes = int((result == "win").sum()), int((result == "loss").sum()), int((result == "push").sum())

@@ -170,9 +170,9 @@ def refuse_control_characters(table: TextTable) -> None:
         if re.search(CONTROL_CHARACTERS, str(column)):
             raise table.fail(f"the header has a control character in {str(column)!r}; re-export the file")
         values = table.frame[column]
-        if not pd.api.types.is_string_dtype(values):  # text columns: object or pandas' str dtype
-            continue
-        found = values.str.contains(CONTROL_CHARACTERS, regex=True, na=False)
+        # every cell as text, missing ones as <NA>: an object column with an empty cell is not a "string dtype"
+        # to pandas, and skipping such columns let a NUL through wherever another row left the cell empty
+        found = values.astype("string").str.contains(CONTROL_CHARACTERS, regex=True, na=False)
         if found.any():
             position = int(found.to_numpy().argmax())
             raise table.fail(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -27,9 +28,31 @@ def warehouse_path(tmp_path, monkeypatch) -> Path:
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real NBA data folder beside the project; tests using it skip with a reason when it is absent."""
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not found at {SHARED_DATA} (a fresh clone has no ../shared/data)")
     return SHARED_DATA
+
+
+def in_ci() -> bool:
+    """True under CI (``CI=true``, as ``.ci/run`` and most CI services set it)."""
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def missing_tool(reason: str) -> NoReturn:
+    """What a test needs and CI installs (Chromium, the BigQuery emulator) is missing: skip with ``reason`` on a
+    developer's machine, but fail under CI, where a skip would hide that the test never ran."""
+    __tracebackhide__ = True  # the skip is reported at the caller's line, not here
+    if in_ci():
+        pytest.fail(f"{reason} — CI=true, where this is installed, so it fails instead of skipping", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    """A test that reaches the real data through the ``shared_data`` fixture (directly or through another
+    fixture) must say so with the marker, so that ``pytest -m "not shared_data"`` leaves out every one."""
+    if "shared_data" in getattr(item, "fixturenames", ()) and item.get_closest_marker("shared_data") is None:
+        pytest.fail(f"{item.nodeid} uses the real data (fixture shared_data) but has no @pytest.mark.shared_data",
+                    pytrace=False)  # fmt: skip

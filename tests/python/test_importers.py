@@ -128,9 +128,12 @@ def test_bad_file_exits_nonzero_with_one_line_and_changes_nothing(case, loaded, 
     bad_dir = tmp_path / "bad"
     bad_dir.mkdir()
     bad = make(bad_dir)
+    # The good file comes first and is new (a game the warehouse does not hold): it must not land either,
+    # because every file is parsed before anything is written and the batch fails as a whole.
+    good = write(bad_dir / "good.csv", PLAYER_HEADER, [PLAYER_ROWS[2].replace("0022500009,2025-10-23", "0022500020,2025-10-27")])
+    assert parse_files("game-logs", [good])[0].frame["game_id"].tolist() == ["0022500020"]
     before = raw_fingerprint(warehouse_path)
-    # The good file comes first: it must not land either, because the batch fails as a whole.
-    result = run_cli("import", "game-logs", loaded["players"], bad)
+    result = run_cli("import", "game-logs", good, bad)
     assert result.exit_code != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
@@ -138,22 +141,33 @@ def test_bad_file_exits_nonzero_with_one_line_and_changes_nothing(case, loaded, 
     if row:
         assert f": {row}: " in lines[0]
     assert raw_fingerprint(warehouse_path) == before
+    assert query(warehouse_path, "select count(*) from raw.player_game_logs where game_id = '0022500020'") == [(0,)]
 
 
 def test_a_failure_mid_load_rolls_back_everything(loaded, warehouse_path, tmp_path, monkeypatch):
     from nbaprops import warehouse as wh
     from nbaprops.settings import load_settings
 
-    new_game = write(tmp_path / "new.csv", PLAYER_HEADER, [PLAYER_ROWS[0].replace("2025-10-21", "2025-10-25")])
-    parsed = parse_files("game-logs", [loaded["players"], new_game])
     before = raw_fingerprint(warehouse_path)
-    broken = parsed[1].frame.copy()
-    broken["player_id"] = "not-a-number"  # the second insert fails after the first one ran
+    # The first batch really changes the warehouse: a correction of the loaded file (same source key, so it
+    # replaces that file's 2025-10-21 rows: 30 points become 31) ...
+    write(loaded["players"], PLAYER_HEADER, [PLAYER_ROWS[0].replace(",30,12,20,", ",31,12,20,")], gz=True)
+    new_game = write(tmp_path / "new.csv", PLAYER_HEADER, [PLAYER_ROWS[0].replace("2025-10-21", "2025-10-25")])
+    corrected, added = parse_files("game-logs", [loaded["players"], new_game])
+    stored = query(warehouse_path, "select distinct _source from raw.player_game_logs where player_id = 1")
+    assert stored == [(corrected.source,)] and corrected.frame["pts"].tolist() == [31]
+    # ... and the second batch fails in its insert, after the first batch's delete and insert ran.
+    broken = added.frame.copy()
+    broken["player_id"] = "not-a-number"
     con = wh.connect(load_settings())
-    with pytest.raises(duckdb.Error):
-        wh.replace_partitions(con, [(parsed[0].table, parsed[0].frame, "players.csv.gz"), (parsed[1].table, broken, "new.csv")])
-    con.close()
+    try:
+        with pytest.raises(duckdb.Error):
+            wh.replace_partitions(con, [(corrected.table, corrected.frame, corrected.source), (added.table, broken, added.source)])
+    finally:
+        con.close()
     assert raw_fingerprint(warehouse_path) == before
+    rows = query(warehouse_path, "select game_date, pts from raw.player_game_logs where player_id = 1 order by game_date")
+    assert [(str(d), p) for d, p in rows] == [("2025-10-21", 30), ("2025-10-23", 25)]
 
 
 def test_minutes_accept_clock_and_iso_duration(tmp_path):
@@ -173,6 +187,7 @@ def test_conflicting_duplicate_is_rejected_and_verbatim_repeat_dropped(tmp_path)
 # ---- real data (skipped on a fresh clone) -------------------------------------------------------
 
 
+@pytest.mark.shared_data
 def test_both_real_player_log_shapes_and_team_logs_import(shared_data):
     full = shared_data / "nba-player-game-logs" / "player_logs_2024-25.csv.gz"
     slim_dir = shared_data / "nba-game-logs-2017-2026-with-playoffs"
@@ -188,6 +203,7 @@ def test_both_real_player_log_shapes_and_team_logs_import(shared_data):
     assert parsed[2].table.name == "team_game_logs" and parsed[3].table.name == "team_game_logs"
 
 
+@pytest.mark.shared_data
 def test_real_json_responses_import(shared_data):
     samples = shared_data / "api-samples"
     team_log, = parse_files("game-logs", [samples / "stats-nba-com" / "leaguegamelog_T_2025-26_regular_season_as_of_2026-02-22.json"])
@@ -198,6 +214,7 @@ def test_real_json_responses_import(shared_data):
     assert str(opener["tipoff_at"]) == "2023-10-05 16:00:00"
 
 
+@pytest.mark.shared_data
 def test_real_prop_shapes_and_game_lines_import(shared_data):
     daily, closing, threes = parse_files(
         "props",

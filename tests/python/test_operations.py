@@ -3,18 +3,23 @@ the HTML report in headless Chromium, doctor, and the whole morning run against 
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
 import struct
 import subprocess
 import zlib
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 
+from conftest import missing_tool
 from helpers import run_cli
 from nbaprops import morning
 from nbaprops.dates import resolve_game_date
@@ -137,6 +142,316 @@ def test_monitor_alerts_the_webhook_and_exits_nonzero_on_critical(warehouse_path
     assert "[critical] freshness" in text and "2025-11-02" in text
 
 
+# ---- the HTML report, from graded data ---------------------------------------------------------------------
+# Four graded game days (wins, losses, pushes and voids at every edge, both sides of each bucket boundary), a
+# superseded prediction version on a graded day, a graded day after the report date that the page must leave
+# out, tonight scored twice, two backtests. Every number on the page is checked against pandas over these rows.
+
+REPORT_DAY = date(2025, 11, 7)
+GRADED_DAYS = (date(2025, 11, 3), date(2025, 11, 4), date(2025, 11, 5), date(2025, 11, 6))
+AFTER_DAY = date(2025, 11, 8)
+MARKETS = ("points", "rebounds", "assists", "threes", "pra")
+EDGES = (0.0, 0.013, 0.02, 0.034, 0.05, 0.071, 0.1, 0.16)  # each side of every bucket boundary, the boundaries too
+OUTCOMES = ("win", "loss", "push", "win", "void", "loss", "win", "win", "loss", "push", "win")  # 11 and 8: all pairs
+ODDS = (-110.0, 105.0, -125.0, 130.0, -150.0)
+P_OVER = (0.23, 0.47, 0.55, 0.61, 0.68, 0.74, 0.86)
+BUCKETS = ((0.0, 0.02, "0–2%"), (0.02, 0.05, "2–5%"), (0.05, 0.10, "5–10%"), (0.10, 1.0, "10%+"))
+TONIGHT_EDGES = (0.031, 0.118, 0.052, 0.044, 0.071, 0.026, 0.09, 0.064, 0.012)
+SCORED_AT = datetime(2025, 11, 9, 12, 0)
+GATES = {"points": "points: OPEN — log loss 0.0061 better than the line [0.0012, 0.0110] on 1,204 lines",
+         "rebounds": "rebounds: closed — no evidence beyond the line [-0.0030, 0.0040]",
+         "threes": "threes: gate off (research only): 88 lines"}  # fmt: skip
+BACKTEST = {"start": date(2025, 10, 22), "end": date(2025, 11, 6), "retrain": "weekly", "rules": {"gate": "strict"},
+            "summary": {"points": {"brier_n": 412, "brier_model": 0.24391, "brier_market": 0.24712,
+                                   "logloss_model_minus_market": {"estimate": -0.00642, "low": -0.01203, "high": -0.00081},
+                                   "picks": {"picks": 37, "hit": {"estimate": 0.5676}, "roi_unit": {"estimate": 0.0741}}},
+                        "threes": {"brier_n": 96, "brier_model": float("nan"), "brier_market": 0.2467,
+                                   "logloss_model_minus_market": {"estimate": float("nan"), "low": None, "high": None},
+                                   "picks": {"picks": 0, "hit": {"estimate": float("nan")}, "roi_unit": {}}}}}  # fmt: skip
+
+
+def _american_profit(result: str, odds: float) -> float:
+    if result == "win":
+        return odds / 100 if odds > 0 else 100 / -odds
+    return -1.0 if result == "loss" else 0.0
+
+
+def _slate(day: date, first: int, n: int) -> pd.DataFrame:
+    """``n`` predictions on ``day``; the k-th row of all graded days (k from ``first``) fixes edge, odds, side."""
+    rows = []
+    for k in range(first, first + n):
+        pick = "PASS" if k % 9 == 8 else ("OVER" if k % 3 else "UNDER")
+        stake = 0.0 if pick == "PASS" else round(0.004 + 0.001 * (k % 13), 4)
+        rows.append({
+            "game_date": day, "game_id": f"g{day:%m%d}{k % 4}", "player_id": 1000 + k, "player_lookup": f"player{k:03d}",
+            "player_name": f"Player {k:03d}", "team": ("BOS", "NYK", "LAL", "DEN")[k % 4],
+            "opponent": ("MIA", "PHI", "GSW", "DAL")[k % 4], "market": MARKETS[k % 5], "line": 20.5,
+            "pick": pick, "pick_line": 20.0 if OUTCOMES[k % 11] == "push" else 20.5, "pick_book": ("fanduel", "draftkings")[k % 2],
+            "pick_odds": ODDS[k % 5], "pred_mean": 20.5 + (k % 7 - 3) * 1.3, "pick_prob": 0.52 + EDGES[k % 8],
+            "pick_edge": EDGES[k % 8], "pick_ev": round(0.01 + 0.003 * (k % 11), 4), "stake": stake,
+            "stake_amount": 1000 * stake, "p_over": P_OVER[k % 7], "model_version": "m1",
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _tonight(superseded: bool) -> pd.DataFrame:
+    frame = _slate(REPORT_DAY, 500, len(TONIGHT_EDGES))
+    frame["pick_edge"] = [0.2] * len(frame) if superseded else list(TONIGHT_EDGES)
+    frame.loc[[2, 6], "pick"] = "PASS"
+    if superseded:
+        frame["pick"] = "OVER"
+    return frame
+
+
+def _graded(preds: pd.DataFrame, bad_night: bool = False) -> pd.DataFrame:
+    """Result rows as grading writes them, from the current predictions (versions included) of one day; on a
+    bad night every win is a loss (so the cumulative profit falls)."""
+    k = preds["player_id"] - 1000
+    outcome = [("loss" if bad_night and OUTCOMES[i % 11] == "win" else OUTCOMES[i % 11]) for i in k]
+    r = preds[["game_date", "game_id", "player_id", "player_name", "market", "prediction_version", "model_version",
+               "run_id", "line", "pick", "pick_line", "pick_odds", "stake", "stake_amount"]].copy()  # fmt: skip
+    bet = r["pick"].isin(["OVER", "UNDER"])
+    r["pick_result"] = [o if b else None for o, b in zip(outcome, bet)]
+    r["did_play"] = [o != "void" for o in outcome]
+    side_over = r["pick"] == "OVER"
+    r["actual"] = [None if o == "void" else 20.0 if o == "push" else (25.0 if (o == "win") == bool(s) else 15.0)
+                   for o, s in zip(outcome, side_over)]  # fmt: skip
+    r["over_outcome"] = [None if a is None or a == li else float(a > li) for a, li in zip(r["actual"], r["pick_line"])]
+    r["pick_profit"] = [_american_profit(o, odds) if b else None for o, odds, b in zip(outcome, r["pick_odds"], bet)]
+    r["stake_profit"] = r["pick_profit"] * r["stake"]
+    return r
+
+
+def _performance(day: date, seed: int, mae_scale: float = 1.0) -> pd.DataFrame:
+    rows = []
+    for i, (market, system) in enumerate((m, s) for m in MARKETS[:4] for s in ("model", "line", "moving_average")):
+        j = seed * 13 + i
+        mae = None if j % 10 == 7 else round(mae_scale * (1.5 + (j * 37 % 60) / 10), 3)
+        rows.append({"game_date": day, "market": market, "system": system, "n": 3 + j * 7 % 11, "mae": mae})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def graded_warehouse(warehouse_path) -> dict:
+    """The warehouse described above; returns what was written (predictions, results, performance)."""
+    from dataclasses import asdict
+
+    from predict.config import PricingRules
+    from predict.tables import current_predictions, log_run, replace_day, write_scores
+
+    con = connect(load_settings())
+    when = iter(SCORED_AT + timedelta(minutes=m) for m in range(100))
+    empty = pd.DataFrame(columns=["game_id", "player_lookup", "market", "line", "reason"])
+    rules = asdict(PricingRules())
+
+    def score(day, frame, details):
+        at = next(when)
+        write_scores(con, f"score-{day}-{at:%H%M}", at, day, frame, empty, "m1", {"date": day, **details})
+
+    results, performance, first = [], [], 0
+    for i, day in enumerate((*GRADED_DAYS, AFTER_DAY)):
+        slate = _slate(day, first, 22)
+        first += 22
+        if i == 1:  # an earlier version of the same lines, superseded before grading: never counted
+            score(day, slate.assign(pick="OVER", pick_edge=0.5, p_over=0.99), {})
+        score(day, slate, {"gates": {"points": "points: OPEN — other day"}, "rules": rules, "max_night_stake": 0.09})
+        preds = current_predictions(con, day)
+        res = _graded(preds.assign(game_date=preds["game_date"].dt.date), bad_night=i == 2)
+        if day == AFTER_DAY:  # graded after the report date, all wins: must not show
+            res["pick_result"] = res["pick_result"].where(res["pick_result"].isna(), "win")
+            res["pick_profit"] = res["pick_profit"].where(res["pick_result"].isna(), 5.0)
+            res["stake_profit"] = res["pick_profit"] * res["stake"]
+        perf = _performance(day, i, mae_scale=10.0 if day == AFTER_DAY else 1.0)
+        replace_day(con, day, res, perf, f"grade-{day}", next(when), {"date": day})
+        results.append(res)
+        performance.append(perf)
+    score(REPORT_DAY, _tonight(superseded=True), {"gates": {"points": "points: closed — older run"}, "rules": rules,
+                                                  "max_night_stake": 0.05})  # fmt: skip
+    score(REPORT_DAY, _tonight(superseded=False), {"gate": "strict", "gates": GATES, "rules": rules,
+                                                   "max_night_stake": 0.0731})  # fmt: skip
+    score(AFTER_DAY, _slate(AFTER_DAY, 900, 3), {"gates": {"points": "points: OPEN — a later date"}, "rules": rules,
+                                                 "max_night_stake": 0.02})  # fmt: skip
+    log_run(con, "bt-old", "backtest", datetime(2025, 11, 8, 9, 0), None, {**BACKTEST, "start": date(2025, 10, 1),
+                                                                          "summary": {"pra": BACKTEST["summary"]["points"]}})  # fmt: skip
+    log_run(con, "bt-new", "backtest", datetime(2025, 11, 8, 13, 0), None, BACKTEST)
+    con.execute("create schema if not exists intermediate")
+    con.execute("create table intermediate.int_prop_offers (game_id varchar, player_lookup varchar, market varchar, "
+                "game_date date, is_pregame boolean, book varchar)")  # fmt: skip
+    tonight = _tonight(superseded=False)
+    offers = [(g, p, m, REPORT_DAY, True, b) for g, p, m in zip(tonight["game_id"], tonight["player_lookup"], tonight["market"])
+              for b in ("fanduel", "draftkings")]  # fmt: skip
+    offers += [("g1107x", "unpriced", "points", REPORT_DAY, True, "fanduel"),  # offered, not predicted
+               ("g1107x", "late", "points", REPORT_DAY, False, "fanduel"),  # after tip-off: not a pregame line
+               ("g1106x", "yesterday", "points", GRADED_DAYS[-1], True, "fanduel")]  # fmt: skip
+    con.executemany("insert into intermediate.int_prop_offers values (?, ?, ?, ?, ?, ?)", offers)
+    predictions = con.execute("select * from predictions.predictions").df()
+    con.close()
+    return {"predictions": predictions, "results": pd.concat(results, ignore_index=True),
+            "performance": pd.concat(performance, ignore_index=True), "offers": offers}  # fmt: skip
+
+
+def _pct(value: float) -> str:
+    return "–" if value != value else f"{100 * value:.1f}%"
+
+
+def _expected(w: dict) -> dict:
+    """What the page must show, computed here with pandas from the rows the fixture wrote."""
+    p, perf = w["predictions"], w["performance"]
+    r = w["results"].assign(game_date=pd.to_datetime(w["results"]["game_date"]))
+    r = r[r["game_date"] <= pd.Timestamp(REPORT_DAY)]
+    keys = ["game_id", "player_id", "market", "prediction_version", "model_version"]
+    graded = r.merge(p[[*keys, "pick_edge", "p_over"]], on=keys, how="inner", validate="one_to_one")
+    bets = graded[graded["pick"].isin(["OVER", "UNDER"]) & graded["pick_result"].isin(["win", "loss", "push"])]
+    voids = graded[graded["pick"].isin(["OVER", "UNDER"]) & (graded["pick_result"] == "void")]
+    buckets = []
+    for low, high, label in BUCKETS:
+        b = bets[(bets["pick_edge"] >= low) & (bets["pick_edge"] < high)]
+        wins, losses, pushes = (int((b["pick_result"] == x).sum()) for x in ("win", "loss", "push"))
+        in_voids = voids[(voids["pick_edge"] >= low) & (voids["pick_edge"] < high)]
+        assert pushes and len(in_voids) and wins and losses, label  # the data exercises pushes and voids everywhere
+        buckets.append([label, str(len(b)), f"{wins}–{losses}–{pushes}", _pct(wins / (wins + losses)),
+                        _pct(b["pick_profit"].sum() / len(b))])  # fmt: skip
+    daily = bets.groupby("game_date")["stake_profit"].sum().sort_index().cumsum() * 100
+    roi = [(str(d.date()), float(v)) for d, v in daily.items()]
+    m = perf.assign(game_date=pd.to_datetime(perf["game_date"]))
+    m = m[(m["game_date"] <= pd.Timestamp(REPORT_DAY)) & m["mae"].notna()].assign(err=lambda x: x["mae"] * x["n"])
+    m = m.groupby(["market", "system"], as_index=False)[["n", "err"]].sum().sort_values(["market", "system"])
+    mae = [[row.market, row.system, str(int(row.n)), f"{row.err / row.n:.2f}"] for row in m.itertuples()]
+    tonight = p[(pd.to_datetime(p["game_date"]) == pd.Timestamp(REPORT_DAY)) & p["is_current"]]
+    picks = tonight[tonight["pick"].isin(["OVER", "UNDER"])].sort_values("pick_edge", ascending=False)
+    pick_rows = [[x.player_name, x.team, x.opponent, x.market, x.pick, f"{x.pick_line:.1f}", x.pick_book, f"{x.pick_odds:.0f}",
+                  f"{x.pred_mean:.1f}", _pct(x.pick_prob), _pct(x.pick_edge), f"{x.pick_ev:.3f}", _pct(x.stake),
+                  f"{x.stake_amount:.2f}"] for x in picks.itertuples()]  # fmt: skip
+    cal = graded[graded["over_outcome"].notna() & graded["p_over"].notna()]
+    cal = cal.assign(bin=np.floor(cal["p_over"] * 10) / 10 + 0.05).groupby("bin")["over_outcome"].agg(["mean", "count"])
+    offered = {(g, pl, mk) for g, pl, mk, d, pre, _ in w["offers"] if d == REPORT_DAY and pre}
+    return {
+        "buckets": buckets, "roi": roi, "mae": mae, "picks": pick_rows, "n_bets": len(bets),
+        "calibration": [f"{b:.2f} → {q:.2f} (n={int(n)})" for b, (q, n) in cal.iterrows()],
+        "coverage": f"{len(tonight)} predictions for {len(offered)} (player, market) lines offered — {len(tonight) / len(offered):.1%}",
+        "gates": [["points", "open", "log loss 0.0061 better than the line [0.0012, 0.0110] on 1,204 lines"],
+                  ["rebounds", "closed", "no evidence beyond the line [-0.0030, 0.0040]"],
+                  ["threes", "open", "threes: gate off (research only): 88 lines"]],
+        "backtest": [["points", "412", "0.2439", "0.2471", "-0.0064 [-0.0120, -0.0008]", "37", "56.8%", "7.4%"],
+                     ["threes", "96", "–", "0.2467", "–", "0", "–", "–"]],
+        "texts": ["bankroll 1,000; caps 2% a bet, 4% a player, 10% a night; tonight staked 7.3%",
+                  "newest backtest 2025-10-22 .. 2025-11-06 (gate strict), recorded 2025-11-08 13:00:00",
+                  f"{roi[-1][0]}: {roi[-1][1]:+.2f}% of bankroll"],
+    }  # fmt: skip
+
+
+class _Page(HTMLParser):
+    """A page as a reader sees it: each table (header row first) under the heading above it, SVG tooltips,
+    the cumulative-profit polyline and the text."""
+
+    def __init__(self, markup: str):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self.titles: list[str] = []
+        self.polylines: list[str] = []
+        self.text: list[str] = []
+        self._heading: list[str] | None = None
+        self._under = ""
+        self._table = self._row = self._cell = self._title = None
+        self._in_svg = False
+        self.feed(markup)
+        self.close()
+        self.joined = re.sub(r"\s+", " ", "".join(self.text))
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("h1", "h2", "h3"):
+            self._heading = []
+        elif tag == "table":
+            self._table = []
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "svg":
+            self._in_svg = True
+        elif tag == "title" and self._in_svg:
+            self._title = []
+        elif tag == "polyline":
+            self.polylines.append(dict(attrs)["points"])
+
+    def handle_endtag(self, tag):
+        if tag in ("h1", "h2", "h3") and self._heading is not None:
+            self._under, self._heading = "".join(self._heading).strip(), None
+        elif tag in ("td", "th") and self._cell is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self._table.append(self._row)
+            self._row = None
+        elif tag == "table" and self._table is not None:
+            self.tables[self._under], self._table = self._table, None
+        elif tag == "svg":
+            self._in_svg = False
+        elif tag == "title" and self._title is not None:
+            self.titles.append("".join(self._title))
+            self._title = None
+
+    def handle_data(self, data):
+        for part in (self._heading, self._cell, self._title):
+            if part is not None:
+                part.append(data)
+        self.text.append(data)
+
+
+def _check_page(markup: str, exp: dict) -> None:
+    page = _Page(markup)
+    t = page.tables
+    assert t["Evidence gate"] == [["market", "gate", "evidence"], *exp["gates"]]
+    assert t["Tonight's picks"] == [["player", "team", "opp", "market", "pick", "line", "book", "odds", "pred", "P(pick)",
+                                     "edge", "EV", "stake", "amount"], *exp["picks"]]  # fmt: skip
+    assert t["Backtest"] == [["market", "lines", "Brier blend", "Brier market", "log loss blend − market [95% CI]", "picks",
+                              "hit", "ROI"], *exp["backtest"]]  # fmt: skip
+    assert t["Hit rate and ROI by edge bucket"] == [["edge", "bets", "W–L–P", "hit rate", "ROI"], *exp["buckets"]]
+    assert t["Model vs line (MAE)"] == [["market", "system", "N", "MAE"], *exp["mae"]]
+    assert page.titles == exp["calibration"]
+    for text in (*exp["texts"], exp["coverage"]):
+        assert text in page.joined
+    # the cumulative profit line: one point per graded date, rising and falling as the expected series does
+    (points,) = page.polylines
+    ys = [float(pt.split(",")[1]) for pt in points.split()]
+    values = [v for _, v in exp["roi"]]
+    assert len(ys) == len(values) == len(GRADED_DAYS)
+    for (y0, y1), (v0, v1) in zip(itertools.pairwise(ys), itertools.pairwise(values)):
+        assert (y1 < y0) == (v1 > v0)  # SVG y grows downwards
+
+
+def test_report_shows_the_numbers_of_the_graded_rows(graded_warehouse, tmp_path):
+    """Picks, edge buckets (pushes out of the hit rate, as bet_summary), cumulative profit at the recommended
+    stakes, MAE, gate and backtest: each against pandas over the rows written, later dates left out."""
+    from nbaprops.report import gather, write_report
+
+    exp = _expected(graded_warehouse)
+    assert exp["n_bets"] > 40 and len(exp["picks"]) == 6
+    _check_page(write_report(load_settings(), REPORT_DAY, out_dir=tmp_path).read_text(), exp)
+    con = connect(load_settings())
+    try:
+        data = gather(con, REPORT_DAY)
+    finally:
+        con.close()
+    assert [d for d, _ in data["roi"]] == [d for d, _ in exp["roi"]]
+    assert [v for _, v in data["roi"]] == pytest.approx([v for _, v in exp["roi"]], abs=1e-9)
+
+
+def _chromium(browser: str, page: Path, work: Path) -> tuple[str, list[str], Path]:
+    """Render ``page`` headless: (the DOM after load, the console messages, a screenshot)."""
+    work.mkdir(parents=True, exist_ok=True)
+    shot = work / "shot.png"
+    proc = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={work / 'profile'}", "--enable-logging=stderr", "--v=0",
+         "--window-size=1200,900", f"--screenshot={shot}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0 and shot.exists(), proc.stderr[-2000:]
+    return proc.stdout, [line for line in proc.stderr.splitlines() if re.search(r":CONSOLE[:(]", line)], shot
+
+
 def _png_pixels_vary(path: Path) -> bool:
     """Decode just enough PNG to tell a blank (single-colour) screenshot from a rendered page."""
     data = path.read_bytes()
@@ -152,27 +467,29 @@ def _png_pixels_vary(path: Path) -> bool:
     return len(set(raw)) > 8 and ink / len(raw[::7]) > 0.002
 
 
-def test_report_renders_in_headless_chromium_without_console_errors(warehouse_path, tmp_path):
+def test_report_renders_in_headless_chromium_without_console_errors(graded_warehouse, tmp_path):
+    """The graded report in a real browser: not blank, nothing on the console (the page has no scripts, so any
+    message is a fault), and the rendered DOM shows the same numbers. Both checks are shown to fail on a blank
+    page and on a page that logs an error."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
-        pytest.skip("no Chromium found (.ci/run installs Debian's chromium package)")
+        missing_tool("no Chromium found (.ci/run installs Debian's chromium package)")
     from nbaprops.report import write_report
 
-    page = write_report(load_settings(), date(2025, 11, 3), out_dir=tmp_path)
-    html = page.read_text()
-    assert "<script" not in html and "http://" not in html and "https://" not in html  # self-contained
-    shot = tmp_path / "shot.png"
-    proc = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
-         "--window-size=1200,900", f"--screenshot={shot}", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert shot.exists(), proc.stderr[-2000:]
+    page = write_report(load_settings(), REPORT_DAY, out_dir=tmp_path)
+    markup = page.read_text()
+    assert "<script" not in markup and "http://" not in markup and "https://" not in markup  # self-contained
+    dom, console, shot = _chromium(browser, page, tmp_path / "report")
     assert _png_pixels_vary(shot)
-    console_errors = [l for l in proc.stderr.splitlines() if "CONSOLE" in l and ("ERROR" in l or "Uncaught" in l)]
-    assert console_errors == []
+    assert console == []
+    _check_page(dom, _expected(graded_warehouse))
+
+    blank = tmp_path / "blank.html"
+    blank.write_text("<!doctype html><html><body></body></html>")
+    assert not _png_pixels_vary(_chromium(browser, blank, tmp_path / "blank")[2])
+    noisy = tmp_path / "noisy.html"
+    noisy.write_text(markup.replace("</body>", "<script>console.error('injected fault')</script></body>"))
+    assert any("injected fault" in line for line in _chromium(browser, noisy, tmp_path / "noisy")[1])
 
 
 def test_doctor_fails_on_a_broken_setting(tmp_path, monkeypatch):

@@ -1,17 +1,21 @@
 """Phase 4 on a simulated league (runs everywhere, a fresh clone included): the feature mart's contract, its
 documentation, and every feature recomputed in Python from earlier-dated rows. The same recomputation runs on
 the real seasons in test_phase4_real.py. The league is simulated, landed and built once per module
-(`nbaprops build --phase 4`).
+(`nbaprops build --phase 4`). The recomputation derives each row's team, opponent, home/away, season and line
+from the raw inputs, and is shown to catch each of them wrong, in the mart frame and written by the SQL.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 import yaml
 
+from dbt_mutants import build_mutant
+from feature_oracle import CONTEXT_COLUMNS, borrowed_context, compare, load_history
 from phase4_support import (
     FEATURE_DEFINITIONS,
     assert_matches,
@@ -67,6 +71,90 @@ def test_sim_every_feature_matches_a_python_recomputation_from_earlier_rows(sim_
     assert len(sample) >= 500 and set(sample["row_kind"]) == {"training", "scoring"}
     assert (sample["did_play"] == False).sum() > 0  # noqa: E712  (DNP rows are in the sample)
     assert_matches(sim_warehouse, sample)
+
+
+def _flip(value):
+    return None if value is None or pd.isna(value) else not bool(value)
+
+
+# A wrong context column in the mart: the oracle derives each from the raw inputs, so it must name it on every
+# row the mutation changed (and on no other).
+CONTEXT_MUTATIONS = {
+    "team and opponent swapped": lambda f: f.assign(team=f["opponent"], opponent=f["team"]),
+    "line shifted by 1": lambda f: f.assign(line=f["line"] + 1),
+    "home and away flipped": lambda f: f.assign(is_home=f["is_home"].map(_flip)),
+    "season relabelled": lambda f: f.assign(season="2024-25"),
+}
+
+
+@pytest.fixture(scope="module")
+def oracle_sample(sim_warehouse):
+    """The oracle's history and a sample of scoring, DNP and played rows (with and without a line) it agrees with."""
+    con = sim_warehouse.connect()
+    try:
+        history = load_history(con)
+        sample = pd.concat([
+            mart_sample(con, "row_kind = 'scoring'", 15, seed=0.3),
+            mart_sample(con, "did_play = false", 15, seed=0.3),
+            mart_sample(con, "did_play and line is not null", 25, seed=0.3),
+            mart_sample(con, "did_play and line is null", 15, seed=0.3),
+        ], ignore_index=True)  # fmt: skip
+    finally:
+        con.close()
+    assert compare(history, sample, feature_names()) == []
+    return history, sample
+
+
+@pytest.mark.parametrize("mutation", list(CONTEXT_MUTATIONS))
+def test_the_oracle_catches_a_wrong_team_opponent_home_season_or_line(oracle_sample, mutation):
+    history, sample = oracle_sample
+    mutated = CONTEXT_MUTATIONS[mutation](sample.copy())
+    problems = compare(history, mutated, feature_names())
+    keys = [f"{r.player_id}|{r.game_id}|{r.market}|{pd.Timestamp(r.game_date).date()}" for r in sample.itertuples()]
+    changed_any = False
+    for column in CONTEXT_COLUMNS:
+        before, after = sample[column], mutated[column]
+        changed = [not ((pd.isna(b) and pd.isna(a)) or (not pd.isna(b) and not pd.isna(a) and b == a)) for b, a in zip(before, after)]
+        flagged = [any(p.startswith(f"{k} {column}: mart ") for p in problems) for k in keys]
+        assert flagged == changed, f"{mutation}: {column} flagged on {sum(flagged)} rows, changed on {sum(changed)}"
+        changed_any |= any(changed)
+    assert changed_any, f"{mutation} changed no row of the sample"
+
+
+# The same wrong context written by the SQL, so that every feature built on it agrees with it: the box-score rows
+# of player_daily_cache take the other side of the game, and the mart's line is one more than the consensus.
+SQL_CONTEXT_MUTATIONS = [
+    ("models/precompute/player_daily_cache.sql",
+     "        team,\n        opponent,\n        is_home,\n        true as is_played,",
+     "        opponent as team,\n        team as opponent,\n        not is_home as is_home,\n        true as is_played,"),
+    ("models/precompute/feature_mart.sql", "        lines.latest_line as line,", "        lines.latest_line + 1 as line,"),
+]  # fmt: skip
+
+
+def test_the_oracle_catches_a_swapped_side_and_a_shifted_line_written_by_the_sql(sim_warehouse, tmp_path):
+    mutant = build_mutant(sim_warehouse.path, tmp_path / "mutant", SQL_CONTEXT_MUTATIONS,
+                          ["run", "--select", "player_daily_cache+", "--full-refresh"])  # fmt: skip
+    con = duckdb.connect(str(mutant))
+    try:
+        history = load_history(con)
+        sample = pd.concat([mart_sample(con, "did_play and line is not null", 20, seed=0.7),
+                            mart_sample(con, "row_kind = 'scoring'", 10, seed=0.7)], ignore_index=True)  # fmt: skip
+    finally:
+        con.close()
+    keys = [f"{r.player_id}|{r.game_id}|{r.market}|{pd.Timestamp(r.game_date).date()}" for r in sample.itertuples()]
+    played = sample["did_play"].fillna(False).astype(bool).tolist()
+
+    def flagged(problems: list[str], column: str) -> list[bool]:
+        return [any(p.startswith(f"{k} {column}: mart ") for p in problems) for k in keys]
+
+    # borrowing the row's context (the oracle before issue 19): the shifted line passes unseen
+    borrowed = compare(history, sample, feature_names(), context_of=borrowed_context)
+    assert not any(" line" in p or "f_line_minus_avg_l10" in p for p in borrowed), borrowed[:5]
+    # deriving it from the raw inputs: every swapped side and every shifted line is named
+    problems = compare(history, sample, feature_names())
+    for column in ("team", "opponent", "is_home"):
+        assert flagged(problems, column) == played, f"{column} flagged on {sum(flagged(problems, column))} of {sum(played)}"
+    assert all(flagged(problems, "line")), f"line flagged on {sum(flagged(problems, 'line'))} of {len(keys)} rows"
 
 
 def test_sim_mart_has_training_scoring_and_dnp_rows_by_contract(sim_warehouse):

@@ -22,17 +22,16 @@ from phase4_support import (
 )
 
 
-@pytest.fixture(scope="module")
-def real_warehouse(tmp_path_factory) -> Warehouse:
-    from conftest import SHARED_DATA
+pytestmark = pytest.mark.shared_data
 
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"real data not found at {SHARED_DATA} (a fresh clone has no ../shared/data)")
+
+@pytest.fixture(scope="module")
+def real_warehouse(tmp_path_factory, shared_data) -> Warehouse:
     root = tmp_path_factory.mktemp("p4real")
     env = warehouse_env(root)
     mp = activate(env)
     try:
-        import_files(real_imports(SHARED_DATA))
+        import_files(real_imports(shared_data))
         build_phase4()
     finally:
         mp.undo()

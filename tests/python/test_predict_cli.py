@@ -4,6 +4,7 @@ real ``precompute.feature_mart`` and ``intermediate.int_prop_offers`` and writin
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date, timedelta
 
@@ -68,10 +69,19 @@ def test_score_writes_every_line_then_a_rescore_supersedes(env):
     first = run_cli("score", "--date", day)
     assert first.exit_code == 0, first.output + first.stderr
     assert "coverage:" in first.output and "not scored:" in first.output
-    lines = query(env, "select count(*) from precompute.feature_mart where game_date = ? and line is not null", [day])[0][0]
-    current = query(env, "select count(*) from predictions.predictions where game_date = ? and is_current", [day])[0][0]
-    unscored = query(env, "select count(*) from predictions.unscored_lines where game_date = ?", [day])[0][0]
-    assert lines > 300 and current + unscored >= lines and current >= 0.95 * lines
+    run_id = re.match(r"run (\S+): ", first.output).group(1)
+    key = "game_id, player_lookup, market"
+    lines = set(query(env, f"select {key} from precompute.feature_mart where game_date = ? and line is not null", [day]))
+    scored = query(env, f"select {key} from predictions.predictions where game_date = ? and is_current", [day])
+    listed = query(env, f"select {key} from predictions.unscored_lines where game_date = ? and run_id = ?", [day, run_id])
+    current, unscored = len(scored), len(listed)
+    # every line is either scored or listed with a reason, never both, never twice, and nothing else is
+    assert len(set(scored)) == current and len(set(listed)) == unscored, "a line scored or listed twice"
+    both = set(scored) & set(listed)
+    assert not both, f"{len(both)} line(s) both scored and listed as not scored, e.g. {sorted(both)[:3]}"
+    assert set(scored) | set(listed) == lines, sorted((set(scored) | set(listed)) ^ lines)[:5]
+    assert len(lines) > 300 and current + unscored == len(lines) and current >= 0.95 * len(lines)
+    assert f"not scored: {unscored} line(s)" in first.output
     second = run_cli("score", "--date", day)
     assert second.exit_code == 0, second.output + second.stderr
     versions = dict(query(env, "select prediction_version, count(*) from predictions.predictions where game_date = ? group by 1", [day]))
@@ -153,8 +163,19 @@ def test_scoring_rows_for_games_not_played_yet_are_scored_and_stay_pending(env):
     assert scoring > 0
     result = run_cli("score", "--date", TONIGHT)
     assert result.exit_code == 0, result.output + result.stderr
+    leans = query(env, "select count(*) from predictions.predictions where is_current and game_date = ? "
+                       "and lean in ('OVER', 'UNDER') and market_line is not null", [TONIGHT])[0][0]  # fmt: skip
+    current = query(env, "select count(*) from predictions.predictions where is_current and game_date = ?", [TONIGHT])[0][0]
+    assert leans > 0
     graded = run_cli("grade", "--date", TONIGHT)
-    assert graded.exit_code == 0 and "still pending" in graded.output
+    assert graded.exit_code == 0, graded.output + graded.stderr
+    # no game has been played: every lean is pending, none is void, and no pending row is written as graded
+    counts = re.search(r"graded (\d+) predictions on \S+ \((\d+) void, (\d+) still pending\)", graded.output)
+    assert counts, graded.output
+    assert (int(counts.group(1)), int(counts.group(2)), int(counts.group(3))) == (current - leans, 0, leans)
+    written = dict(query(env, "select coalesce(lean_result, 'none'), count(*) from predictions.results where game_date = ? "
+                              "group by 1", [TONIGHT]))  # fmt: skip
+    assert set(written) <= {"none"} and sum(written.values()) == current - leans, written
 
 
 def test_backtest_prints_the_tables_writes_every_line_and_its_summary_recomputes_from_the_file(env, tmp_path):

@@ -9,6 +9,8 @@ import json
 import logging
 import time
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
 from werkzeug import Response
@@ -142,9 +144,33 @@ def test_redactor_covers_key_like_parameters_even_when_not_listed():
 
 
 def test_retry_after_accepts_seconds_and_http_dates():
+    now = datetime(2015, 10, 21, 7, 28, 0, tzinfo=timezone.utc)
+    # delta-seconds
     assert retry_after_seconds("2") == 2.0
-    assert retry_after_seconds("garbage") is None
+    assert retry_after_seconds(" 120 ", now=now) == 120.0 and retry_after_seconds("0") == 0.0
+    # an HTTP-date in the future: the seconds from now until then
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:45 GMT", now=now) == 45.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 08:30:00 GMT", now=now) == 3720.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=now) == 0.0  # that instant
+    # an HTTP-date in the past: retry at once
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:27:00 GMT", now=now) == 0.0
     assert 0 <= retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert retry_after_seconds("garbage") is None and retry_after_seconds("") is None and retry_after_seconds(None) is None
+
+
+def test_429_with_a_future_http_date_waits_until_then(httpserver_ipv4):
+    sleeps: list[float] = []
+    until = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=4), usegmt=True)
+    httpserver_ipv4.expect_ordered_request("/events").respond_with_data(
+        '{"message": "slow down"}', status=429, headers={"Retry-After": until}, content_type="application/json"
+    )
+    httpserver_ipv4.expect_ordered_request("/events").respond_with_json([])
+    with HttpClient(FAST_HTTP, sleep=sleeps.append, jitter=lambda: 0.0) as client:
+        fetched = client.get(httpserver_ipv4.url_for("/events"))
+    assert classes(fetched) == [RATE_LIMITED, OK]
+    # the date has whole seconds (up to 1 s before now + 4 s) and a little time passes before it is read
+    assert 2.5 <= fetched.attempts[0].retry_after_seconds <= 4.0, fetched.attempts[0].retry_after_seconds
+    assert sleeps == [fetched.attempts[1].waited_seconds] and sleeps[0] == fetched.attempts[0].retry_after_seconds
 
 
 def test_requests_to_one_host_are_paced():

@@ -15,7 +15,7 @@ from nbaprops.sim.faults import Fault
 from nbaprops.sim.serve import SimApi
 from scraper_support import API_KEY, FAST, FAST_ENV, PLAYED, START, TONIGHT, rows, season, serving, settings_for
 from scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
-from scrapers.run import scrape_date
+from scrapers.run import SOURCES, scrape_date
 
 
 def final_games(day=PLAYED) -> list[str]:
@@ -61,6 +61,16 @@ def test_truncated_json_is_a_parse_error_then_lands_on_the_next_pass(tmp_path):
     assert [a["classification"] for a in tries] == ["parse_error", "ok"]
     assert "not valid JSON" in tries[0]["error"] and (settings.landing_dir / tries[0]["archive_path"]).is_file()
     assert result_of(report, "cdn_boxscore").status == "ok" and report.succeeded
+    # what landed is the game as the simulated league played it: every player who played with his points,
+    # each team with its score, and every other final game of the date too
+    box, g = season().boxes[game], next(x for x in season().games_on(PLAYED) if x.game_id == game)
+    played = {(p.player_id, line["PTS"]) for side in box.lines for p, line in side}
+    landed = rows(settings.duckdb_path, f"select player_id, pts from raw.player_game_logs where game_id = '{game}' "
+                                        "and not_playing_reason is null")  # fmt: skip
+    assert len(landed) == len(played) and set(landed) == played
+    teams = rows(settings.duckdb_path, f"select team_abbreviation, pts from raw.team_game_logs where game_id = '{game}'")
+    assert sorted(teams) == sorted([(g.away, box.totals[0]["PTS"]), (g.home, box.totals[1]["PTS"])])
+    assert {r for (r,) in rows(settings.duckdb_path, "select distinct game_id from raw.player_game_logs")} == set(final_games())
 
 
 def test_a_game_not_final_is_skipped_not_failed(tmp_path):
@@ -171,8 +181,23 @@ def test_without_a_key_the_odds_source_fails_before_any_request(tmp_path):
 def test_unknown_sources_are_refused_by_name(tmp_path, bad):
     from scrapers.run import choose_sources
 
-    with pytest.raises(ValueError, match="unknown source"):
-        choose_sources([bad])
+    with pytest.raises(ValueError, match="unknown source") as refused:
+        choose_sources(["cdn_boxscore", bad])
+    message = str(refused.value)
+    named, choices = message.split("; choose from ")
+    assert named == f"unknown source(s) {bad}", message  # the bad name, and only it (cdn_boxscore is fine)
+    assert choices.split(", ") == list(SOURCES)
+
+
+def test_the_scrape_command_names_an_unknown_source(tmp_path, monkeypatch):
+    monkeypatch.setenv("NBAPROPS_DUCKDB_PATH", str(tmp_path / "wh.duckdb"))
+    monkeypatch.setenv("NBAPROPS_LANDING_DIR", str(tmp_path / "landing"))
+    for name in ("NBAPROPS_CDN_BASE_URL", "NBAPROPS_STATS_BASE_URL", "NBAPROPS_ODDS_BASE_URL"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there; nothing should be asked either
+    result = run_cli("scrape", "--date", PLAYED.isoformat(), "--source", "odds_api", "--source", "box_scroe")
+    assert result.exit_code != 0
+    assert "unknown source(s) box_scroe;" in result.output + result.stderr, result.output + result.stderr
+    assert not (tmp_path / "landing").exists(), "nothing was fetched"
 
 
 def test_a_crashing_source_is_reported_and_the_next_source_still_runs(tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import re
 import statistics
 import unicodedata
@@ -22,16 +23,13 @@ START = date(2025, 10, 21)
 SMALL = SimConfig(seed=11, start_date=START, days=12, as_of=START + timedelta(days=9))
 FILES = ["player_game_logs", "team_game_logs", "schedule", "props", "game_lines"]
 
-HEADERS = {
-    "player_game_logs": "SEASON_ID,PLAYER_ID,PLAYER_NAME,TEAM_ID,TEAM_ABBREVIATION,TEAM_NAME,GAME_ID,GAME_DATE,MATCHUP,WL,"
-    "MIN,PTS,FGM,FGA,FG_PCT,FG3M,FG3A,FG3_PCT,FTM,FTA,FT_PCT,OREB,DREB,REB,AST,STL,BLK,TOV,PF,PLUS_MINUS,SEASON_LABEL",
-    "team_game_logs": "SEASON_ID,TEAM_ID,TEAM_ABBREVIATION,TEAM_NAME,GAME_ID,GAME_DATE,MATCHUP,WL,MIN,PTS,FGM,FGA,FG_PCT,"
-    "FG3M,FG3A,FG3_PCT,FTM,FTA,FT_PCT,OREB,DREB,REB,AST,STL,BLK,TOV,PF,PLUS_MINUS,SEASON",
-    "schedule": "GAME_ID,GAME_DATE,STAGE,HOME_TEAM_ID,HOME_ABBR,AWAY_TEAM_ID,AWAY_ABBR,HOME_PTS,AWAY_PTS,STATUS,SEASON",
-    "props": "snapshot_file,snapshot_local_time,event_id,player,market,line,bookmaker,game,game_time,over_odds,under_odds",
-    "game_lines": "season,date,regular,playoffs,away,home,score_away,score_home,q1_away,q2_away,q3_away,q4_away,ot_away,"
-    "q1_home,q2_home,q3_home,q4_home,ot_home,whos_favored,spread,total,moneyline_away,moneyline_home,h2_spread,h2_total,"
-    "id_spread,id_total",
+# The real file each simulated file imitates (under ../shared/data): its header is the one to match.
+REAL_FILES = {
+    "player_game_logs": "nba-player-game-logs/player_logs_*.csv.gz",
+    "team_game_logs": "nba-team-game-logs/nba_games_*.csv.gz",
+    "schedule": "nba-game-logs-2017-2026-with-playoffs/schedule_*.csv.gz",
+    "props": "odds-api-player-props-2025-26/player_props_snapshots_*.csv.gz",
+    "game_lines": "nba-game-lines-2007-2025/nba_*.csv.gz",
 }
 COUNTS = ["PTS", "FGM", "FGA", "FG3M", "FG3A", "FTM", "FTA", "OREB", "DREB", "REB", "AST", "STL", "BLK", "TOV", "PF"]
 
@@ -60,14 +58,34 @@ def tables(sim) -> dict[str, list[dict[str, str]]]:
     return {name: _read(out, name) for name in FILES}
 
 
-def test_headers_and_line_endings_match_the_real_files(sim):
+def test_files_have_unix_line_endings_and_the_counted_rows(sim):
     out, result = sim
     for name in FILES:
         data = (out / f"{name}.csv").read_bytes()
-        assert data.split(b"\n", 1)[0].decode() == HEADERS[name], name
         assert b"\r" not in data
         assert result.row_counts[name] == data.count(b"\n") - 1
         assert getattr(result, name) == out / f"{name}.csv"
+
+
+def _first_line(path: Path) -> bytes:
+    with gzip.open(path, "rb") as f:
+        return f.readline()
+
+
+@pytest.mark.shared_data
+def test_headers_and_line_endings_match_the_real_files(sim, shared_data):
+    """Each simulated file's header is, byte for byte, the header of every real file of its kind (read from
+    ../shared/data, not copied into this test), and it ends lines as they do."""
+    out, _ = sim
+    for name in FILES:
+        real = sorted(shared_data.glob(REAL_FILES[name]))
+        assert real, f"no real file matches {REAL_FILES[name]} under {shared_data}"
+        headers = {_first_line(path) for path in real}
+        assert len(headers) == 1, (name, headers)  # every season's file has the same header
+        (header,) = headers
+        assert header.endswith(b"\n") and not header.endswith(b"\r\n"), (name, header[-2:])
+        ours = (out / f"{name}.csv").read_bytes().split(b"\n", 1)[0] + b"\n"
+        assert ours == header, f"{name}: simulated header differs from {real[0].name}:\n{ours!r}\n{header!r}"
 
 
 def test_same_config_same_bytes_and_another_seed_differs(sim, tmp_path):

@@ -80,12 +80,8 @@ def test_counts_command_prints_every_phase3_model(sim_warehouse, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def real_warehouse(tmp_path_factory):
-    from conftest import SHARED_DATA
-
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"real data not found at {SHARED_DATA} (a fresh clone has no ../shared/data)")
-    d = SHARED_DATA
+def real_warehouse(tmp_path_factory, shared_data):
+    d = shared_data
     slim = d / "nba-game-logs-2017-2026-with-playoffs"
     path = tmp_path_factory.mktemp("realwh") / "nbaprops.duckdb"
     mp = pytest.MonkeyPatch()
@@ -108,6 +104,7 @@ def real_warehouse(tmp_path_factory):
     mp.undo()
 
 
+@pytest.mark.shared_data
 def test_real_ten_seasons_reconcile_player_points_with_team_points(real_warehouse):
     con = duckdb.connect(str(real_warehouse))
     try:
@@ -125,6 +122,7 @@ def test_real_ten_seasons_reconcile_player_points_with_team_points(real_warehous
     assert team_games == 23782
 
 
+@pytest.mark.shared_data
 def test_every_real_2025_26_prop_name_resolves_and_join_share_is_reported(real_warehouse):
     con = duckdb.connect(str(real_warehouse))
     try:

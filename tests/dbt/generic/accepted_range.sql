@@ -2,6 +2,7 @@
   accepted_range: every non-NULL value lies in [min_value, max_value] (inclusive).
   Exceptions only through seeds/data_test_exceptions.csv: rows whose test_name equals exception_test_name
   and whose record_key equals the record_key expression (e.g. "game_id || '|' || cast(player_id as string)").
+  A row whose record key is NULL (or with no record_key given) is never excused.
 -#}
 {% test accepted_range(model, column_name, min_value=none, max_value=none, exception_test_name=none, record_key=none) %}
 
@@ -25,7 +26,8 @@ checked as (
 select *
 from checked
 {% if exception_test_name %}
-where record_key not in (
+where record_key is null  -- a row without a key is never an exception (NULL NOT IN (...) would excuse it)
+    or record_key not in (
     {{ data_test_exception_keys(exception_test_name) }}
 )
 {% endif %}
