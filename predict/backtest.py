@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from predict.baselines import add_baselines, played_history
+from predict.combiner import Combiner
 from predict.config import MARKETS, PredictConfig
 from predict.evaluation import day_bootstrap_mean, day_bootstrap_ratio, wilson
 from predict.grade import bet_summary, grade_predictions, grade_sides, profit
@@ -210,8 +211,7 @@ def format_table(summary: dict, retrains: list[dict] | None = None) -> str:
                       "logit p = a + b*logit p_market + c*(logit p_model - logit p_market), 95% CI by game day"]  # fmt: skip
         lines.append(f"  {'market':<9}{'devig':<16}{'calib':<10}{'lines':>7}{'a':>22}{'b':>22}{'c':>22}  gate")
         for m, c in r["combiners"].items():
-            coef = [f"{c[k]:+.2f} [{c[k + '_ci'][0]:+.2f},{c[k + '_ci'][1]:+.2f}]" if c.get(k + "_ci") else "market"
-                    for k in ("a", "b", "c")]  # fmt: skip
+            coef = Combiner.from_dict(c).coefficients()
             lines.append(f"  {m:<9}{r['devig'][m]:<16}{r['calibration'][m]:<10}{c['n']:>7,}{coef[0]:>22}{coef[1]:>22}"
                          f"{coef[2]:>22}  {'OPEN' if c['gate_open'] else 'closed'}: {c['reason']}")  # fmt: skip
     return "\n".join(lines)

@@ -77,6 +77,11 @@ class Combiner:
         assert gate in GATES, gate
         return gate == "off" or self.gate_open
 
+    def coefficients(self) -> list[str]:
+        """``a``, ``b``, ``c`` as "estimate [low, high]" (or "market" when unfitted), for the printed tables."""
+        return [f"{getattr(self, k):+.2f} [{getattr(self, k + '_ci')[0]:+.2f},{getattr(self, k + '_ci')[1]:+.2f}]"
+                if getattr(self, k + "_ci") else "market" for k in ("a", "b", "c")]  # fmt: skip
+
     def summary(self) -> str:
         """One line: the gate decision and the figures behind it."""
         return f"{self.market}: {'OPEN' if self.gate_open else 'closed'} — {self.reason}"

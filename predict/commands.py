@@ -101,8 +101,7 @@ def combiner_lines(model) -> list[str]:
            f"{'market':<9}{'devig':<16}{'calibration':<12}{'lines':>7}{'a':>22}{'b':>22}{'c':>22}"]  # fmt: skip
     for m, mm in model.markets.items():
         c = mm.combiner
-        coef = [f"{getattr(c, k):+.2f} [{getattr(c, k + '_ci')[0]:+.2f},{getattr(c, k + '_ci')[1]:+.2f}]"
-                if getattr(c, k + "_ci") else "market" for k in ("a", "b", "c")]  # fmt: skip
+        coef = c.coefficients()
         out.append(f"{m:<9}{mm.devig:<16}{mm.calibration.method:<12}{c.n:>7,}{coef[0]:>22}{coef[1]:>22}{coef[2]:>22}")
     out.append("gate (picks only where the model has shown information beyond the line):")
     out += [f"  {mm.combiner.summary()}" for mm in model.markets.values()]
