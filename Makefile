@@ -40,4 +40,4 @@ check-bigquery: setup
 
 # Layers 1-2 only, on the working tree: compile for BigQuery offline into target/bigquery_offline and lint it.
 lint-bigquery: setup
-	$(UV) run --frozen python -m nbaprops.bigquery_lint --compile
+	$(UV) run --frozen python -m devtools.bigquery_lint --compile

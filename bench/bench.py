@@ -77,7 +77,7 @@ def prop_dates(props: list[Path]) -> set[str]:
     """US/Eastern game dates that have prop lines (the real files' event_date, else the simulated tip-off)."""
     from datetime import datetime
 
-    from nbaprops.dates import game_date_of
+    from nbacore.dates import game_date_of
 
     dates: set[str] = set()
     for path in props:

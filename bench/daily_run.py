@@ -17,10 +17,10 @@ from pathlib import Path
 
 def main(day: date, files: list[Path]) -> dict:
     started = time.perf_counter()
-    from nbaprops.dbt_runner import build_args, run_dbt
-    from nbaprops.importers import parse_files
-    from nbaprops.settings import load_settings
-    from nbaprops.warehouse import connect, replace_partitions
+    from nbacore.dbt_runner import build_args, run_dbt
+    from nbacore.importers import parse_files
+    from nbacore.settings import load_settings
+    from nbacore.warehouse import connect, replace_partitions
     from predict import commands
     from predict.config import PredictConfig
 

@@ -15,14 +15,14 @@ import numpy as np
 
 
 def main() -> dict:
-    import predict  # noqa: F401  (sets OMP_WAIT_POLICY before xgboost loads)
-    from nbaprops.settings import load_settings
-    from nbaprops.warehouse import connect
-    from predict.config import default_registry_dir
+    from nbacore.settings import load_settings, prepare_process
+
+    prepare_process()  # passive OpenMP waiting, before xgboost loads
+    from nbacore.warehouse import connect
     from predict.mart import feature_matrix, mart_seasons, read_mart
     from predict.registry import load_model
 
-    model = load_model(default_registry_dir())
+    model = load_model(load_settings().registry_dir)
     con = connect(load_settings())
     try:
         mart = read_mart(con, seasons=mart_seasons(con)[-1:])

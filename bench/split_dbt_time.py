@@ -11,38 +11,35 @@ the nodes), nodes.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 
 
 def main(args: list[str]) -> dict:
     started = time.perf_counter()
-    from dbt.cli.main import dbtRunner
+    import dbt.cli.main  # noqa: F401  (the import every CLI call pays, measured cold)
 
-    from nbaprops.dbt_runner import build_args
-    from nbaprops.settings import load_settings
+    from nbacore.dbt_runner import build_args, run_dbt
+    from nbacore.settings import load_settings
 
     imported = time.perf_counter()
     settings = load_settings()
+    env = None
     if args == ["daily"]:
         plan = build_args(settings, daily=True)
-        args = plan.args
-        os.environ.update(plan.env)
-    common = ["--quiet", "--project-dir", str(settings.project_dir), "--profiles-dir", str(settings.profiles_dir),
-              "--target", settings.target]  # fmt: skip
-    dbtRunner().invoke(["parse", *common])
+        args, env = plan.args, plan.env
+    run_dbt(settings, ["parse"], quiet=True)
     parsed = time.perf_counter()
-    result = dbtRunner().invoke([*args, *common])
+    outcome = run_dbt(settings, args, quiet=True, env=env)
     finished = time.perf_counter()
-    execution = getattr(result.result, "elapsed_time", None)
+    execution = outcome.elapsed_seconds
     return {
-        "ok": bool(result.success),
+        "ok": outcome.success,
         "import_s": round(imported - started, 2),
         "parse_s": round(parsed - imported, 2),
         "invoke_s": round(finished - parsed, 2),
         "execution_s": round(execution, 2) if execution is not None else None,
-        "nodes": len(getattr(result.result, "results", None) or []),
+        "nodes": len(outcome.nodes),
     }
 
 

@@ -5,11 +5,8 @@ Modules in the order a run uses them: ``config`` (knobs), ``mart`` (the input co
 ``market_view`` (de-vig methods, the market-implied mean), ``combiner`` (the market anchor and the evidence
 gate), ``train``, ``model`` and ``registry`` (saved models and the feature check), ``offers`` and ``pricing``
 (market view, blend, edge, EV, pick, Kelly), ``staking`` (per-player and nightly caps), ``score``, ``grade``,
-``evaluation`` (intervals), ``tables`` (the ``predictions`` schema), ``backtest``, ``commands`` (the CLI bodies).
+``evaluation`` (intervals), ``tables`` (the ``predictions`` schema), ``backtest``, ``commands`` (the runs the
+CLI and the morning job call).
+
+Entry points call ``nbacore.settings.prepare_process()`` before XGBoost loads (passive OpenMP waiting).
 """
-
-import os
-
-# XGBoost's OpenMP threads spin while waiting by default; on a shared, busy machine that made a 2-thread
-# fit 20x slower than a 1-thread one. Passive waiting must be chosen before libgomp loads.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

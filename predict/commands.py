@@ -1,6 +1,6 @@
 """The bodies of ``nbaprops train | score | grade | backtest``: open the warehouse, run one step, report.
 
-Each returns the lines to print; ``nbaprops/cli.py`` only parses options and turns ``PredictError`` into a
+Each returns the lines to print; ``nbaprops/cli/data.py`` only parses options and turns ``PredictError`` into a
 one-line failure.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nbaprops.settings import Settings
+from nbacore.settings import Settings
 from predict.backtest import format_table, run_backtest, to_json, write_rows
 from predict.calibration import MIN_EVENTS
 from predict.config import PredictConfig
@@ -33,7 +33,7 @@ def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     if settings.target != "local":
         raise MartContractError(f"phase 5 runs on the local DuckDB warehouse; target {settings.target!r} is not "
                                 "supported yet (use --target local)")  # fmt: skip
-    from nbaprops.warehouse import connect
+    from nbacore.warehouse import connect
 
     return connect(settings)
 
@@ -73,7 +73,7 @@ def train(settings: Settings, config: PredictConfig, before: date | None = None)
         mart = read_mart(con, end=before - timedelta(days=1), seasons=seasons)
         offers = read_offers(con, mart.frame["game_date"].min().date(), before - timedelta(days=1))
         model = train_model(mart.frame, mart.features, before, config.params, offers=offers)
-        saved = save_model(model, config.registry_dir)
+        saved = save_model(model, settings.registry_dir)
         ensure_tables(con)
         log_run(con, _run_id("train"), "train", _now(), model.version,
                 {"trained_before": before, "window": [model.window_start, model.window_end], "rows": model.rows})  # fmt: skip
@@ -111,7 +111,7 @@ def combiner_lines(model) -> list[str]:
 def score(settings: Settings, config: PredictConfig, day: date, version: str | None = None,
           as_of: datetime | None = None) -> list[str]:  # fmt: skip
     """Score every line on ``day`` with the registry's model, write a new prediction version, list the unscored."""
-    model = load_model(config.registry_dir, version)
+    model = load_model(settings.registry_dir, version)
     con = _connect(settings)
     try:
         _check_mart(con)
@@ -225,13 +225,11 @@ def backtest(settings: Settings, config: PredictConfig, start: date, end: date, 
     return lines
 
 
-def with_options(config: PredictConfig, history_seasons: int | None = None, registry: Path | None = None,
+def with_options(config: PredictConfig, history_seasons: int | None = None,
                  **rules: float | str | None) -> PredictConfig:  # fmt: skip
     """``config`` with CLI overrides applied; ``rules``: PricingRules fields (None = keep the default)."""
     if history_seasons is not None:
         config = replace(config, params=replace(config.params, history_seasons=history_seasons or None))
-    if registry is not None:
-        config = replace(config, registry_dir=registry.resolve())
     given = {k: v for k, v in rules.items() if v is not None}
     if given:
         try:

@@ -1,15 +1,12 @@
-"""The knobs of phase 5 in one place: model size, time splits, betting thresholds, where models live.
+"""The knobs of phase 5 in one place: model size, time splits, betting thresholds (where models live is
+``settings.registry_dir``).
 
 Defaults are for the real warehouse; tests pass small ``ModelParams`` so the simulator backtests stay fast.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from nbaprops.settings import PROJECT_DIR
 
 MARKETS = ("points", "rebounds", "assists", "threes", "pra")
 OBJECTIVES = ("reg:squarederror", "count:poisson", "reg:tweedie")
@@ -81,11 +78,5 @@ class PredictConfig:
 
     params: ModelParams = field(default_factory=ModelParams)
     rules: PricingRules = field(default_factory=PricingRules)
-    registry_dir: Path = field(default_factory=lambda: default_registry_dir())
     min_prior_games: int = 5  # coverage is judged on players with at least this many earlier games
     edge_thresholds: tuple[float, ...] = EDGE_THRESHOLDS
-
-
-def default_registry_dir() -> Path:
-    """``models_registry/`` beside the project (git-ignored; ``models/`` is dbt's), or NBAPROPS_MODEL_REGISTRY."""
-    return Path(os.environ.get("NBAPROPS_MODEL_REGISTRY", PROJECT_DIR / "models_registry")).resolve()

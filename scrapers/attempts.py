@@ -14,8 +14,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from nbaprops.raw_tables import SCRAPE_ATTEMPTS
-from nbaprops.warehouse import replace_partitions
+from nbacore.raw_tables import SCRAPE_ATTEMPTS
+from nbacore.warehouse import replace_partitions
 from scrapers.http import Attempt
 
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from nbaprops.importers.common import ImportFileError, ParsedFile, TextTable
-from nbaprops.importers.game_logs import game_logs_from_table
-from nbaprops.raw_tables import PLAYER_GAME_LOGS, TEAM_GAME_LOGS
+from nbacore.importers.common import ImportFileError, ParsedFile, TextTable
+from nbacore.importers.game_logs import game_logs_from_table
+from nbacore.raw_tables import PLAYER_GAME_LOGS, TEAM_GAME_LOGS
 from scrapers.payloads import PayloadError, as_payload_error, need, text
 from scrapers.results import Landing
 

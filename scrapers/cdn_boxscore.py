@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nbaprops.dates import game_date_of
+from nbacore.dates import game_date_of
 from scrapers.archive import archived_payloads
 from scrapers.box_scores import PlayerLine, TeamSide, box_score_landing, box_score_rows
 from scrapers.cdn_schedule import BROWSER_HEADERS, FINAL, Slate

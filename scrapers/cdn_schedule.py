@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from nbaprops.dates import season_start_year
-from nbaprops.importers.common import ImportFileError
-from nbaprops.importers.schedule import cdn_schedule_table, schedule_from_table
-from nbaprops.raw_tables import SCHEDULE
+from nbacore.dates import season_start_year
+from nbacore.importers.common import ImportFileError
+from nbacore.importers.schedule import cdn_schedule_table, schedule_from_table
+from nbacore.raw_tables import SCHEDULE
 from scrapers.archive import ArchivedPayload, archive_payload, archived_payloads, relative_path
 from scrapers.fetch import Context, Request, fetch_first_of, parse_archived, parse_landable
 from scrapers.payloads import Parsed, as_payload_error, load_json, need

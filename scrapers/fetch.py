@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from nbaprops.settings import SourceSettings
+from nbacore.settings import SourceSettings
 from scrapers.archive import ArchivedPayload, DamagedArchive, archive_payload, relative_path
 from scrapers.attempts import AttemptLog
 from scrapers.config import ScrapeConfig

@@ -29,10 +29,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from nbaprops.dates import eastern_to_utc, game_date_of, season_start_year
-from nbaprops.importers.common import conform
-from nbaprops.raw_tables import GAME_LINES, PROP_SNAPSHOTS
-from nbaprops.settings import PROJECT_DIR
+from nbacore.dates import eastern_to_utc, game_date_of, season_start_year
+from nbacore.importers.common import conform
+from nbacore.raw_tables import GAME_LINES, PROP_SNAPSHOTS
+from nbacore.settings import PROJECT_DIR
 from scrapers.archive import archived_payloads
 from scrapers.cdn_schedule import Slate
 from scrapers.fetch import Context, Request, fetch_in_passes, parse_landable

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from nbaprops.importers.common import ImportFileError
+from nbacore.importers.common import ImportFileError
 
 MISSING = object()
 

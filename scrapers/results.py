@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from nbaprops.raw_tables import RawTable
-from nbaprops.warehouse import LandedPartition
+from nbacore.raw_tables import RawTable
+from nbacore.warehouse import LandedPartition
 
 OK, EMPTY, PARTIAL, FAILED = "ok", "empty", "partial", "failed"
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from nbaprops.settings import Settings
-from nbaprops.warehouse import connect, replace_partitions
+from nbacore.settings import Settings
+from nbacore.warehouse import connect, replace_partitions
 from scrapers import cdn_boxscore, cdn_schedule, odds_api, stats_boxscore, stats_gamelog
 from scrapers.attempts import AttemptLog, AttemptRow
 from scrapers.config import ScrapeConfig, load_scrape_config
@@ -89,7 +89,7 @@ def scrape_date(
     """Fetch, archive and land one game date from the chosen sources. ``schedules``: one dict shared by the
     dates of a backfill, so each season's schedule is downloaded once (``cdn_schedule.scrape``)."""
     chosen = choose_sources(sources)
-    config = config or load_scrape_config()
+    config = config or load_scrape_config(settings.scrape)
     run_id = new_run_id()
     con = connect(settings)
     attempt_log = AttemptLog(con, run_id, config.attempt_batch)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from nbaprops.dates import season_label
-from nbaprops.importers.common import ImportFileError
-from nbaprops.importers.game_logs import game_log_json_table, game_logs_from_table
-from nbaprops.raw_tables import PLAYER_GAME_LOGS, TEAM_GAME_LOGS
+from nbacore.dates import season_label
+from nbacore.importers.common import ImportFileError
+from nbacore.importers.game_logs import game_log_json_table, game_logs_from_table
+from nbacore.raw_tables import PLAYER_GAME_LOGS, TEAM_GAME_LOGS
 from scrapers.archive import archived_payloads
 from scrapers.cdn_schedule import Slate
 from scrapers.fetch import Context, Request, fetch_in_passes, parse_landable

@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT / "tests" / "python"))
 
 import test_dbt_generic_tests as fixture_test  # noqa: E402
 
-from nbaprops.dbt_runner import run_dbt  # noqa: E402
-from nbaprops.settings import load_settings  # noqa: E402
+from nbacore.dbt_runner import run_dbt  # noqa: E402
+from nbacore.settings import load_settings  # noqa: E402
 
 DAILY = "macros/daily_tests.sql"
 PK = "tests/dbt/generic/primary_key.sql"

@@ -1,4 +1,4 @@
-"""A light mutation tester for predict/grade.py, predict/pricing.py and nbaprops/importers/common.py.
+"""A light mutation tester for predict/grade.py, predict/pricing.py and nbacore/importers/common.py.
 
 Usage (from the repo root; pytest never collects this folder, its testpaths are tests/python):
 
@@ -49,7 +49,7 @@ TESTS = ROOT / "tests" / "python"
 MODULES = {
     "grade": ("predict.grade", ROOT / "predict" / "grade.py"),
     "pricing": ("predict.pricing", ROOT / "predict" / "pricing.py"),
-    "common": ("nbaprops.importers.common", ROOT / "nbaprops" / "importers" / "common.py"),
+    "common": ("nbacore.importers.common", ROOT / "nbaprops" / "importers" / "common.py"),
 }
 PREDICT_TESTS = ["test_predict_units.py", "test_market_view_evaluation.py", "test_calibration_choice.py",
                  "test_grade_pricing_mutants.py"]  # fmt: skip

@@ -18,6 +18,10 @@ os.environ["GCE_METADATA_IP"] = "127.0.0.1:9"
 os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
 os.environ["DO_NOT_TRACK"] = "1"
 
+from nbacore.settings import prepare_process  # noqa: E402
+
+prepare_process()  # passive OpenMP waiting before any test loads xgboost
+
 
 @pytest.fixture
 def warehouse_path(tmp_path, monkeypatch) -> Path:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from nbaprops.dbt_runner import run_dbt
-from nbaprops.settings import PROJECT_DIR, load_settings
+from nbacore.dbt_runner import run_dbt
+from nbacore.settings import PROJECT_DIR, load_settings
 from phase4_support import activate, warehouse_env
 
 PROJECT_PARTS = ("dbt_project.yml", "profiles", "macros", "models", "seeds", "selectors.yml")

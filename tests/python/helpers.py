@@ -8,7 +8,7 @@ import duckdb
 from typer.testing import CliRunner
 
 from nbaprops.cli import app
-from nbaprops.raw_tables import RAW_TABLES
+from nbacore.raw_tables import RAW_TABLES
 
 
 def run_cli(*args: str):

@@ -16,8 +16,8 @@ import pytest
 
 from feature_oracle import compare, load_history
 from helpers import run_cli
-from nbaprops.dbt_runner import DbtOutcome, run_dbt
-from nbaprops.settings import PROJECT_DIR, load_settings
+from nbacore.dbt_runner import DbtOutcome, run_dbt
+from nbacore.settings import PROJECT_DIR, load_settings
 
 SIM_FILES = (
     ("schedule", "schedule.csv"),
@@ -117,7 +117,7 @@ def real_imports(data: Path) -> list[tuple[str, list[Path]]]:
 
 
 def build_phase4() -> None:
-    result = run_cli("build", "--phase", "4")
+    result = run_cli("build", "--layer", "precompute")
     assert result.exit_code == 0, result.output[-4000:] + result.stderr
 
 

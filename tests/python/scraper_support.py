@@ -12,10 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nbaprops.settings import PROJECT_DIR, Settings, SourceSettings
-from nbaprops.sim import SimConfig, simulate_season
-from nbaprops.sim.season import Season
-from nbaprops.sim.serve import SimApi, start_server
+from nbacore.settings import PROJECT_DIR, Settings, SourceSettings
+from simulator import SimConfig, simulate_season
+from simulator.season import Season
+from simulator.serve import SimApi, start_server
 from scrapers.config import ScrapeConfig
 from scrapers.http import HttpPolicy
 
@@ -77,7 +77,7 @@ def rows(path: Path, sql: str) -> list[tuple]:
 
 def data_fingerprint(path: Path) -> dict[str, tuple]:
     """Row count and an order-independent hash of each raw data table (lineage time left out)."""
-    from nbaprops.raw_tables import RAW_TABLES
+    from nbacore.raw_tables import RAW_TABLES
 
     out = {}
     for name in DATA_TABLES:

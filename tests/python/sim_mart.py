@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nbaprops.sim import Season, normalise_name
+from simulator import Season, normalise_name
 from predict.mart import MartData, normalise_frame
 
 MARKET_OF = {"player_points": "points", "player_rebounds": "rebounds", "player_assists": "assists",

@@ -3,7 +3,7 @@
 1. offline compile: every model and test compiles for BigQuery with no network (profile bigquery_offline);
 2. dialect lint: the compiled SQL is GoogleSQL (sqlglot + rules), and a DuckDB-only fixture model is caught;
 3. emulator: bqemulator on 127.0.0.1 runs `dbt build` (seeds, views, tables, tests), source freshness and an
-   incremental model, on simulator data landed by nbaprops.bigquery_loader.
+   incremental model, on simulator data landed by nbacore.bigquery_loader.
 
 Everything runs against a temporary copy of the project, so the fixture models in tests/fixtures/bigquery/
 never enter models/ and nothing here touches the working tree's target/ or warehouse.
@@ -25,10 +25,10 @@ import pandas as pd
 import pytest
 
 from conftest import missing_tool
-from nbaprops.bigquery_emulator import EmulatorUnavailable, running_emulator
-from nbaprops.bigquery_lint import OfflineCompile, lint_paths, lint_sql
-from nbaprops.bigquery_loader import CLUSTERING, ensure_raw_tables, partition_predicate, replace_partitions, sql_string
-from nbaprops.raw_tables import PLAYER_GAME_LOGS, RAW_TABLES, SCHEDULE
+from devtools.bigquery_emulator import EmulatorUnavailable, running_emulator
+from devtools.bigquery_lint import OfflineCompile, lint_paths, lint_sql
+from nbacore.bigquery_loader import CLUSTERING, ensure_raw_tables, partition_predicate, replace_partitions, sql_string
+from nbacore.raw_tables import PLAYER_GAME_LOGS, RAW_TABLES, SCHEDULE
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "bigquery"
@@ -166,8 +166,8 @@ SIM_FILES = (("schedule", "schedule.csv"), ("game-logs", "player_game_logs.csv")
 
 def simulated_batches(out_dir: Path, days: int = SIM_DAYS, files: tuple[str, ...] | None = None):
     """Simulator files parsed by the real importers: [(RawTable, frame, source)] (``files``: only these)."""
-    from nbaprops.importers import parse_files
-    from nbaprops.sim import SimConfig, simulate
+    from nbacore.importers import parse_files
+    from simulator import SimConfig, simulate
 
     simulate(SimConfig(seed=7, days=days), out_dir)
     batches = []
@@ -473,7 +473,7 @@ def test_lint_cli_reports_and_exits_nonzero(tmp_path):
     bad.write_text("select a::int from t\n")
     good = tmp_path / "good.sql"
     good.write_text("select safe_cast(a as int64) from `p.d.t`\n")
-    done = subprocess.run([sys.executable, "-m", "nbaprops.bigquery_lint", str(bad), str(good)],
+    done = subprocess.run([sys.executable, "-m", "devtools.bigquery_lint", str(bad), str(good)],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 1, done.stdout + done.stderr
     assert "bad.sql:1: [dcolon-cast]" in done.stdout
@@ -546,8 +546,8 @@ def probe_project(tmp_path) -> Path:
 def test_incremental_config_on_duckdb(probe_project, tmp_path):
     import duckdb
 
-    from nbaprops.raw_tables import create_raw_tables
-    from nbaprops.warehouse import replace_partitions as land_in_duckdb
+    from nbacore.raw_tables import create_raw_tables
+    from nbacore.warehouse import replace_partitions as land_in_duckdb
 
     batches = simulated_batches(tmp_path / "sim", days=4, files=("player_game_logs.csv",))
     (_, logs, _), = batches

@@ -25,8 +25,8 @@ import duckdb
 import pytest
 
 from helpers import run_cli
-from nbaprops.dbt_runner import DbtBuild, build_args, daily_test_since, incremental_lookback_days
-from nbaprops.settings import PROJECT_DIR, load_settings
+from nbacore.dbt_runner import DbtBuild, build_args, daily_test_since, incremental_lookback_days
+from nbacore.settings import PROJECT_DIR, load_settings
 from phase4_support import INCREMENTAL_TABLES, Warehouse, activate, import_files, sim_imports, simulate, table_rows, warehouse_env
 
 LOOKBACK = incremental_lookback_days()  # dbt_project.yml: how many days before its newest date a model rewrites
@@ -322,7 +322,7 @@ def test_before_a_full_build_the_daily_build_is_a_full_build(tmp_path, monkeypat
 
 @pytest.mark.parametrize("kind", ["staging.", "reference."])
 def test_one_missing_staging_view_or_seed_is_named_and_means_a_full_build(tmp_path, monkeypatch, kind):
-    from nbaprops.raw_tables import create_raw_tables
+    from nbacore.raw_tables import create_raw_tables
 
     path = tmp_path / "partial.duckdb"
     monkeypatch.setenv("NBAPROPS_DUCKDB_PATH", str(path))

@@ -18,8 +18,8 @@ from dataclasses import replace
 import pytest
 import yaml
 
-from nbaprops.dbt_runner import run_dbt
-from nbaprops.settings import PROJECT_DIR, load_settings
+from nbacore.dbt_runner import run_dbt
+from nbacore.settings import PROJECT_DIR, load_settings
 
 FIXTURE_PROJECT = PROJECT_DIR / "tests" / "dbt_generic_fixtures"
 GENERIC_TEST_DIRS = (PROJECT_DIR / "macros", PROJECT_DIR / "tests" / "dbt" / "generic")

@@ -13,11 +13,11 @@ import duckdb
 import pytest
 
 from helpers import run_cli
-from nbaprops import morning, run_log
-from nbaprops.dates import today_eastern
-from nbaprops.settings import PROJECT_DIR, load_settings
-from nbaprops.sim import SimConfig, simulate_season
-from nbaprops.sim.serve import SimApi
+from nbaprops.runs import morning, run_log
+from nbacore.dates import today_eastern
+from nbacore.settings import PROJECT_DIR, load_settings
+from simulator import SimConfig, simulate_season
+from simulator.serve import SimApi
 from scraper_support import FAST_ENV, serving, settings_for
 from scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
 from scrapers import cdn_schedule
@@ -87,9 +87,9 @@ def test_backfill_fetches_each_seasons_schedule_once_not_once_per_date(tmp_path,
 KILLED_RUN = """
 import os, signal
 from datetime import date
-from nbaprops.run_log import track_phase
-from nbaprops.settings import load_settings
-from nbaprops.warehouse import connect
+from nbaprops.runs.run_log import track_phase
+from nbacore.settings import load_settings
+from nbacore.warehouse import connect
 
 con = connect(load_settings())
 with track_phase(con, "killed-run", "scrape", date(2025, 11, 3)):

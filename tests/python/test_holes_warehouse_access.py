@@ -19,9 +19,9 @@ import duckdb
 import pytest
 
 from helpers import run_cli
-from nbaprops.lock import warehouse_lock
-from nbaprops.settings import PROJECT_DIR, load_settings
-from nbaprops.warehouse import connect
+from nbacore.lock import warehouse_lock
+from nbacore.settings import PROJECT_DIR, load_settings
+from nbacore.warehouse import connect
 
 SLIM_CSV = (
     "PLAYER_ID,PLAYER_NAME,TEAM_ABBREVIATION,GAME_DATE,MATCHUP,WL,MIN,PTS,REB,AST,STL,BLK,TOV,FG_PCT,FG3_PCT,FT_PCT,PLUS_MINUS,SEASON_TYPE\n"
@@ -124,7 +124,7 @@ def test_hole_5_every_writing_command_refuses_while_another_holds_the_lock(tmp_p
         ["backfill", "--start", "2025-11-01", "--end", "2025-11-02"],
         ["run", "--date", "2025-11-03"],
     ]
-    take = f"from pathlib import Path\nfrom nbaprops.lock import warehouse_lock\nheld = warehouse_lock(Path({str(path)!r}), {HOLDER!r})\nheld.__enter__()"
+    take = f"from pathlib import Path\nfrom nbacore.lock import warehouse_lock\nheld = warehouse_lock(Path({str(path)!r}), {HOLDER!r})\nheld.__enter__()"
     with child(take) as holder:
         for args in writers:
             result = run_cli(*args)

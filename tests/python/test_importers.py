@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from helpers import raw_fingerprint, run_cli
-from nbaprops.importers import ImportFileError, parse_files
+from nbacore.importers import ImportFileError, parse_files
 
 PLAYER_HEADER = (
     "SEASON_ID,PLAYER_ID,PLAYER_NAME,TEAM_ID,TEAM_ABBREVIATION,TEAM_NAME,GAME_ID,GAME_DATE,MATCHUP,WL,MIN,PTS,"
@@ -145,8 +145,8 @@ def test_bad_file_exits_nonzero_with_one_line_and_changes_nothing(case, loaded, 
 
 
 def test_a_failure_mid_load_rolls_back_everything(loaded, warehouse_path, tmp_path, monkeypatch):
-    from nbaprops import warehouse as wh
-    from nbaprops.settings import load_settings
+    from nbacore import warehouse as wh
+    from nbacore.settings import load_settings
 
     before = raw_fingerprint(warehouse_path)
     # The first batch really changes the warehouse: a correction of the loaded file (same source key, so it

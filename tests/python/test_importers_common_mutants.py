@@ -1,4 +1,4 @@
-"""The importers' shared readers and checks (nbaprops/importers/common.py), called directly: cases the mutation run
+"""The importers' shared readers and checks (nbacore/importers/common.py), called directly: cases the mutation run
 (tests/mutation/run_mutations.py) found untested. Each test failed on at least one small deliberately broken
 variant of common.py that the CLI-level importer tests let through (a guard dropped, a bound off by one...).
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nbaprops.importers.common import (
+from nbacore.importers.common import (
     ImportFileError,
     TextTable,
     check_contract,
@@ -29,7 +29,7 @@ from nbaprops.importers.common import (
     to_number,
     to_utc_timestamp,
 )
-from nbaprops.raw_tables import Check, RawTable
+from nbacore.raw_tables import Check, RawTable
 
 PATH = Path("landing/file.csv")
 

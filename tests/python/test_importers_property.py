@@ -21,10 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nbaprops.dates import today_eastern
-from nbaprops.importers import ImportFileError, land_files, parse_files
-from nbaprops.importers.common import CONTROL_CHARACTERS
-from nbaprops.raw_tables import RAW_TABLES
+from nbacore.dates import today_eastern
+from nbacore.importers import ImportFileError, land_files, parse_files
+from nbacore.importers.common import CONTROL_CHARACTERS
+from nbacore.raw_tables import RAW_TABLES
 from test_importers import PLAYER_HEADER, PLAYER_ROWS, PROPS_HEADER, PROPS_ROWS, SLIM_HEADER, SLIM_ROWS
 
 # Generated files per importer: >= 500 in all, well within 60 s (measured 23 s for 550 on a shared 2-core box).
@@ -128,7 +128,7 @@ def generated_files(draw, shapes: list[tuple[str, list[str]]]) -> Generated:
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     """One DuckDB file for every example, holding a little of everything first so "unchanged" means something."""
-    from nbaprops.raw_tables import create_raw_tables
+    from nbacore.raw_tables import create_raw_tables
 
     root = tmp_path_factory.mktemp("property")
     con = duckdb.connect(str(root / "nbaprops.duckdb"))

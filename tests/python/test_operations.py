@@ -21,12 +21,12 @@ import pytest
 
 from conftest import missing_tool
 from helpers import run_cli
-from nbaprops import morning
-from nbaprops.dates import resolve_game_date
-from nbaprops.lock import WarehouseLocked, warehouse_lock
-from nbaprops.monitor import coverage_level
-from nbaprops.settings import load_settings
-from nbaprops.warehouse import connect
+from nbaprops.runs import morning
+from nbacore.dates import resolve_game_date
+from nbacore.lock import WarehouseLocked, warehouse_lock
+from nbaprops.runs.monitor import coverage_level
+from nbacore.settings import load_settings
+from nbacore.warehouse import connect
 
 
 @pytest.mark.parametrize(
@@ -423,7 +423,7 @@ def _check_page(markup: str, exp: dict) -> None:
 def test_report_shows_the_numbers_of_the_graded_rows(graded_warehouse, tmp_path):
     """Picks, edge buckets (pushes out of the hit rate, as bet_summary), cumulative profit at the recommended
     stakes, MAE, gate and backtest: each against pandas over the rows written, later dates left out."""
-    from nbaprops.report import gather, write_report
+    from nbaprops.runs.report import gather, write_report
 
     exp = _expected(graded_warehouse)
     assert exp["n_bets"] > 40 and len(exp["picks"]) == 6
@@ -474,7 +474,7 @@ def test_report_renders_in_headless_chromium_without_console_errors(graded_wareh
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         missing_tool("no Chromium found (.ci/run installs Debian's chromium package)")
-    from nbaprops.report import write_report
+    from nbaprops.runs.report import write_report
 
     page = write_report(load_settings(), REPORT_DAY, out_dir=tmp_path)
     markup = page.read_text()
@@ -511,22 +511,21 @@ def test_morning_run_against_the_simulated_apis_completes_every_phase(tmp_path, 
     from dataclasses import replace
     from datetime import timedelta
 
-    from nbaprops.demo import DEMO_KEY, FAST_SCRAPES
-    from nbaprops.settings import SourceSettings
-    from nbaprops.sim import SimConfig, simulate_season
-    from nbaprops.sim.serve import SimApi, start_server
+    from nbaprops.runs.demo import DEMO_KEY, FAST_SCRAPES
+    from nbacore.settings import SourceSettings
+    from simulator import SimConfig, simulate_season
+    from simulator.serve import SimApi, start_server
     from predict import commands
     from predict.config import PredictConfig
 
-    for key, value in FAST_SCRAPES.items():
-        monkeypatch.setenv(key, value)
     monkeypatch.setenv("NBAPROPS_DUCKDB_PATH", str(tmp_path / "wh" / "nbaprops.duckdb"))
     monkeypatch.setenv("NBAPROPS_LANDING_DIR", str(tmp_path / "landing"))
     monkeypatch.setenv("NBAPROPS_MODEL_REGISTRY", str(tmp_path / "registry"))
     season = simulate_season(SimConfig(seed=3, days=12))
     running = start_server(SimApi(season, api_key=DEMO_KEY, quota=100_000))
     try:
-        settings = replace(load_settings(), sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY))
+        settings = replace(load_settings(), sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY),
+                           scrape=FAST_SCRAPES)
         tonight = season.tonight
         first = min(g.game_date for g in season.games)
         done = morning.backfill(settings, first, tonight - timedelta(days=2), echo=lambda s: None)
@@ -541,4 +540,4 @@ def test_morning_run_against_the_simulated_apis_completes_every_phase(tmp_path, 
     assert result.exit_code == 0
     for phase in morning.RUN_PHASES:
         assert f"  {phase:<15} success" in result.output
-    assert "phase 3         6/6 models built" in result.output
+    assert f"  {'analytics':<15} 6/6 models built" in result.output

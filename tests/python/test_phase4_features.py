@@ -1,7 +1,7 @@
 """Phase 4 on a simulated league (runs everywhere, a fresh clone included): the feature mart's contract, its
 documentation, and every feature recomputed in Python from earlier-dated rows. The same recomputation runs on
 the real seasons in test_phase4_real.py. The league is simulated, landed and built once per module
-(`nbaprops build --phase 4`). The recomputation derives each row's team, opponent, home/away, season and line
+(`nbaprops build --layer precompute`). The recomputation derives each row's team, opponent, home/away, season and line
 from the raw inputs, and is shown to catch each of them wrong, in the mart frame and written by the SQL.
 """
 
@@ -31,7 +31,7 @@ from phase4_support import (
     simulate,
     warehouse_env,
 )
-from nbaprops.settings import PROJECT_DIR
+from nbacore.settings import PROJECT_DIR
 
 KEY_COLUMNS = [
     "player_id", "player_lookup", "player_name", "game_id", "game_date", "season", "season_type", "market",

@@ -18,8 +18,8 @@ import duckdb
 import pytest
 
 from phase4_support import Warehouse, activate, warehouse_env
-from nbaprops.dates import today_eastern
-from nbaprops.raw_tables import RAW_TABLES, create_raw_tables
+from nbacore.dates import today_eastern
+from nbacore.raw_tables import RAW_TABLES, create_raw_tables
 
 BOX_SCORES = ("player_game_logs", "team_game_logs")
 

@@ -22,8 +22,8 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from nbaprops.sim import SimConfig, simulate
-from nbaprops.sim.league import load_teams, make_rosters
+from simulator import SimConfig, simulate
+from simulator.league import load_teams, make_rosters
 from phase4_support import PRECOMPUTE_MODELS, Warehouse, activate, import_files, table_rows, warehouse_env
 
 SEED = 11

@@ -1,7 +1,7 @@
 """Phase 4 on the real data (../shared/data: ten seasons plus 2025-26 to 2025-11-10; skipped when absent):
 every feature recomputed in Python for sampled rows from player_game_summary rows dated strictly earlier, the
 mart covering every player-game and every line, and the row counts and quality-score distribution printed
-(run with -s to see them). The data is imported and `nbaprops build --phase 4` run once for the module.
+(run with -s to see them). The data is imported and `nbaprops build --layer precompute` run once for the module.
 """
 
 from __future__ import annotations

@@ -179,8 +179,8 @@ def test_scoring_rows_for_games_not_played_yet_are_scored_and_stay_pending(env):
 
 
 def test_backtest_prints_the_tables_writes_every_line_and_its_summary_recomputes_from_the_file(env, tmp_path):
-    from nbaprops.report import write_report
-    from nbaprops.settings import load_settings
+    from nbaprops.runs.report import write_report
+    from nbacore.settings import load_settings
     from predict.backtest import read_rows, summarise, write_rows
     from predict.config import PredictConfig
     from predict.tables import plain

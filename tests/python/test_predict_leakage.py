@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nbaprops.sim import SimConfig, simulate_season
-from nbaprops.sim.games import MARKETS, play_game
-from nbaprops.sim.market import TRUE_VARIANCE
+from simulator import SimConfig, simulate_season
+from simulator.games import MARKETS, play_game
+from simulator.market import TRUE_VARIANCE
 from predict.backtest import BacktestResult, run_backtest
 from predict.config import ModelParams, PredictConfig
 from predict.mart import MartData

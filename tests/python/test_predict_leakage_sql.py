@@ -36,10 +36,10 @@ import predict.backtest
 import predict.offers
 from dbt_mutants import build_mutant
 from feature_oracle import compare, load_history
-from nbaprops.dbt_runner import PHASE_SELECTORS
-from nbaprops.sim import SimConfig, simulate, simulate_season
-from nbaprops.sim.calendar import EASTERN
-from nbaprops.sim.files import PROPS_COLUMNS, write_csv
+from nbacore.dbt_runner import LAYER_SELECTORS
+from simulator import SimConfig, simulate, simulate_season
+from simulator.calendar import EASTERN
+from simulator.files import PROPS_COLUMNS, write_csv
 from phase4_support import activate, build_phase4, feature_names, import_files, sim_imports, warehouse_env
 from predict.backtest import BacktestResult, run_backtest
 from predict.config import ModelParams, PredictConfig
@@ -91,7 +91,7 @@ def in_play_rows(config: SimConfig) -> list[list[str]]:
 class League:
     root: Path
     landed: Path  # the DuckDB file with only the raw tables loaded: every mutant builds from a copy of it
-    honest: Path  # the same, built by `nbaprops build --phase 4`
+    honest: Path  # the same, built by `nbaprops build --layer precompute`
     in_play_offers: int  # rows of the in-play snapshots landed
 
 
@@ -121,7 +121,7 @@ def league(tmp_path_factory) -> League:
 
 def leaked_build(league: League, name: str, path: str, old: str, new: str) -> Path:
     """A phase-4 build (no data tests) of the landed files with one mutation of the project, beside the honest one."""
-    dbt_args = ["build", "--select", PHASE_SELECTORS["4"], "--exclude", "resource_type:test"]
+    dbt_args = ["build", "--select", LAYER_SELECTORS["precompute"], "--exclude", "resource_type:test"]
     return build_mutant(league.landed, league.root / name, [(path, old, new)], dbt_args)
 
 

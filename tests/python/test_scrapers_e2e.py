@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from helpers import run_cli
-from nbaprops.sim.faults import every_fault
-from nbaprops.sim.feeds import snapshot_time
-from nbaprops.sim.serve import SimApi
+from simulator.faults import every_fault
+from simulator.feeds import snapshot_time
+from simulator.serve import SimApi
 from scraper_support import API_KEY, DATA_TABLES, FAST_ENV, PLAYED, data_fingerprint, rows, season, serving
 from scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
 

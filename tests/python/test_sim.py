@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from nbaprops.sim import SimConfig, SimOutput, simulate
-from nbaprops.sim.league import TEAMS_SEED
+from simulator import SimConfig, SimOutput, simulate
+from simulator.league import TEAMS_SEED
 
 EASTERN = ZoneInfo("America/New_York")
 START = date(2025, 10, 21)

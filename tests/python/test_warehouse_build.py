@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from helpers import raw_fingerprint, run_cli
-from nbaprops.cli import PHASE3_MODELS
+from nbaprops.runs.counts import ANALYTICS_MODELS
 
 SIM_FILES = (
     ("schedule", "schedule.csv"),
@@ -51,18 +51,18 @@ def sim_warehouse(tmp_path_factory):
 
 def test_simulated_league_builds_with_every_data_test_passing(sim_warehouse):
     _, path = sim_warehouse
-    rows = counts(path, tuple(f"analytics.{m}" for m in PHASE3_MODELS))
+    rows = counts(path, tuple(f"analytics.{m}" for m in ANALYTICS_MODELS))
     assert all(n > 0 for n in rows.values()), rows
 
 
 def test_reimporting_and_rebuilding_changes_no_row_count(sim_warehouse, monkeypatch):
     root, path = sim_warehouse
     monkeypatch.setenv("NBAPROPS_DUCKDB_PATH", str(path))
-    models = tuple(f"analytics.{m}" for m in PHASE3_MODELS)
+    models = tuple(f"analytics.{m}" for m in ANALYTICS_MODELS)
     raw_before, models_before = raw_fingerprint(path), counts(path, models)
     for kind, name in SIM_FILES:
         assert run_cli("import", kind, root / "files" / name).exit_code == 0
-    assert run_cli("build", "--phase", "3").exit_code == 0
+    assert run_cli("build", "--layer", "analytics").exit_code == 0
     assert raw_fingerprint(path) == raw_before
     assert counts(path, models) == models_before
 
@@ -72,7 +72,7 @@ def test_counts_command_prints_every_phase3_model(sim_warehouse, monkeypatch):
     monkeypatch.setenv("NBAPROPS_DUCKDB_PATH", str(path))
     result = run_cli("counts")
     assert result.exit_code == 0
-    for model in PHASE3_MODELS:
+    for model in ANALYTICS_MODELS:
         assert model in result.output
 
 

@@ -1,0 +1,96 @@
+"""What every CLI module shares: how a command fails, how it reads a date option (the one date grammar:
+``today``, ``yesterday`` or ``YYYY-MM-DD``, US/Eastern), and how it opens the warehouse (``warehouse_command``)."""
+
+from __future__ import annotations
+
+import functools
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
+from datetime import date
+
+import typer
+
+from nbacore.dates import resolve_game_date
+
+ACCESSES = ("read", "write", "create")
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print one red line to stderr and exit with ``code`` (1 failure, 2 bad input, 3 locked)."""
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    """A date option's value in the one grammar every command shares (``nbacore.dates.resolve_game_date``:
+    today, yesterday or YYYY-MM-DD, US/Eastern); a bad one exits 2 naming the option."""
+    if value is None:
+        return None
+    try:
+        return resolve_game_date(value)
+    except ValueError:
+        fail(f"{option} {value!r} is not a date; use today, yesterday or YYYY-MM-DD", code=2)
+
+
+DATE_WORDS = "today, yesterday or YYYY-MM-DD (US/Eastern game date)"
+
+
+def warehouse_command(access: str):
+    """Declare how a command uses the local warehouse; every command that opens it carries this decorator.
+
+    ``read``: DuckDB opens it read-only, so a reader never needs the writer's lock; the file must exist.
+    ``write``: the file must exist, and the writer lock (nbacore/lock.py) is held for the whole command, so
+    two writers never interleave. ``create``: like ``write``, but a missing warehouse is started (the commands
+    that bring data: import, scrape, replay, run, backfill, demo). A warehouse that cannot be opened that way
+    (missing, not DuckDB, held by another process), wherever inside the command that is found, ends the
+    command with one ``error:`` line: exit 2 for a wrong path, 3 when another process holds it. The command
+    takes ``ctx: typer.Context`` (its settings are ``ctx.obj``); put the decorator under ``@app.command()``.
+    """
+    if access not in ACCESSES:
+        raise ValueError(f"warehouse_command({access!r}): use one of {', '.join(ACCESSES)}")
+
+    def decorate(command):
+        @functools.wraps(command)
+        def run(ctx: typer.Context, **options):
+            with warehouse_access(ctx, access):
+                return command(ctx, **options)
+
+        return run
+
+    return decorate
+
+
+@contextmanager
+def warehouse_access(ctx: typer.Context, access: str):
+    """The body of ``warehouse_command``: record ``access`` in the command's settings, check the file, hold
+    the writer lock for writers, and turn ``WarehouseUnavailable`` into one line."""
+    from nbacore.lock import warehouse_lock
+    from nbacore.warehouse import WarehouseUnavailable, check_warehouse_file
+
+    ctx.obj = settings = replace(ctx.obj, access=access)
+    local = settings.target == "local" or access == "read"  # writers to BigQuery leave the local file alone
+    try:
+        if local:
+            check_warehouse_file(settings)
+        writer = local and access != "read"
+        with warehouse_lock(settings.duckdb_path, command_label(ctx)) if writer else nullcontext():
+            yield
+    except WarehouseUnavailable as exc:
+        fail(str(exc), code=exc.code)
+
+
+def command_label(ctx: typer.Context) -> str:
+    """The command as typed (options given on the command line only), for the lock's holder record."""
+    words = ctx.command_path.split()[1:]
+    for param in ctx.command.params:
+        source = ctx.get_parameter_source(param.name)
+        if source is None or source.name != "COMMANDLINE":
+            continue
+        value = ctx.params.get(param.name)
+        if param.param_type_name == "option":
+            words.append(param.opts[0])
+            if getattr(param, "is_flag", False):
+                continue
+        words += [str(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
+    label = " ".join(words)
+    return label if len(label) <= 200 else label[:197] + "..."

@@ -1,0 +1,148 @@
+"""Operations: ``run`` (the morning job), ``backfill``, ``status``, ``report``, ``monitor``, ``doctor`` and ``demo``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from nbaprops.cli.app import app
+from nbaprops.cli.common import DATE_WORDS, fail, parse_date, warehouse_command
+
+
+@app.command()
+@warehouse_command("create")
+def run(
+    ctx: typer.Context,
+    date_: Annotated[str, typer.Option("--date", help=f"Game date: {DATE_WORDS}.")] = "today",
+    force: Annotated[bool, typer.Option(help="Run phases whose gates are closed (recorded).")] = False,
+) -> None:
+    """The morning job: yesterday's finals, today's slate and props, build, grade, score, report."""
+    from nbaprops.runs.morning import run_day
+
+    day = parse_date(date_, "--date")
+    outcomes = run_day(ctx.obj, day, force=force, echo=typer.echo)
+    bad = [o for o in outcomes if o.status != "success"]
+    if bad:
+        fail(f"{len(bad)} phase(s) did not complete for {day}: {', '.join(o.phase for o in bad)}")
+
+@app.command()
+@warehouse_command("create")
+def backfill(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option(help=f"First game date: {DATE_WORDS}.")],
+    end: Annotated[str, typer.Option(help=f"Last game date: {DATE_WORDS}.")],
+    force: Annotated[bool, typer.Option(help="Re-land dates already complete.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Run a range of more than 400 dates (each a full scrape).")] = False,
+) -> None:
+    """Land a date range in order (resumable: complete dates are skipped), then build once."""
+    from nbaprops.runs.morning import backfill as run_backfill
+    from nbaprops.runs.morning import check_backfill_range
+
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    try:
+        check_backfill_range(first, last, yes)  # before the progress bar: a refusal is one line
+        with typer.progressbar(length=(last - first).days + 1, label=f"backfill {first}..{last}") as bar:
+            done = run_backfill(ctx.obj, first, last, force=force, echo=typer.echo,
+                                progress=lambda i, n, d: bar.update(1), yes=yes)  # fmt: skip
+    except ValueError as exc:
+        fail(str(exc), code=2)
+    typer.echo(f"backfill {first}..{last}: {len(done['success'])} landed, {len(done['skipped'])} already complete, "
+               f"{len(done['failed'])} failed{': ' + ', '.join(map(str, done['failed'])) if done['failed'] else ''}")  # fmt: skip
+    if done["failed"]:
+        raise typer.Exit(1)
+
+@app.command()
+@warehouse_command("read")
+def status(
+    ctx: typer.Context,
+    date_: Annotated[str, typer.Option("--date", help=f"Game date: {DATE_WORDS}.")] = "today",
+) -> None:
+    """Each phase's latest state for a date, from ops.pipeline_runs."""
+    from nbacore.dbt_runner import layer_model_counts
+    from nbaprops.runs.morning import RUN_PHASES
+    from nbaprops.runs.run_log import latest_phase_states
+    from nbacore.warehouse import connect
+
+    day = parse_date(date_, "--date")
+    con = connect(ctx.obj)
+    try:
+        states = {row[0]: row for row in latest_phase_states(con, day)}
+        models = layer_model_counts(con)
+    finally:
+        con.close()
+    typer.echo(f"game date {day}")
+    for label, (built, total) in models.items():
+        typer.echo(f"  {label:<15} {built}/{total} models built")
+    for phase in (*RUN_PHASES, *[p for p in states if p not in RUN_PHASES]):
+        row = states.get(phase)
+        if row is None:
+            typer.echo(f"  {phase:<15} not run")
+            continue
+        _, state, rows, detail, finished, error, forced = row
+        note = error or detail or ""
+        typer.echo(f"  {phase:<15} {state:<8}{' (forced)' if forced else ''} {note}")
+
+@app.command()
+@warehouse_command("read")
+def report(
+    ctx: typer.Context,
+    date_: Annotated[str, typer.Option("--date", help=f"Game date: {DATE_WORDS}.")] = "today",
+) -> None:
+    """Write the self-contained HTML report for a date and print its path."""
+    from nbaprops.runs.report import write_report
+
+    typer.echo(str(write_report(ctx.obj, parse_date(date_, "--date"))))
+
+@app.command()
+@warehouse_command("read")
+def monitor(
+    ctx: typer.Context,
+    date_: Annotated[str, typer.Option("--date", help=f"Game date: {DATE_WORDS}.")] = "today",
+) -> None:
+    """Coverage, scraper health, source blocks and freshness; alerts the webhook; exit 1 on critical."""
+    from nbaprops.runs.monitor import run_checks, send_alert, worst
+    from nbacore.warehouse import connect
+
+    day = parse_date(date_, "--date")
+    con = connect(ctx.obj)
+    try:
+        checks = run_checks(con, day)
+    finally:
+        con.close()
+    for check in checks:
+        typer.echo(f"{check.level:<9} {check.name:<28} {check.detail}")
+    level = worst(checks)
+    url = ctx.obj.alert_webhook_url
+    if url and level != "ok":
+        try:
+            send_alert(url, day, checks)
+            typer.echo("alert sent to the webhook")
+        except OSError as exc:
+            typer.secho(f"could not reach the alert webhook: {exc}", err=True)
+    if level == "critical":
+        raise typer.Exit(1)
+
+@app.command()
+def doctor(ctx: typer.Context) -> None:
+    """Check settings, credentials (never printed), warehouse, dbt, imports and the model vs the mart."""
+    from nbaprops.runs.doctor import run_doctor
+
+    findings = run_doctor(ctx.obj)
+    for f in findings:
+        typer.echo(f"{'ok  ' if f.ok else 'FAIL'} {f.check:<14} {f.detail}")
+    if not all(f.ok for f in findings):
+        raise typer.Exit(1)
+
+
+@app.command()
+@warehouse_command("create")
+def demo(
+    ctx: typer.Context,
+    seed: Annotated[int, typer.Option(help="Simulation seed.")] = 7,
+    days: Annotated[int, typer.Option(min=10, max=200, help="Days of simulated season.")] = 30,
+) -> None:
+    """The whole product on a simulated league: serve its APIs on 127.0.0.1, backfill, train, run tonight."""
+    from nbaprops.runs.demo import run_demo
+
+    raise typer.Exit(run_demo(ctx.obj, days=days, seed=seed, echo=typer.echo))

@@ -1,0 +1,156 @@
+"""``nbaprops train``, ``score``, ``grade`` and ``backtest``.
+
+Option parsing only; the work is in ``predict.commands``. Heavy imports (xgboost, scipy) wait until a
+command runs so that ``nbaprops --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+
+from nbaprops.cli.app import app
+from nbaprops.cli.common import DATE_WORDS, fail, parse_date, warehouse_command
+
+
+class Retrain(str, Enum):
+    weekly = "weekly"
+    daily = "daily"
+    none = "none"
+
+
+class PriceAt(str, Enum):
+    latest = "latest"
+    opening = "opening"
+
+
+class Gate(str, Enum):
+    strict = "strict"
+    off = "off"
+
+
+
+
+def _run(body: Callable[[], list[str]]) -> None:
+    from predict.commands import PredictError
+
+    try:
+        lines = body()
+    except PredictError as exc:
+        fail(str(exc))
+    for line in lines:
+        typer.echo(line)
+
+
+def _config(history_seasons: Optional[int] = None, **rules):
+    from predict.commands import with_options
+    from predict.config import PredictConfig
+
+    rules = {k: (v.value if isinstance(v, Enum) else v) for k, v in rules.items()}
+    return with_options(PredictConfig(), history_seasons, **rules)
+
+
+def _with_registry(settings, registry: Optional[Path]):
+    """The settings with ``--registry`` applied (the registry folder lives in the one settings object)."""
+    return settings if registry is None else replace(settings, model_registry=registry.resolve())
+
+
+RegistryOpt = Annotated[Optional[Path], typer.Option(help="Model registry folder (default models_registry/ or NBAPROPS_MODEL_REGISTRY).")]
+MinEdgeOpt = Annotated[Optional[float], typer.Option(help="Smallest edge (blended - fair probability) to bet [0.04].")]
+MinEvOpt = Annotated[Optional[float], typer.Option(help="Smallest expected value per unit staked to bet [0.02].")]
+GateOpt = Annotated[Gate, typer.Option(help="strict: picks only in markets whose record shows information beyond the "
+                                             "line; off: ignore the evidence gate (research only).")]
+BankrollOpt = Annotated[Optional[float], typer.Option(help="Bankroll in your currency; stakes are also printed in it [1000].")]
+NightlyCapOpt = Annotated[Optional[float], typer.Option(help="Most of the bankroll staked on one night, a share [0.10].")]
+PlayerCapOpt = Annotated[Optional[float], typer.Option(help="Most staked on one player's markets in a night, a share [0.04].")]
+
+
+@app.command()
+@warehouse_command("write")
+def train(
+    ctx: typer.Context,
+    before: Annotated[Optional[str], typer.Option(help=f"Train on games before this date: {DATE_WORDS} (default: every final game).")] = None,
+    history_seasons: Annotated[Optional[int], typer.Option(min=0, help="Most recent seasons to train on (0 = all).")] = None,
+    registry: RegistryOpt = None,
+) -> None:
+    """Train the per-market models on the feature mart and save them in the registry."""
+    from predict import commands
+
+    cut = parse_date(before, "--before") if before else None
+    _run(lambda: commands.train(_with_registry(ctx.obj, registry), _config(history_seasons), cut))
+
+@app.command()
+@warehouse_command("write")
+def score(
+    ctx: typer.Context,
+    date_: Annotated[str, typer.Option("--date", help=f"Game date to score: {DATE_WORDS}.")],
+    model: Annotated[Optional[str], typer.Option(help="Model version (default: the newest in the registry).")] = None,
+    as_of: Annotated[Optional[str], typer.Option(help="Price at the latest snapshot at or before this UTC time, YYYY-MM-DDTHH:MM.")] = None,
+    min_edge: MinEdgeOpt = None,
+    min_ev: MinEvOpt = None,
+    gate: GateOpt = Gate.strict,
+    bankroll: BankrollOpt = None,
+    nightly_cap: NightlyCapOpt = None,
+    player_cap: PlayerCapOpt = None,
+    registry: RegistryOpt = None,
+) -> None:
+    """Predict every line on a date, price it, write a new prediction version, list what was not scored."""
+    from predict import commands
+
+    day = parse_date(date_, "--date")
+    when = None
+    if as_of:
+        try:
+            when = datetime.fromisoformat(as_of)
+        except ValueError:
+            fail(f"--as-of {as_of!r} is not a time; use YYYY-MM-DDTHH:MM (UTC)", code=2)
+    config = lambda: _config(None, min_edge=min_edge, min_ev=min_ev, gate=gate, bankroll=bankroll,  # noqa: E731
+                             nightly_cap=nightly_cap, player_cap=player_cap)  # fmt: skip
+    _run(lambda: commands.score(_with_registry(ctx.obj, registry), config(), day, model, when))
+
+@app.command()
+@warehouse_command("write")
+def grade(
+    ctx: typer.Context,
+    date_: Annotated[str, typer.Option("--date", help=f"Game date to grade: {DATE_WORDS}.")],
+) -> None:
+    """Grade a date's current predictions (win / loss / push, DNP = void) and its daily performance."""
+    from predict import commands
+
+    day = parse_date(date_, "--date")
+    _run(lambda: commands.grade(ctx.obj, _config(), day))
+
+@app.command()
+@warehouse_command("write")
+def backtest(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option(help=f"First game date: {DATE_WORDS}.")],
+    end: Annotated[str, typer.Option(help=f"Last game date: {DATE_WORDS}.")],
+    retrain: Annotated[Retrain, typer.Option(help="How often to retrain (on games before each retrain date).")] = Retrain.weekly,
+    price_at: Annotated[PriceAt, typer.Option(help="Price each line at its latest or its opening pregame snapshot.")] = PriceAt.latest,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Where to write the JSON (default target/backtests/).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write every scored line here (.parquet or .csv).")] = None,
+    history_seasons: Annotated[Optional[int], typer.Option(min=0, help="Most recent seasons to train on (0 = all).")] = None,
+    min_edge: MinEdgeOpt = None,
+    min_ev: MinEvOpt = None,
+    gate: GateOpt = Gate.strict,
+    bankroll: BankrollOpt = None,
+    nightly_cap: NightlyCapOpt = None,
+    player_cap: PlayerCapOpt = None,
+) -> None:
+    """Walk-forward backtest: per market blend / model / market Brier and log loss with paired intervals, the
+    combiners and gates, MAE, and picks with hit rate, ROI and stakes per night."""
+    from predict import commands
+
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
+        fail(f"--out {out}: use a .parquet or .csv file name", code=2)
+    config = lambda: _config(history_seasons, min_edge=min_edge, min_ev=min_ev, gate=gate, bankroll=bankroll,  # noqa: E731
+                             nightly_cap=nightly_cap, player_cap=player_cap)  # fmt: skip
+    _run(lambda: commands.backtest(ctx.obj, config(), first, last, retrain.value, json_out, price_at.value,
+                                   echo=typer.echo, rows_path=out))  # fmt: skip

@@ -1,0 +1,92 @@
+"""`make demo`: the whole product on the embedded default, against a simulated league served on 127.0.0.1.
+
+Start the simulated APIs, backfill a month through the real scrapers, train, run the morning job for the
+last day, then print tonight's picks, the analytics row counts and the report path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+
+from nbacore.settings import ScrapeSettings, Settings, SourceSettings
+from nbaprops.runs.counts import print_counts
+
+DEMO_KEY = "demo-odds-key"
+# The simulated API answers instantly and never bans: no pacing, no cool-down between passes.
+FAST_SCRAPES = ScrapeSettings(pacing=0.0, pass_cooldown=0.0, backoff_base=0.05)
+
+
+def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[str], None] = print) -> int:
+    from nbaprops.runs.morning import backfill, run_day
+    from simulator import SimConfig, simulate_season
+    from simulator.serve import SimApi, start_server
+
+    season = simulate_season(SimConfig(seed=seed, days=days))
+    running = start_server(SimApi(season, api_key=DEMO_KEY, quota=100_000))
+    settings = replace(settings, sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY), scrape=FAST_SCRAPES)
+    tonight = season.tonight
+    first = min(g.game_date for g in season.games)
+    echo(f"simulated league API on {running.url}: {len(season.games)} games, tonight = {tonight}")
+    try:
+        echo(f"1/4 backfill {first}..{tonight - timedelta(days=2)} through the scrapers")
+        done = backfill(settings, first, tonight - timedelta(days=2), echo=echo)
+        if done["failed"]:
+            echo(f"backfill failed on {', '.join(map(str, done['failed']))}")
+            return 1
+        echo("2/4 train")
+        from predict import commands
+        from predict.config import PredictConfig
+
+        for line in commands.train(settings, PredictConfig()):
+            echo(f"  {line}")
+        echo(f"3/4 morning run for {tonight}")
+        outcomes = run_day(settings, tonight, echo=echo)
+        if any(o.status != "success" for o in outcomes):
+            return 1
+        echo("4/4 tonight's picks")
+        print_picks(settings, tonight, echo)
+    finally:
+        running.shutdown()
+    print_counts(settings, echo)
+    echo(f"report: {settings.reports_dir / f'report-{tonight}.html'}")
+    return 0
+
+
+def print_picks(settings: Settings, day, echo: Callable[[str], None], limit: int = 15) -> None:
+    from nbacore.warehouse import connect
+    from predict.tables import latest_score_run
+
+    con = connect(settings)
+    try:
+        rows = con.execute(
+            """select player_name, market, pick, pick_line, pick_book, pick_odds, pred_mean, pick_edge, stake, stake_amount
+               from predictions.predictions
+               where game_date = ? and is_current and pick in ('OVER', 'UNDER')
+               order by pick_edge desc limit ?""",
+            [day, limit],
+        ).fetchall()
+        total = con.execute(
+            "select count(*), count(*) filter (where pick in ('OVER', 'UNDER')), coalesce(sum(stake), 0) "
+            "from predictions.predictions where game_date = ? and is_current",
+            [day],
+        ).fetchone()
+        run = latest_score_run(con, day)
+    finally:
+        con.close()
+    rules = run.get("rules", {})
+    echo(f"  {total[0]} lines scored, {total[1]} picks staking {total[2]:.1%} of the bankroll "
+         f"(nightly cap {rules.get('nightly_cap', 0):.0%}); gate per market ({run.get('gate', '?')}):")  # fmt: skip
+    for decision in run.get("gates", {}).values():
+        echo(f"    {decision}")
+    for note in run.get("cap_notes", []):
+        echo(f"    {note}")
+    if not rows:
+        echo("  no picks tonight: no market has shown information beyond the line")
+        return
+    echo(f"  the {len(rows)} largest edges:")
+    echo(f"  {'player':<24}{'market':<10}{'pick':<6}{'line':>6} {'book':<16}{'odds':>6}{'pred':>7}{'edge':>7}{'stake':>7}{'amount':>8}")
+    for name, market, pick, line, book, odds, pred, edge, stake, amount in rows:
+        echo(f"  {name:<24}{market:<10}{pick:<6}{line:>6.1f} {book or '-':<16}{odds:>6.0f}{pred:>7.1f}{edge:>7.1%}"
+             f"{stake:>7.2%}{amount:>8.2f}")
