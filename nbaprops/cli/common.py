@@ -21,18 +21,24 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def parse_date(value: str | None, option: str) -> date | None:
-    """A date option's value in the one grammar every command shares (``nbacore.dates.resolve_game_date``:
-    today, yesterday or YYYY-MM-DD, US/Eastern); a bad one exits 2 naming the option."""
-    if value is None:
-        return None
+DATE_WORDS = "today, yesterday or YYYY-MM-DD (US/Eastern game date)"
+
+
+def game_date(value: str | date) -> date:
+    """Click's parser for every date option: the one grammar (``nbacore.dates.resolve_game_date``). A bad
+    value is a usage error (exit 2) naming the option and the words it takes."""
+    if isinstance(value, date):
+        return value
     try:
         return resolve_game_date(value)
     except ValueError:
-        fail(f"{option} {value!r} is not a date; use today, yesterday or YYYY-MM-DD", code=2)
+        raise typer.BadParameter(f"{value!r} is not a date; use {DATE_WORDS}") from None
 
 
-DATE_WORDS = "today, yesterday or YYYY-MM-DD (US/Eastern game date)"
+def date_option(*names: str, help: str):
+    """A date option: parsed by ``game_date`` before the command runs, so every command takes the same words."""
+    return typer.Option(*names, parser=game_date, metavar="DATE", help=f"{help}: {DATE_WORDS}.")
+
 
 
 def warehouse_command(access: str):

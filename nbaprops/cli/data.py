@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -10,7 +11,7 @@ import typer
 
 from nbacore.settings import Settings
 from nbaprops.cli.app import app
-from nbaprops.cli.common import fail, parse_date, warehouse_command
+from nbaprops.cli.common import date_option, fail, warehouse_command
 from nbaprops.runs.counts import print_counts
 
 import_app = typer.Typer(help="Land files in the raw tables (replaces the (file, game_date) partitions they cover).", no_args_is_help=True)
@@ -124,7 +125,7 @@ def build(
     select: Annotated[Optional[str], typer.Option(help="A dbt selector instead of a layer.")] = None,
     daily: Annotated[bool, typer.Option("--daily", help="Only tables and incremental models, with the daily "
                                         "tests (selectors.yml); what the morning run builds.")] = False,
-    since: Annotated[Optional[str], typer.Option(help="Incremental models rebuild from this date, YYYY-MM-DD "
+    since: Annotated[Optional[date], date_option(help="Incremental models rebuild from this date "
                                                  "(after landing dates older than the last few days).")] = None,
     full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch "
                                                "(after changing their SQL).")] = False,
@@ -137,7 +138,7 @@ def build(
         from nbacore.warehouse import connect
 
         connect(settings).close()  # raw tables a newer version added exist before dbt reads them
-    plan = build_args(settings, daily=daily, select=select, layer=layer.value, since=parse_date(since, "--since"))
+    plan = build_args(settings, daily=daily, select=select, layer=layer.value, since=since)
     args, description = plan.args, plan.description
     if full_refresh:
         args, description = [*args, "--full-refresh"], f"{description}, incremental models from scratch"

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
 
 from nbaprops.cli.app import app
-from nbaprops.cli.common import DATE_WORDS, fail, parse_date, warehouse_command
+from nbaprops.cli.common import date_option, fail, warehouse_command
 
 
 @app.command()
 @warehouse_command("create")
 def run(
     ctx: typer.Context,
-    date_: Annotated[str, typer.Option("--date", help=f"Game date: {DATE_WORDS}.")] = "today",
+    date_: Annotated[date, date_option("--date", help="Game date")] = "today",
     force: Annotated[bool, typer.Option(help="Run phases whose gates are closed (recorded).")] = False,
 ) -> None:
     """The morning job: yesterday's finals, today's slate and props, build, grade, score, report."""
     from nbaprops.runs.morning import run_day
 
-    day = parse_date(date_, "--date")
+    day = date_
     outcomes = run_day(ctx.obj, day, force=force, echo=typer.echo)
     bad = [o for o in outcomes if o.status != "success"]
     if bad:
@@ -30,8 +31,8 @@ def run(
 @warehouse_command("create")
 def backfill(
     ctx: typer.Context,
-    start: Annotated[str, typer.Option(help=f"First game date: {DATE_WORDS}.")],
-    end: Annotated[str, typer.Option(help=f"Last game date: {DATE_WORDS}.")],
+    start: Annotated[date, date_option(help="First game date")],
+    end: Annotated[date, date_option(help="Last game date")],
     force: Annotated[bool, typer.Option(help="Re-land dates already complete.")] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Run a range of more than 400 dates (each a full scrape).")] = False,
 ) -> None:
@@ -39,7 +40,7 @@ def backfill(
     from nbaprops.runs.morning import backfill as run_backfill
     from nbaprops.runs.morning import check_backfill_range
 
-    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    first, last = start, end
     try:
         check_backfill_range(first, last, yes)  # before the progress bar: a refusal is one line
         with typer.progressbar(length=(last - first).days + 1, label=f"backfill {first}..{last}") as bar:
@@ -56,7 +57,7 @@ def backfill(
 @warehouse_command("read")
 def status(
     ctx: typer.Context,
-    date_: Annotated[str, typer.Option("--date", help=f"Game date: {DATE_WORDS}.")] = "today",
+    date_: Annotated[date, date_option("--date", help="Game date")] = "today",
 ) -> None:
     """Each phase's latest state for a date, from ops.pipeline_runs."""
     from nbacore.dbt_runner import layer_model_counts
@@ -64,7 +65,7 @@ def status(
     from nbaprops.runs.run_log import latest_phase_states
     from nbacore.warehouse import connect
 
-    day = parse_date(date_, "--date")
+    day = date_
     con = connect(ctx.obj)
     try:
         states = {row[0]: row for row in latest_phase_states(con, day)}
@@ -87,24 +88,24 @@ def status(
 @warehouse_command("read")
 def report(
     ctx: typer.Context,
-    date_: Annotated[str, typer.Option("--date", help=f"Game date: {DATE_WORDS}.")] = "today",
+    date_: Annotated[date, date_option("--date", help="Game date")] = "today",
 ) -> None:
     """Write the self-contained HTML report for a date and print its path."""
     from nbaprops.runs.report import write_report
 
-    typer.echo(str(write_report(ctx.obj, parse_date(date_, "--date"))))
+    typer.echo(str(write_report(ctx.obj, date_)))
 
 @app.command()
 @warehouse_command("read")
 def monitor(
     ctx: typer.Context,
-    date_: Annotated[str, typer.Option("--date", help=f"Game date: {DATE_WORDS}.")] = "today",
+    date_: Annotated[date, date_option("--date", help="Game date")] = "today",
 ) -> None:
     """Coverage, scraper health, source blocks and freshness; alerts the webhook; exit 1 on critical."""
     from nbaprops.runs.monitor import run_checks, send_alert, worst
     from nbacore.warehouse import connect
 
-    day = parse_date(date_, "--date")
+    day = date_
     con = connect(ctx.obj)
     try:
         checks = run_checks(con, day)

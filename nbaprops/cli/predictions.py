@@ -7,7 +7,7 @@ command runs so that ``nbaprops --help`` stays fast.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Callable, Optional
@@ -15,7 +15,7 @@ from typing import Annotated, Callable, Optional
 import typer
 
 from nbaprops.cli.app import app
-from nbaprops.cli.common import DATE_WORDS, fail, parse_date, warehouse_command
+from nbaprops.cli.common import date_option, fail, warehouse_command
 
 
 class Retrain(str, Enum):
@@ -74,21 +74,21 @@ PlayerCapOpt = Annotated[Optional[float], typer.Option(help="Most staked on one 
 @warehouse_command("write")
 def train(
     ctx: typer.Context,
-    before: Annotated[Optional[str], typer.Option(help=f"Train on games before this date: {DATE_WORDS} (default: every final game).")] = None,
+    before: Annotated[Optional[date], date_option(help="Train on games before this date (default: every final game)")] = None,
     history_seasons: Annotated[Optional[int], typer.Option(min=0, help="Most recent seasons to train on (0 = all).")] = None,
     registry: RegistryOpt = None,
 ) -> None:
     """Train the per-market models on the feature mart and save them in the registry."""
     from predict import commands
 
-    cut = parse_date(before, "--before") if before else None
+    cut = before
     _run(lambda: commands.train(_with_registry(ctx.obj, registry), _config(history_seasons), cut))
 
 @app.command()
 @warehouse_command("write")
 def score(
     ctx: typer.Context,
-    date_: Annotated[str, typer.Option("--date", help=f"Game date to score: {DATE_WORDS}.")],
+    date_: Annotated[date, date_option("--date", help="Game date to score")],
     model: Annotated[Optional[str], typer.Option(help="Model version (default: the newest in the registry).")] = None,
     as_of: Annotated[Optional[str], typer.Option(help="Price at the latest snapshot at or before this UTC time, YYYY-MM-DDTHH:MM.")] = None,
     min_edge: MinEdgeOpt = None,
@@ -102,7 +102,7 @@ def score(
     """Predict every line on a date, price it, write a new prediction version, list what was not scored."""
     from predict import commands
 
-    day = parse_date(date_, "--date")
+    day = date_
     when = None
     if as_of:
         try:
@@ -117,20 +117,20 @@ def score(
 @warehouse_command("write")
 def grade(
     ctx: typer.Context,
-    date_: Annotated[str, typer.Option("--date", help=f"Game date to grade: {DATE_WORDS}.")],
+    date_: Annotated[date, date_option("--date", help="Game date to grade")],
 ) -> None:
     """Grade a date's current predictions (win / loss / push, DNP = void) and its daily performance."""
     from predict import commands
 
-    day = parse_date(date_, "--date")
+    day = date_
     _run(lambda: commands.grade(ctx.obj, _config(), day))
 
 @app.command()
 @warehouse_command("write")
 def backtest(
     ctx: typer.Context,
-    start: Annotated[str, typer.Option(help=f"First game date: {DATE_WORDS}.")],
-    end: Annotated[str, typer.Option(help=f"Last game date: {DATE_WORDS}.")],
+    start: Annotated[date, date_option(help="First game date")],
+    end: Annotated[date, date_option(help="Last game date")],
     retrain: Annotated[Retrain, typer.Option(help="How often to retrain (on games before each retrain date).")] = Retrain.weekly,
     price_at: Annotated[PriceAt, typer.Option(help="Price each line at its latest or its opening pregame snapshot.")] = PriceAt.latest,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Where to write the JSON (default target/backtests/).")] = None,
@@ -147,7 +147,7 @@ def backtest(
     combiners and gates, MAE, and picks with hit rate, ROI and stakes per night."""
     from predict import commands
 
-    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    first, last = start, end
     if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
         fail(f"--out {out}: use a .parquet or .csv file name", code=2)
     config = lambda: _config(history_seasons, min_edge=min_edge, min_ev=min_ev, gate=gate, bankroll=bankroll,  # noqa: E731

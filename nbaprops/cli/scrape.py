@@ -18,7 +18,7 @@ import typer
 
 from nbacore.settings import Settings
 from nbaprops.cli.app import app
-from nbaprops.cli.common import DATE_WORDS, parse_date, warehouse_command
+from nbaprops.cli.common import date_option, warehouse_command
 from scrapers.http import CLASSIFICATIONS
 from scrapers.results import SourceResult
 from scrapers.run import replay_date, scrape_date
@@ -129,19 +129,19 @@ def run_replay(settings: Settings, game_date: date, sources: list[str]) -> int:
 @warehouse_command("create")
 def scrape(
     ctx: typer.Context,
-    date_: Annotated[str, typer.Option("--date", help=f"Game date: {DATE_WORDS}.")],
+    date_: Annotated[date, date_option("--date", help="Game date")],
     source: Annotated[Optional[list[str]], typer.Option(help="cdn_boxscore, stats_gamelog, stats_boxscore, odds_api (repeatable; default all; the schedule always runs).")] = None,
 ) -> None:
     """Fetch one game date from the live sources, archive every payload, land the raw tables."""
-    raise typer.Exit(run_scrape(ctx.obj, parse_date(date_, "--date"), source or []))
+    raise typer.Exit(run_scrape(ctx.obj, date_, source or []))
 
 
 @app.command()
 @warehouse_command("create")
 def replay(
     ctx: typer.Context,
-    date_: Annotated[str, typer.Option("--date", help=f"Game date: {DATE_WORDS}.")],
+    date_: Annotated[date, date_option("--date", help="Game date")],
     source: Annotated[Optional[list[str]], typer.Option(help="Only these sources (repeatable; default all).")] = None,
 ) -> None:
     """Rebuild one date's raw tables from the payload archive (no network)."""
-    raise typer.Exit(run_replay(ctx.obj, parse_date(date_, "--date"), source or []))
+    raise typer.Exit(run_replay(ctx.obj, date_, source or []))

@@ -11,7 +11,7 @@ import typer
 
 from nbacore.dates import season_start_year
 from nbaprops.cli.app import app
-from nbaprops.cli.common import DATE_WORDS, parse_date
+from nbaprops.cli.common import date_option
 
 from simulator import SimConfig, simulate
 from simulator.faults import every_fault, parse_fault
@@ -50,20 +50,20 @@ def sim(
     out: Annotated[Path, typer.Option(help="Folder to write the simulated files into.")] = Path("demo_data"),
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 7,
     days: Annotated[int, typer.Option(min=1, max=200, help="Calendar days of games.")] = 30,
-    start: Annotated[str, typer.Option(help=f"First game day: {DATE_WORDS}.")] = "2025-10-21",
-    as_of: Annotated[Optional[str], typer.Option(help="Games on/after this date are scheduled, not played (default: the last day).")] = None,
+    start: Annotated[date, date_option(help="First game day")] = "2025-10-21",
+    as_of: Annotated[Optional[date], date_option(help="Games on/after this date are scheduled, not played (default: the last day)")] = None,
     market_noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Sportsbook line noise around true means (market efficiency).")] = 0.15,
 ) -> None:
     """Simulate a league season and write it in the import formats."""
     if ctx.invoked_subcommand is not None:
         return
-    first_day = parse_date(start, "--start")
+    first_day = start
     config = SimConfig(
         seed=seed,
         season_start_year=season_start_year(first_day),  # game ids and SEASON_ID follow the dates
         start_date=first_day,
         days=days,
-        as_of=parse_date(as_of, "--as-of"),
+        as_of=as_of,
         market_noise=market_noise,
     )
     output = simulate(config, out)
@@ -76,8 +76,8 @@ def sim_serve(
     port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 8765,
     seed: Annotated[int, typer.Option()] = 7,
     days: Annotated[int, typer.Option(min=1, max=200)] = 30,
-    start: Annotated[str, typer.Option(help=f"First game day: {DATE_WORDS}.")] = "2025-10-21",
-    as_of: Annotated[Optional[str], typer.Option(help="Games on/after this date are not final yet.")] = None,
+    start: Annotated[date, date_option(help="First game day")] = "2025-10-21",
+    as_of: Annotated[Optional[date], date_option(help="Games on/after this date are not final yet")] = None,
     odds_api_key: Annotated[Optional[str], typer.Option(envvar="ODDS_API_KEY", help="Key the odds endpoints require.")] = None,
     faults: Annotated[str, typer.Option(help="Preset: none, or all (one fault of each kind).")] = "none",
     fault: Annotated[Optional[list[str]], typer.Option(help="Extra fault kind:endpoint[:count[:resource]] (repeatable).")] = None,
@@ -85,5 +85,5 @@ def sim_serve(
     retry_after: Annotated[float, typer.Option(help="Retry-After of a 429, seconds.")] = 1.0,
 ) -> None:
     """Serve the simulated season as the NBA CDN, stats.nba.com and The Odds API on 127.0.0.1."""
-    raise typer.Exit(run_sim_serve(host, port, seed, days, parse_date(start, "--start"), parse_date(as_of, "--as-of"),
+    raise typer.Exit(run_sim_serve(host, port, seed, days, start, as_of,
                                    odds_api_key, faults, fault or [], slow_seconds, retry_after))
