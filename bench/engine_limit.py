@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from nbacore.markets import MARKETS
+
 # var('feature_version') in dbt_project.yml
 FEATURE_VERSION = "v1"
 # the mart's grain
@@ -414,7 +416,7 @@ best_lines as (
 targets as (
     select player_dates.*, markets.market, best_lines.* exclude (player_id, game_id, market)
     from player_dates
-    cross join (values ('points'), ('rebounds'), ('assists'), ('threes'), ('pra')) as markets(market)
+    cross join (select market from reference.markets) as markets
     left join best_lines
         on best_lines.player_id = player_dates.player_id
         and best_lines.game_id = player_dates.game_id
@@ -541,7 +543,7 @@ MARKET_COLUMNS = (
 def _market_columns() -> str:
     cases = []
     for alias, pattern in MARKET_COLUMNS:
-        whens = " ".join(f"when '{m}' then {pattern.format(market=m)}" for m in ("points", "rebounds", "assists", "threes", "pra"))
+        whens = " ".join(f"when '{m}' then {pattern.format(market=m)}" for m in MARKETS)
         cases.append(f"        case market {whens} end as {alias}")
     return ",\n".join(cases)
 

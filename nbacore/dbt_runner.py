@@ -174,12 +174,9 @@ def daily_build_state(settings: Settings) -> tuple[list[str], date | None]:
 
     wanted = {("staging", p.stem) for p in (PROJECT_DIR / "models" / "staging").rglob("*.sql")}
     wanted |= {("reference", p.stem) for p in (PROJECT_DIR / "seeds").glob("*.csv")}
-    con = connect(settings)
-    try:
+    with connect(settings) as con:
         present = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
         latest = con.execute("select max(game_date) from raw.player_game_logs").fetchone()[0]
-    finally:
-        con.close()
     return sorted(f"{schema}.{name}" for schema, name in wanted - present), latest
 
 

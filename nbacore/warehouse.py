@@ -63,6 +63,15 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    """Whether ``schema.table`` exists (built by dbt, or created by a step that owns it)."""
+    schema, name = qualified.split(".")
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
+    ).fetchone()[0]
+    return bool(found)
+
+
 def check_warehouse_file(settings: Settings) -> None:
     """Refuse a missing warehouse unless the command may start one, and any file that is not a DuckDB database
     (DuckDB's own files carry ``DUCK`` at byte 8)."""

@@ -18,7 +18,8 @@ import pandas as pd
 
 from predict.baselines import add_baselines, played_history
 from predict.combiner import Combiner
-from predict.config import MARKETS, PredictConfig
+from nbacore.markets import MARKETS
+from predict.config import PredictConfig
 from predict.evaluation import day_bootstrap_mean, day_bootstrap_ratio, wilson
 from predict.grade import bet_summary, grade_predictions, grade_sides, profit
 from predict.mart import MartData

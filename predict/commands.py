@@ -25,6 +25,7 @@ from predict.registry import ModelMismatch, RegistryError, load_model, save_mode
 from predict.score import ScoringRefused, score_rows
 from predict.tables import current_predictions, ensure_tables, log_run, replace_day, write_scores
 from predict.train import TrainingError, train_model
+from nbacore.warehouse import table_exists
 
 PredictError = (MartContractError, ModelMismatch, RegistryError, ScoringRefused, TrainingError)
 
@@ -65,8 +66,7 @@ def _latest_final_date(con: duckdb.DuckDBPyConnection) -> date:
 
 def train(settings: Settings, config: PredictConfig, before: date | None = None) -> list[str]:
     """Train every market on games before ``before`` (default: every final game) and save the model."""
-    con = _connect(settings)
-    try:
+    with _connect(settings) as con:
         _check_mart(con)
         before = before or _latest_final_date(con) + timedelta(days=1)
         seasons = _seasons(con, before, config.params.history_seasons)
@@ -77,8 +77,6 @@ def train(settings: Settings, config: PredictConfig, before: date | None = None)
         ensure_tables(con)
         log_run(con, _run_id("train"), "train", _now(), model.version,
                 {"trained_before": before, "window": [model.window_start, model.window_end], "rows": model.rows})  # fmt: skip
-    finally:
-        con.close()
     out = [f"model {model.version} saved to {saved.path}",
            f"trained on {sum(model.rows.values()):,} rows, {model.window_start} .. {model.window_end} "
            f"(games before {before}); {len(model.features)} features, feature_version {model.feature_version}",
@@ -112,8 +110,7 @@ def score(settings: Settings, config: PredictConfig, day: date, version: str | N
           as_of: datetime | None = None) -> list[str]:  # fmt: skip
     """Score every line on ``day`` with the registry's model, write a new prediction version, list the unscored."""
     model = load_model(settings.registry_dir, version)
-    con = _connect(settings)
-    try:
+    with _connect(settings) as con:
         _check_mart(con)
         seasons = _seasons(con, day + timedelta(days=1), 1, extra_back=1)
         mart = read_mart(con, start=day, end=day)
@@ -126,8 +123,6 @@ def score(settings: Settings, config: PredictConfig, day: date, version: str | N
                    "max_night_stake": outcome.caps.max_night_share}  # fmt: skip
         written = write_scores(con, run_id, now, day, outcome.predictions, outcome.unscored, model.version,
                                details, outcome.refused)  # fmt: skip
-    finally:
-        con.close()
     c = outcome.coverage
     picks = outcome.predictions.get("pick", pd.Series(dtype="string"))  # no column when the date has no lines
     share = "n/a" if c["eligible_share"] is None else f"{100 * c['eligible_share']:.1f}%"
@@ -151,8 +146,7 @@ def score(settings: Settings, config: PredictConfig, day: date, version: str | N
 
 def grade(settings: Settings, config: PredictConfig, day: date) -> list[str]:
     """Grade the current predictions of ``day`` and write results and daily performance."""
-    con = _connect(settings)
-    try:
+    with _connect(settings) as con:
         _check_mart(con)
         preds = current_predictions(con, day)
         if preds.empty:
@@ -165,8 +159,6 @@ def grade(settings: Settings, config: PredictConfig, day: date) -> list[str]:
         perf = daily_performance(graded) if len(graded) else pd.DataFrame()
         run_id, now = _run_id("grade"), _now()
         replace_day(con, day, graded, perf, run_id, now, {"date": day, "graded": len(graded), "pending": int(pending.sum())})
-    finally:
-        con.close()
     void = int((graded["lean_result"] == "void").sum())
     out = [f"graded {len(graded)} predictions on {day} ({void} void, {int(pending.sum())} still pending); model = the "
            "product (blend and its picks), raw_model = before anchoring, line = the de-vigged market, on the same lines"]
@@ -186,14 +178,11 @@ def backtest(settings: Settings, config: PredictConfig, start: date, end: date, 
     scored line, and records the run so ``nbaprops report`` can show it."""
     if end < start:
         raise ScoringRefused(f"--end {end} is before --start {start}; give an end on or after the start")
-    con = _connect(settings)
-    try:
+    with _connect(settings) as con:
         _check_mart(con)
         seasons = _seasons(con, end + timedelta(days=1), config.params.history_seasons, extra_back=1)
         mart = read_mart(con, end=end, seasons=seasons)
         offers = read_offers(con, mart.frame["game_date"].min().date(), end)  # earlier lines fit the combiners
-    finally:
-        con.close()
     result = run_backtest(mart, offers, start, end, config, retrain=retrain, price_at=price_at, progress=echo)
     if result.results.empty:
         raise ScoringRefused(f"no lines with a played or void result between {start} and {end} in the mart")
@@ -204,14 +193,11 @@ def backtest(settings: Settings, config: PredictConfig, start: date, end: date, 
     json_path.write_text(to_json(result, meta) + "\n", encoding="utf-8")
     if rows_path is not None:
         write_rows(result.results, rows_path)
-    con = _connect(settings)
-    try:
+    with _connect(settings) as con:
         ensure_tables(con)
         log_run(con, _run_id("backtest"), "backtest", _now(), None,
                 {**meta, "json": json_path, "rows": rows_path, "summary": result.summary, "retrains": result.retrains,
                  "cap_notes": result.cap_notes})  # fmt: skip
-    finally:
-        con.close()
     lines = [f"walk-forward backtest {start} .. {end} (retrain {retrain}; priced at the {price_at} pregame snapshot; "
              f"gate {config.rules.gate})",
              format_table(result.summary, result.retrains),
@@ -240,10 +226,7 @@ def with_options(config: PredictConfig, history_seasons: int | None = None,
 
 
 def _check_mart(con: duckdb.DuckDBPyConnection) -> None:
-    found = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'precompute' and table_name = 'feature_mart'"
-    ).fetchone()[0]
-    if not found:
+    if not table_exists(con, "precompute.feature_mart"):
         raise MartContractError("precompute.feature_mart is not in the warehouse; run `nbaprops build` first")
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MARKETS = ("points", "rebounds", "assists", "threes", "pra")
 OBJECTIVES = ("reg:squarederror", "count:poisson", "reg:tweedie")
 EDGE_THRESHOLDS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.10)
 GATES = ("strict", "off")

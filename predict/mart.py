@@ -12,6 +12,8 @@ from datetime import date
 import duckdb
 import numpy as np
 import pandas as pd
+from nbacore.markets import sql_list
+from nbacore.warehouse import table_exists
 
 MART_TABLE = "precompute.feature_mart"
 FEATURE_TABLE = "reference.feature_definitions"
@@ -50,7 +52,7 @@ def feature_column(name: str) -> str:
 
 def read_feature_order(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Feature columns in the seed's ``position`` order."""
-    if not _table_exists(con, FEATURE_TABLE):
+    if not table_exists(con, FEATURE_TABLE):
         raise MartContractError(
             f"{FEATURE_TABLE} is missing from the warehouse; build the seed and the mart with `nbaprops build`"
         )
@@ -79,13 +81,13 @@ def read_mart(
     seasons: list[str] | None = None,
 ) -> MartData:
     """Mart rows with ``start <= game_date <= end`` (either open), optionally only ``seasons``."""
-    if not _table_exists(con, MART_TABLE):
+    if not table_exists(con, MART_TABLE):
         raise MartContractError(f"{MART_TABLE} is missing from the warehouse; run `nbaprops build` first")
     features = read_feature_order(con)
     columns = [r[0] for r in con.execute(f"select * from {MART_TABLE} limit 0").description]
     check_contract(columns, features)
     wanted = [*CONTRACT_COLUMNS, *features, *(f"{f}_missing" for f in features)]
-    where, args = ["market in ('points', 'rebounds', 'assists', 'threes', 'pra')"], []
+    where, args = [f"market in ({sql_list()})"], []
     if start is not None:
         where.append("game_date >= ?")
         args.append(start)
@@ -101,9 +103,9 @@ def read_mart(
 
 def read_history(con: duckdb.DuckDBPyConnection, before: date, seasons: list[str] | None = None) -> pd.DataFrame:
     """The columns the baselines read (``predict.baselines.played_history``) for rows before ``before``."""
-    if not _table_exists(con, MART_TABLE):
+    if not table_exists(con, MART_TABLE):
         raise MartContractError(f"{MART_TABLE} is missing from the warehouse; run `nbaprops build` first")
-    where, args = ["market in ('points', 'rebounds', 'assists', 'threes', 'pra')", "game_date < ?"], [before]
+    where, args = [f"market in ({sql_list()})", "game_date < ?"], [before]
     if seasons:
         where.append(f"season in ({', '.join('?' for _ in seasons)})")
         args.extend(seasons)
@@ -158,10 +160,3 @@ def required_nulls(frame: pd.DataFrame, features: list[str]) -> pd.Series:
     return out.str.lstrip(", ")
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    schema, name = qualified.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
-        ).fetchone()[0]
-    )

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from predict.config import MARKETS
+from nbacore.markets import MARKETS
 
 OFFERS_TABLE = "intermediate.int_prop_offers"
 LOOKUPS_TABLE = "intermediate.int_player_lookups"

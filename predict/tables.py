@@ -18,6 +18,7 @@ from datetime import date, datetime
 import duckdb
 import numpy as np
 import pandas as pd
+from nbacore.warehouse import table_exists
 
 SCHEMA = "predictions"
 BATCH_ROWS = 5000
@@ -157,7 +158,7 @@ def latest_score_run(con: duckdb.DuckDBPyConnection, day: date) -> dict:
     found = con.execute(
         f"select details from {SCHEMA}.runs where kind = 'score' and json_extract_string(details, '$.date') = ? "
         "order by started_at desc limit 1", [str(day)]
-    ).fetchone() if _exists(con, "runs") else None  # fmt: skip
+    ).fetchone() if table_exists(con, f"{SCHEMA}.runs") else None  # fmt: skip
     return json.loads(found[0]) if found else {}
 
 
@@ -165,13 +166,10 @@ def latest_backtest(con: duckdb.DuckDBPyConnection) -> dict:
     """The details of the newest recorded backtest (its summary, combiners and gates), or {}."""
     found = con.execute(
         f"select details, started_at from {SCHEMA}.runs where kind = 'backtest' order by started_at desc limit 1"
-    ).fetchone() if _exists(con, "runs") else None  # fmt: skip
+    ).fetchone() if table_exists(con, f"{SCHEMA}.runs") else None  # fmt: skip
     return {**json.loads(found[0]), "recorded_at": str(found[1])} if found else {}
 
 
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-                            [SCHEMA, table]).fetchone()[0])  # fmt: skip
 
 
 def replace_day(con: duckdb.DuckDBPyConnection, day: date, results: pd.DataFrame, performance: pd.DataFrame,

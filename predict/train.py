@@ -23,7 +23,8 @@ import xgboost as xgb
 
 from predict.calibration import Calibration, calibration_events, fit_calibration
 from predict.combiner import Combiner, fit_combiner
-from predict.config import MARKETS, ModelParams
+from nbacore.markets import MARKETS
+from predict.config import ModelParams
 from predict.distribution import Dispersion, fit_dispersion, log_likelihood
 from predict.market_view import DevigChoice, choose_devig
 from predict.mart import feature_matrix

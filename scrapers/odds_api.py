@@ -32,6 +32,7 @@ import pandas as pd
 from nbacore.dates import eastern_to_utc, game_date_of, season_start_year
 from nbacore.importers.common import conform
 from nbacore.raw_tables import GAME_LINES, PROP_SNAPSHOTS
+from nbacore.markets import ODDS_API_KEYS
 from nbacore.settings import PROJECT_DIR
 from scrapers.archive import archived_payloads
 from scrapers.cdn_schedule import Slate
@@ -43,9 +44,7 @@ SOURCE = "odds_api"
 PROPS_AS = "api.the-odds-api.com/event-odds"
 GAME_LINES_AS = "api.the-odds-api.com/game-lines"
 SPORT = "basketball_nba"
-PROP_MARKETS = (
-    "player_points", "player_rebounds", "player_assists", "player_threes", "player_points_rebounds_assists",
-)  # fmt: skip
+PROP_MARKETS = ODDS_API_KEYS  # the feed's keys of our markets (seeds/markets.csv)
 GAME_MARKETS = ("h2h", "spreads", "totals")
 EVENT_ID = re.compile(r"^[A-Za-z0-9_]+$")
 TEAMS_SEED = PROJECT_DIR / "seeds" / "teams.csv"

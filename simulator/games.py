@@ -14,12 +14,13 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from nbacore.markets import ODDS_API_KEYS
 from simulator.calendar import Game
 from simulator.config import SimConfig, rng
 from simulator.league import Player, Team
 
 STATS = ["PTS", "FGM", "FGA", "FG3M", "FG3A", "FTM", "FTA", "OREB", "DREB", "REB", "AST", "STL", "BLK", "TOV", "PF"]
-MARKETS = ["player_points", "player_rebounds", "player_assists", "player_threes", "player_points_rebounds_assists"]
+MARKETS = list(ODDS_API_KEYS)  # the feed's market keys (nbacore/markets.py), as the book posts them
 HOME_EFF, B2B_EFF, B2B_STARTER_MINUTES = 1.02, 0.98, 0.94
 MINUTES_CAP, MAX_MAKE = 44.0, 0.95
 GARBAGE_MINUTES, GARBAGE_SEATED = 6.0, 0.45  # the end of the bench often never checks in

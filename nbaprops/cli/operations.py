@@ -66,12 +66,9 @@ def status(
     from nbacore.warehouse import connect
 
     day = date_
-    con = connect(ctx.obj)
-    try:
+    with connect(ctx.obj) as con:
         states = {row[0]: row for row in latest_phase_states(con, day)}
         models = layer_model_counts(con)
-    finally:
-        con.close()
     typer.echo(f"game date {day}")
     for label, (built, total) in models.items():
         typer.echo(f"  {label:<15} {built}/{total} models built")
@@ -106,11 +103,8 @@ def monitor(
     from nbacore.warehouse import connect
 
     day = date_
-    con = connect(ctx.obj)
-    try:
+    with connect(ctx.obj) as con:
         checks = run_checks(con, day)
-    finally:
-        con.close()
     for check in checks:
         typer.echo(f"{check.level:<9} {check.name:<28} {check.detail}")
     level = worst(checks)

@@ -18,8 +18,7 @@ ANALYTICS_MODELS = (
 
 def print_counts(settings: Settings, echo: Callable[[str], None]) -> None:
     """Echo one line per analytics model; a model not built yet raises ``ValueError`` naming it and the fix."""
-    con = connect(settings)
-    try:
+    with connect(settings) as con:
         built = {
             name for (name,) in con.execute(
                 "select table_name from information_schema.tables where table_schema = 'analytics'"
@@ -32,5 +31,3 @@ def print_counts(settings: Settings, echo: Callable[[str], None]) -> None:
         for model in ANALYTICS_MODELS:
             rows = con.execute(f"select count(*) from analytics.{model}").fetchone()[0]
             echo(f"{model:<32} {rows:>10,}")
-    finally:
-        con.close()

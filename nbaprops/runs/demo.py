@@ -58,8 +58,7 @@ def print_picks(settings: Settings, day, echo: Callable[[str], None], limit: int
     from nbacore.warehouse import connect
     from predict.tables import latest_score_run
 
-    con = connect(settings)
-    try:
+    with connect(settings) as con:
         rows = con.execute(
             """select player_name, market, pick, pick_line, pick_book, pick_odds, pred_mean, pick_edge, stake, stake_amount
                from predictions.predictions
@@ -73,8 +72,6 @@ def print_picks(settings: Settings, day, echo: Callable[[str], None], limit: int
             [day],
         ).fetchone()
         run = latest_score_run(con, day)
-    finally:
-        con.close()
     rules = run.get("rules", {})
     echo(f"  {total[0]} lines scored, {total[1]} picks staking {total[2]:.1%} of the bankroll "
          f"(nightly cap {rules.get('nightly_cap', 0):.0%}); gate per market ({run.get('gate', '?')}):")  # fmt: skip

@@ -55,12 +55,9 @@ def check_warehouse(settings: Settings) -> str:
     """Read-only: a doctor must not start an empty warehouse at a mistyped path, nor wait on a writer's lock."""
     from nbacore.warehouse import connect
 
-    con = connect(replace(settings, access="read"))
-    try:
+    with connect(replace(settings, access="read")) as con:
         con.execute("select 1").fetchone()
         tables = con.execute("select count(*) from information_schema.tables").fetchone()[0]
-    finally:
-        con.close()
     return f"warehouse answers ({tables} tables)"
 
 
@@ -78,6 +75,8 @@ def check_imports(settings: Settings) -> str:
     for package in PACKAGES:
         module = importlib.import_module(package)
         for info in pkgutil.walk_packages(module.__path__, prefix=f"{package}."):
+            if info.name.endswith(".__main__"):  # runs the CLI when imported
+                continue
             importlib.import_module(info.name)
             count += 1
     return f"{count} modules import"
@@ -92,12 +91,9 @@ def check_model_matches_mart(settings: Settings) -> str:
     if not list_versions(root):
         return f"no trained model in {root} yet (run `nbaprops train`)"
     model = load_model(root)
-    con = connect(replace(settings, access="read"))
-    try:
+    with connect(replace(settings, access="read")) as con:
         features = read_feature_order(con)
         versions = [v for (v,) in con.execute("select distinct feature_version from precompute.feature_mart").fetchall()]
-    finally:
-        con.close()
     check_compatible(model, features, versions)
     return f"model {model.version} matches the feature mart ({len(features)} features)"
 

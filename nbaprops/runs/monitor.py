@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import duckdb
+from nbacore.warehouse import table_exists
 
 COVERAGE_WARN = 0.95
 COVERAGE_CRITICAL = 0.85
@@ -30,10 +31,6 @@ def coverage_level(predicted: int, offered: int) -> str:
     return "critical" if share < COVERAGE_CRITICAL else "warn" if share < COVERAGE_WARN else "ok"
 
 
-def _exists(con, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-    ).fetchone()[0])
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, day: date) -> list[Check]:
@@ -41,15 +38,15 @@ def run_checks(con: duckdb.DuckDBPyConnection, day: date) -> list[Check]:
     offered = con.execute(
         "select count(*) from (select distinct game_id, player_lookup, market from intermediate.int_prop_offers where game_date = ? and is_pregame)",
         [day],
-    ).fetchone()[0] if _exists(con, "intermediate", "int_prop_offers") else 0
+    ).fetchone()[0] if table_exists(con, "intermediate.int_prop_offers") else 0
     predicted = con.execute(
         "select count(*) from (select distinct game_id, player_lookup, market from predictions.predictions where game_date = ? and is_current)",
         [day],
-    ).fetchone()[0] if _exists(con, "predictions", "predictions") else 0
+    ).fetchone()[0] if table_exists(con, "predictions.predictions") else 0
     share = f"{predicted / offered:.1%}" if offered else "n/a"
     checks.append(Check("prediction coverage", coverage_level(predicted, offered),
                         f"{predicted}/{offered} lines offered on {day} have a prediction ({share})"))
-    if _exists(con, "raw", "scrape_attempts"):
+    if table_exists(con, "raw.scrape_attempts"):
         rows = con.execute(
             """select source, count(*), count(*) filter (where classification = 'ok'),
                       count(*) filter (where classification in ('blocked', 'rate_limited'))
@@ -57,7 +54,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, day: date) -> list[Check]:
         for source, n, ok, blocked in rows:
             level = "warn" if blocked else "ok"
             checks.append(Check(f"scraper health: {source}", level, f"{ok}/{n} attempts ok, {blocked} blocked or rate limited"))
-    if _exists(con, "monitoring", "scraper_source_blocks"):
+    if table_exists(con, "monitoring.scraper_source_blocks"):
         open_blocks = con.execute("select count(*) from monitoring.scraper_source_blocks where not is_resolved").fetchone()[0]
         checks.append(Check("source blocks", "warn" if open_blocks else "ok", f"{open_blocks} unresolved (source, resource) blocks"))
     latest = con.execute("select max(game_date) from raw.player_game_logs where game_date <= ?", [day]).fetchone()[0]

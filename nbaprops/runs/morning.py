@@ -22,7 +22,7 @@ import duckdb
 from nbacore.dates import today_eastern
 from nbaprops.runs.run_log import close_abandoned, latest_phase_states, new_run_id, record_skip, track_phase
 from nbacore.settings import PROJECT_DIR, Settings
-from nbacore.warehouse import connect
+from nbacore.warehouse import connect, table_exists
 
 RUN_PHASES = ("scrape_results", "scrape_slate", "build", "grade", "score", "report")
 BACKFILL_PHASES = ("scrape",)
@@ -130,15 +130,10 @@ def _predict(settings: Settings, what: str, day: date) -> str:
     from predict.config import PredictConfig
 
     if what == "grade":
-        con = connect(settings)
-        try:
-            scored = con.execute(
-                "select count(*) from information_schema.tables where table_schema = 'predictions' and table_name = 'predictions'"
-            ).fetchone()[0] and con.execute(
+        with connect(settings) as con:
+            scored = table_exists(con, "predictions.predictions") and con.execute(
                 "select count(*) from predictions.predictions where game_date = ? and is_current", [day]
             ).fetchone()[0]
-        finally:
-            con.close()
         if not scored:
             return f"nothing to grade: no predictions were made for {day}"
     lines = getattr(commands, what)(settings, PredictConfig(), day)
@@ -195,11 +190,8 @@ def _run_phase(settings, run_id, phase, day, gate, body, force) -> PhaseOutcome:
 
 
 def _close_abandoned(settings: Settings, noticed_by: str, echo: Callable[[str], None]) -> None:
-    con = connect(settings)
-    try:
+    with connect(settings) as con:
         closed = close_abandoned(con, noticed_by)
-    finally:
-        con.close()
     if closed:
         echo(f"  closed {closed} phase record(s) left running by a killed run (status 'abandoned')")
 
@@ -248,11 +240,8 @@ def backfill(settings: Settings, start: date, end: date, force: bool = False,
     _close_abandoned(settings, f"backfill {start}..{end} (run {run_id})", echo)
     schedules: dict = {}
     for i, day in enumerate(days, 1):
-        con = connect(settings)
-        try:
+        with connect(settings) as con:
             states = {phase: status for phase, status, *_ in latest_phase_states(con, day)}
-        finally:
-            con.close()
         if states.get("scrape") == "success" and not force:
             done["skipped"].append(day)
         else:

@@ -10,15 +10,11 @@ from pathlib import Path
 import duckdb
 
 from nbacore.settings import Settings
-from nbacore.warehouse import connect
+from nbacore.warehouse import connect, table_exists
 
 EDGE_BUCKETS = ((0.0, 0.02, "0–2%"), (0.02, 0.05, "2–5%"), (0.05, 0.10, "5–10%"), (0.10, 1.0, "10%+"))
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
-    ).fetchone()[0])
 
 
 def _rows(con, sql: str, params: list | None = None) -> list[tuple]:
@@ -94,8 +90,8 @@ def gather(con: duckdb.DuckDBPyConnection, day: date) -> dict:
 
     data: dict = {"picks": [], "calibration": [], "buckets": [], "roi": [], "mae": [], "coverage": None, "freshness": [],
                   "run": {}, "backtest": {}}  # fmt: skip
-    has_predictions = _table_exists(con, "predictions", "predictions")
-    has_results = _table_exists(con, "predictions", "results")
+    has_predictions = table_exists(con, "predictions.predictions")
+    has_results = table_exists(con, "predictions.results")
     if has_predictions:
         data["picks"] = _rows(con, """
             select player_name, team, opponent, market, pick, pick_line, pick_book, pick_odds, pred_mean, pick_prob, pick_edge, pick_ev,
@@ -105,7 +101,7 @@ def gather(con: duckdb.DuckDBPyConnection, day: date) -> dict:
             order by pick_edge desc""", [day])
         offered = con.execute("""
             select count(*) from (select distinct game_id, player_lookup, market from intermediate.int_prop_offers
-                                  where game_date = ? and is_pregame)""", [day]).fetchone()[0] if _table_exists(con, "intermediate", "int_prop_offers") else 0
+                                  where game_date = ? and is_pregame)""", [day]).fetchone()[0] if table_exists(con, "intermediate.int_prop_offers") else 0
         predicted = con.execute("select count(*) from predictions.predictions where game_date = ? and is_current", [day]).fetchone()[0]
         data["coverage"] = (predicted, offered)
         data["run"] = latest_score_run(con, day)
@@ -132,7 +128,7 @@ def gather(con: duckdb.DuckDBPyConnection, day: date) -> dict:
             select game_date, sum(sum(coalesce(stake_profit, 0))) over (order by game_date)
             from predictions.results where game_date <= ? and pick in ('OVER', 'UNDER')
               and pick_result in ('win', 'loss', 'push') group by game_date order by game_date""", [day])]
-    if _table_exists(con, "predictions", "daily_performance"):
+    if table_exists(con, "predictions.daily_performance"):
         data["mae"] = _rows(con, """
             select market, system, sum(n), sum(mae * n) / nullif(sum(n), 0)
             from predictions.daily_performance where game_date <= ? and mae is not null
@@ -219,11 +215,8 @@ pushes left out; ROI = profit per unit staked over all of them, a push returning
 
 
 def write_report(settings: Settings, day: date, out_dir: Path | None = None) -> Path:
-    con = connect(settings)
-    try:
+    with connect(settings) as con:
         page = render(day, gather(con, day))
-    finally:
-        con.close()
     out_dir = out_dir or settings.reports_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"report-{day}.html"
