@@ -33,10 +33,10 @@ clean:
 	rm -rf .venv .tools warehouse target demo_data landing
 
 # BigQuery without Google (docs/bigquery.md): offline compile + dialect lint + bqemulator build + the loader.
-# `make test` already runs the same tests (tests/python/test_bigquery.py is in the default pytest run).
+# `make test` already runs the same tests (tests/python/warehouse/test_bigquery.py is in the default pytest run).
 .PHONY: check-bigquery lint-bigquery
 check-bigquery: setup
-	$(UV) run --frozen pytest tests/python/test_bigquery.py
+	$(UV) run --frozen pytest tests/python/warehouse/test_bigquery.py
 
 # Layers 1-2 only, on the working tree: compile for BigQuery offline into target/bigquery_offline and lint it.
 lint-bigquery: setup

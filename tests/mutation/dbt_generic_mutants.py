@@ -7,7 +7,7 @@ Usage (from the repo root; ~10 s per mutant):
 
 Each mutant is a text edit of a copy of macros/ and tests/dbt/generic/ (the working tree is never touched); the
 copied fixture project (tests/dbt_generic_fixtures) is built once as a daily build and tested once as a full one,
-exactly as tests/python/test_dbt_generic_tests.py does, and compared with its EXPECTED failing-row counts. A
+exactly as tests/python/warehouse/test_dbt_generic_tests.py does, and compared with its EXPECTED failing-row counts. A
 mutant is killed when any fixture test's outcome differs; the ones it changed are printed.
 """
 
@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
+sys.path.insert(0, str(ROOT / "tests" / "python" / "warehouse"))
 
 import test_dbt_generic_tests as fixture_test  # noqa: E402
 

@@ -49,12 +49,12 @@ TESTS = ROOT / "tests" / "python"
 MODULES = {
     "grade": ("predict.grade", ROOT / "predict" / "grade.py"),
     "pricing": ("predict.pricing", ROOT / "predict" / "pricing.py"),
-    "common": ("nbacore.importers.common", ROOT / "nbaprops" / "importers" / "common.py"),
+    "common": ("nbacore.importers.common", ROOT / "nbacore" / "importers" / "common.py"),
 }
-PREDICT_TESTS = ["test_predict_units.py", "test_market_view_evaluation.py", "test_calibration_choice.py",
-                 "test_grade_pricing_mutants.py"]  # fmt: skip
-IMPORTER_TESTS = ["test_importers.py", "test_holes_importers.py", "test_importers_common_mutants.py",
-                  "test_importers_property.py"]  # fmt: skip
+PREDICT_TESTS = ["predict/test_predict_units.py", "predict/test_market_view_evaluation.py",
+                 "predict/test_calibration_choice.py", "predict/test_grade_pricing_mutants.py"]
+IMPORTER_TESTS = ["importers/test_importers.py", "importers/test_holes_importers.py",
+                  "importers/test_importers_common_mutants.py", "importers/test_importers_property.py"]
 TEST_GROUPS = {"grade": PREDICT_TESTS, "pricing": PREDICT_TESTS, "common": IMPORTER_TESTS}
 
 # Survivors looked at and kept (equivalent or defensive): Mutant.key -> why no test should kill it. A key names the

@@ -15,11 +15,11 @@ import logging
 import pytest
 
 import scrapers.fetch
-from helpers import run_cli
+from support.helpers import run_cli
 from simulator.faults import Fault
 from simulator.serve import SimApi
-from scraper_support import API_KEY, FAST, FAST_ENV, PLAYED, TONIGHT, rows, season, serving, settings_for
-from scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
+from support.scraper_support import API_KEY, FAST, FAST_ENV, PLAYED, TONIGHT, rows, season, serving, settings_for
+from support.scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
 from scrapers.odds_api import GAME_MARKETS, PROP_MARKETS
 from scrapers.run import scrape_date
 

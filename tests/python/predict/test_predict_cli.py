@@ -11,8 +11,8 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from helpers import run_cli
-from phase4_support import Warehouse, activate, build_phase4, import_files, sim_imports, simulate, warehouse_env
+from support.helpers import run_cli
+from support.phase4_support import Warehouse, activate, build_phase4, import_files, sim_imports, simulate, warehouse_env
 
 DAYS, SEED = 34, 13
 START = date(2025, 10, 21)

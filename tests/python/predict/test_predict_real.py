@@ -16,8 +16,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from helpers import run_cli
-from phase4_support import Warehouse, activate, import_files, real_imports, warehouse_env
+from support.helpers import run_cli
+from support.phase4_support import Warehouse, activate, import_files, real_imports, warehouse_env
 
 pytestmark = pytest.mark.shared_data
 

@@ -16,7 +16,7 @@ import duckdb
 
 from nbacore.dbt_runner import run_dbt
 from nbacore.settings import PROJECT_DIR, load_settings
-from phase4_support import activate, warehouse_env
+from support.phase4_support import activate, warehouse_env
 
 PROJECT_PARTS = ("dbt_project.yml", "profiles", "macros", "models", "seeds", "selectors.yml")
 

@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import pytest
 
-from helpers import run_cli
+from support.helpers import run_cli
 from simulator.faults import Fault
 from simulator.serve import SimApi
-from scraper_support import API_KEY, FAST, FAST_ENV, PLAYED, START, TONIGHT, rows, season, serving, settings_for
-from scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
+from support.scraper_support import API_KEY, FAST, FAST_ENV, PLAYED, START, TONIGHT, rows, season, serving, settings_for
+from support.scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
 from scrapers.run import SOURCES, scrape_date
 
 

@@ -14,8 +14,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from feature_oracle import compare, load_history
-from helpers import run_cli
+from support.feature_oracle import compare, load_history
+from support.helpers import run_cli
 from nbacore.dbt_runner import DbtOutcome, run_dbt
 from nbacore.settings import PROJECT_DIR, load_settings
 
@@ -139,7 +139,7 @@ def mart_sample(con: duckdb.DuckDBPyConnection, where: str, n: int, seed: float 
 
 
 def assert_matches(wh: Warehouse, sample: pd.DataFrame) -> None:
-    """Every feature of every sampled row equals its Python recomputation (tests/python/feature_oracle.py)."""
+    """Every feature of every sampled row equals its Python recomputation (tests/python/support/feature_oracle.py)."""
     con = wh.connect()
     try:
         history = load_history(con)

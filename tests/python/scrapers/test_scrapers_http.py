@@ -15,8 +15,8 @@ from email.utils import format_datetime
 import pytest
 from werkzeug import Response
 
-from scraper_support import FAST_HTTP
-from scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
+from support.scraper_support import FAST_HTTP
+from support.scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
 from scrapers.http import (
     BLOCKED,
     NO_DATA,

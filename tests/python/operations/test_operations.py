@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from conftest import missing_tool
-from helpers import run_cli
+from support.helpers import run_cli
 from nbaprops.runs import morning
 from nbacore.dates import resolve_game_date
 from nbacore.lock import WarehouseLocked, warehouse_lock

@@ -35,7 +35,7 @@ ALLOWED_COLUMN = {
 ROTATION_MINUTES = 15.0
 EARLY_SEASON_GAME_DATES = 14
 LEAGUE_WINDOW_DATES = 30
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 PROP_MARKETS = {"player_points": "points", "player_rebounds": "rebounds", "player_assists": "assists",
                 "player_threes": "threes", "player_points_rebounds_assists": "pra"}  # fmt: skip
 NOT_COMPETITIVE = ("preseason", "all_star")  # int_games leaves these games out

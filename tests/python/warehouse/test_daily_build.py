@@ -24,10 +24,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import run_cli
+from support.helpers import run_cli
 from nbacore.dbt_runner import DbtBuild, build_args, daily_test_since, incremental_lookback_days
 from nbacore.settings import PROJECT_DIR, load_settings
-from phase4_support import INCREMENTAL_TABLES, Warehouse, activate, import_files, sim_imports, simulate, table_rows, warehouse_env
+from support.phase4_support import INCREMENTAL_TABLES, Warehouse, activate, import_files, sim_imports, simulate, table_rows, warehouse_env
 
 LOOKBACK = incremental_lookback_days()  # dbt_project.yml: how many days before its newest date a model rewrites
 # a box-score correction: two teammates' whole stat lines swapped (team totals and every row rule still hold)

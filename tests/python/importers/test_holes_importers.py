@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import raw_fingerprint, run_cli
+from support.helpers import raw_fingerprint, run_cli
 from test_importers import PLAYER_HEADER, PLAYER_ROWS, PROPS_HEADER, PROPS_ROWS, write
 
 JOKIC, CURRY, JOKIC_LATER = PLAYER_ROWS

@@ -34,13 +34,13 @@ import pytest
 
 import predict.backtest
 import predict.offers
-from dbt_mutants import build_mutant
-from feature_oracle import compare, load_history
+from support.dbt_mutants import build_mutant
+from support.feature_oracle import compare, load_history
 from nbacore.dbt_runner import LAYER_SELECTORS
 from simulator import SimConfig, simulate, simulate_season
 from simulator.calendar import EASTERN
 from simulator.files import PROPS_COLUMNS, write_csv
-from phase4_support import activate, build_phase4, feature_names, import_files, sim_imports, warehouse_env
+from support.phase4_support import activate, build_phase4, feature_names, import_files, sim_imports, warehouse_env
 from predict.backtest import BacktestResult, run_backtest
 from predict.config import ModelParams, PredictConfig
 from predict.mart import read_mart

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from phase4_support import (
+from support.phase4_support import (
     MARKETS,
     Warehouse,
     activate,

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import raw_fingerprint, run_cli
+from support.helpers import raw_fingerprint, run_cli
 from nbacore.importers import ImportFileError, parse_files
 
 PLAYER_HEADER = (

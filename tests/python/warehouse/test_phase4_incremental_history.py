@@ -24,7 +24,7 @@ import pytest
 
 from simulator import SimConfig, simulate
 from simulator.league import load_teams, make_rosters
-from phase4_support import PRECOMPUTE_MODELS, Warehouse, activate, import_files, table_rows, warehouse_env
+from support.phase4_support import PRECOMPUTE_MODELS, Warehouse, activate, import_files, table_rows, warehouse_env
 
 SEED = 11
 SEASON_1 = SimConfig(seed=SEED, season_start_year=2024, start_date=date(2024, 10, 22), days=30, as_of=date(2024, 11, 21))

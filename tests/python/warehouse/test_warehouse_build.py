@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import raw_fingerprint, run_cli
+from support.helpers import raw_fingerprint, run_cli
 from nbaprops.runs.counts import ANALYTICS_MODELS
 
 SIM_FILES = (

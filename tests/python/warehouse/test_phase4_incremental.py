@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from phase4_support import (
+from support.phase4_support import (
     INCREMENTAL_TABLES,
     PRECOMPUTE_MODELS,
     Warehouse,

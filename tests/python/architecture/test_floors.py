@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = Path(__file__).resolve().parents[3]
 PACKAGES = ("nbacore", "scrapers", "predict", "simulator", "nbaprops", "devtools")
 SITE_PACKAGES = next(p for p in sys.path if p.endswith("site-packages"))
 

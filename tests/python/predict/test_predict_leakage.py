@@ -23,7 +23,7 @@ from simulator.market import TRUE_VARIANCE
 from predict.backtest import BacktestResult, run_backtest
 from predict.config import ModelParams, PredictConfig
 from predict.mart import MartData
-from sim_mart import sim_mart
+from support.sim_mart import sim_mart
 
 SMALL = ModelParams(max_depth=3, eta=0.1, max_rounds=60, early_stopping=10, min_child_weight=5, nthread=2,
                     objectives=("reg:squarederror", "count:poisson"), valid_share=0.15, calib_share=0.15,

@@ -30,7 +30,7 @@ from devtools.bigquery_lint import OfflineCompile, lint_paths, lint_sql
 from nbacore.bigquery_loader import CLUSTERING, ensure_raw_tables, partition_predicate, replace_partitions, sql_string
 from nbacore.raw_tables import PLAYER_GAME_LOGS, RAW_TABLES, SCHEDULE
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = Path(__file__).resolve().parents[3]
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "bigquery"
 PROJECT_PARTS = ("dbt_project.yml", "packages.yml", "package-lock.yml", "profiles", "models", "macros", "seeds",
                  "tests/dbt", "snapshots", "analyses", "dbt_packages")  # fmt: skip

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import run_cli
+from support.helpers import run_cli
 from nbacore.lock import warehouse_lock
 from nbacore.settings import PROJECT_DIR, load_settings
 from nbacore.warehouse import connect

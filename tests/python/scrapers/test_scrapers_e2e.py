@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import run_cli
+from support.helpers import run_cli
 from simulator.faults import every_fault
 from simulator.feeds import snapshot_time
 from simulator.serve import SimApi
-from scraper_support import API_KEY, DATA_TABLES, FAST_ENV, PLAYED, data_fingerprint, rows, season, serving
-from scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
+from support.scraper_support import API_KEY, DATA_TABLES, FAST_ENV, PLAYED, data_fingerprint, rows, season, serving
+from support.scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
 
 # what each injected fault must be logged as: (classification, HTTP status)
 EXPECTED = {

@@ -12,14 +12,14 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from helpers import run_cli
+from support.helpers import run_cli
 from nbaprops.runs import morning, run_log
 from nbacore.dates import today_eastern
 from nbacore.settings import PROJECT_DIR, load_settings
 from simulator import SimConfig, simulate_season
 from simulator.serve import SimApi
-from scraper_support import FAST_ENV, serving, settings_for
-from scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
+from support.scraper_support import FAST_ENV, serving, settings_for
+from support.scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
 from scrapers import cdn_schedule
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-TESTS_DIR = Path(__file__).resolve().parent
+TESTS_DIR = Path(__file__).resolve().parents[1]
 
 NEEDS_A_TOOL = """
 from conftest import missing_tool

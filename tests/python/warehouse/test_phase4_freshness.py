@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 import duckdb
 import pytest
 
-from phase4_support import Warehouse, activate, warehouse_env
+from support.phase4_support import Warehouse, activate, warehouse_env
 from nbacore.dates import today_eastern
 from nbacore.raw_tables import RAW_TABLES, create_raw_tables
 

@@ -9,8 +9,8 @@ import requests
 
 from simulator.faults import Fault, FaultPlan, parse_fault
 from simulator.serve import SimApi, rename_field, start_server
-from scraper_support import API_KEY, FAST, TONIGHT, rows, season, serving, settings_for
-from scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
+from support.scraper_support import API_KEY, FAST, TONIGHT, rows, season, serving, settings_for
+from support.scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
 from scrapers.run import scrape_date
 
 

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from dbt_mutants import build_mutant
-from feature_oracle import CONTEXT_COLUMNS, borrowed_context, compare, load_history
-from phase4_support import (
+from support.dbt_mutants import build_mutant
+from support.feature_oracle import CONTEXT_COLUMNS, borrowed_context, compare, load_history
+from support.phase4_support import (
     FEATURE_DEFINITIONS,
     assert_matches,
     mart_sample,
