@@ -6,28 +6,46 @@ UV := .tools/bin/uv
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test bench setup clean
+.PHONY: demo test lint bench setup setup-runtime clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
 
-.venv/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --quiet --compile-bytecode
+# Two environments from one lock: the product's runtime dependencies only (`make demo`), or those plus the
+# dev group (tests, linters, the BigQuery emulator). Each sync is exact, so switching re-syncs.
+.venv/.synced-runtime: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --no-dev --quiet --compile-bytecode
+	rm -f .venv/.synced-dev
 	touch $@
 
-setup: .venv/.synced
+.venv/.synced-dev: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet --compile-bytecode
+	rm -f .venv/.synced-runtime
+	touch $@
 
-demo: setup
-	$(UV) run --frozen nbaprops demo
+setup-runtime: .venv/.synced-runtime
+setup: .venv/.synced-dev
 
-test: setup
-	$(UV) run --frozen pytest
+demo: setup-runtime
+	$(UV) run --frozen --no-sync nbaprops demo
+
+# Habits, checked before the tests: Python formatted and linted (ruff), the floors (import-linter), SQL (sqlfluff).
+lint: setup
+	$(UV) run --frozen --no-sync ruff format --check --quiet .
+	$(UV) run --frozen --no-sync ruff check --quiet .
+	$(UV) run --frozen --no-sync lint-imports --no-cache
+	mkdir -p target/sqlfluff  # the dbt templater compiles against a scratch DuckDB file, never the warehouse
+	NBAPROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff/lint.duckdb DBT_TARGET_PATH=$(CURDIR)/target/sqlfluff \
+	  DBT_LOG_PATH=$(CURDIR)/target/sqlfluff/logs $(UV) run --frozen --no-sync sqlfluff lint models --processes 2 --disable-progress-bar
+
+test: lint
+	$(UV) run --frozen --no-sync pytest
 
 # Benchmarks (not part of `make test`): 1, 5 and 10 seasons; prints a table, writes bench/results/*.json.
 SEASONS ?= 1,5,10
 bench: setup
-	$(UV) run --frozen python bench/bench.py --seasons $(SEASONS)
+	$(UV) run --frozen --no-sync python bench/bench.py --seasons $(SEASONS)
 
 clean:
 	rm -rf .venv .tools warehouse target demo_data landing
@@ -36,8 +54,8 @@ clean:
 # `make test` already runs the same tests (tests/python/warehouse/test_bigquery.py is in the default pytest run).
 .PHONY: check-bigquery lint-bigquery
 check-bigquery: setup
-	$(UV) run --frozen pytest tests/python/warehouse/test_bigquery.py
+	$(UV) run --frozen --no-sync pytest tests/python/warehouse/test_bigquery.py
 
 # Layers 1-2 only, on the working tree: compile for BigQuery offline into target/bigquery_offline and lint it.
 lint-bigquery: setup
-	$(UV) run --frozen python -m devtools.bigquery_lint --compile
+	$(UV) run --frozen --no-sync python -m devtools.bigquery_lint --compile
