@@ -23,7 +23,18 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("NBAPROPS_SHARED_DATA", PROJECT_DIR.parent / "shared" / "data"))
 OUT_DIR = PROJECT_DIR / "bench" / "results"
-REAL_SEASONS = ["2015-16", "2016-17", "2017-18", "2018-19", "2019-20", "2020-21", "2021-22", "2022-23", "2023-24", "2024-25"]
+REAL_SEASONS = [
+    "2015-16",
+    "2016-17",
+    "2017-18",
+    "2018-19",
+    "2019-20",
+    "2020-21",
+    "2021-22",
+    "2022-23",
+    "2023-24",
+    "2024-25",
+]
 
 
 @dataclass
@@ -108,7 +119,10 @@ def split_last_date(files: list[Path], work: Path, with_lines: set[str]) -> tupl
     history, new_day = [], []
     for path, (header, body) in rows.items():
         date_col = header.index("GAME_DATE")
-        for target, keep in ((history, lambda r: r[date_col] < last), (new_day, lambda r: r[date_col] == last)):
+        for target, keep in (
+            (history, lambda r, col=date_col: r[col] < last),
+            (new_day, lambda r, col=date_col: r[col] == last),
+        ):
             if target is new_day and not any(keep(r) for r in body):
                 continue  # earlier seasons' files have nothing on the held-back date
             out = work / ("day_" if target is new_day else "hist_") / path.name.replace(".csv.gz", ".csv")
@@ -126,7 +140,11 @@ def real_inputs(seasons: int) -> tuple[list[Path], list[Path], list[Path]]:
     chosen = REAL_SEASONS[-seasons:]
     logs = [SHARED_DATA / "nba-player-game-logs" / f"player_logs_{s}.csv.gz" for s in chosen]
     teams = [SHARED_DATA / "nba-team-game-logs" / f"nba_games_{s.replace('-', '_')}.csv.gz" for s in chosen]
-    props = [p for s in chosen if (p := SHARED_DATA / "odds-api-player-props-pra-2023-2025" / f"pra_odds_{s}.csv.gz").exists()]
+    props = [
+        p
+        for s in chosen
+        if (p := SHARED_DATA / "odds-api-player-props-pra-2023-2025" / f"pra_odds_{s}.csv.gz").exists()
+    ]
     return logs + teams, props, sorted((SHARED_DATA / "nba-game-lines-2007-2025").glob("*.csv.gz"))
 
 
@@ -145,9 +163,13 @@ def measure_json(name: str, args: list[str], env: dict[str, str]) -> tuple[Step,
 
 
 def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
-    env = {**base_env, "NBAPROPS_DUCKDB_PATH": str(work / "warehouse.duckdb"),
-           "NBAPROPS_MODEL_REGISTRY": str(work / "models_registry"), "DBT_TARGET_PATH": str(work / "target"),
-           "DBT_LOG_PATH": str(work / "logs")}  # fmt: skip
+    env = {
+        **base_env,
+        "NBAPROPS_DUCKDB_PATH": str(work / "warehouse.duckdb"),
+        "NBAPROPS_MODEL_REGISTRY": str(work / "models_registry"),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+    }
     use_real = SHARED_DATA.is_dir()
     result = SizeResult(seasons, "real" if use_real else "simulated")
     if use_real:
@@ -158,8 +180,11 @@ def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
         logs, props, lines, simulated = [], [], [], []
         for year in range(2025 - seasons, 2025):
             sim_dir = work / f"sim_{year}"
-            simulated.append(measure("simulate", nbaprops(
-                "sim", "--out", str(sim_dir), "--days", "170", "--start", f"{year}-10-22"), env))  # fmt: skip
+            simulated.append(
+                measure(
+                    "simulate", nbaprops("sim", "--out", str(sim_dir), "--days", "170", "--start", f"{year}-10-22"), env
+                )
+            )
             renamed = work / "sim_files"
             renamed.mkdir(exist_ok=True)
             for name in ("player_game_logs", "team_game_logs"):
@@ -170,8 +195,14 @@ def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
                 copy = renamed / f"{name}_{year}.csv"
                 copy.write_bytes((sim_dir / f"{name}.csv").read_bytes())
                 into.append(copy)
-        result.steps.append(Step("simulate", round(sum(s.seconds for s in simulated), 2),
-                                 max(s.peak_mb for s in simulated), all(s.ok for s in simulated)))
+        result.steps.append(
+            Step(
+                "simulate",
+                round(sum(s.seconds for s in simulated), 2),
+                max(s.peak_mb for s in simulated),
+                all(s.ok for s in simulated),
+            )
+        )
     history, new_day, last = split_last_date(logs, work, prop_dates(props))
     started = time.perf_counter()
     imports = [
@@ -182,8 +213,14 @@ def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
     result.steps += imports
     build = measure("full build", nbaprops("build"), env)
     result.steps.append(build)
-    result.steps.append(Step("import + full build", round(time.perf_counter() - started, 2),
-                             max(s.peak_mb for s in [*imports, build]), all(s.ok for s in [*imports, build])))
+    result.steps.append(
+        Step(
+            "import + full build",
+            round(time.perf_counter() - started, 2),
+            max(s.peak_mb for s in [*imports, build]),
+            all(s.ok for s in [*imports, build]),
+        )
+    )
     result.steps.append(measure("train (all markets)", nbaprops("train", "--before", last), env))
 
     # The daily run: the held-back date's box scores land, the daily build, then scoring that date's lines.
@@ -198,11 +235,18 @@ def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
         measure("daily CLI: score", nbaprops("score", "--date", last), env),
     ]
     result.steps += daily
-    result.steps.append(Step("daily CLI: total", round(sum(s.seconds for s in daily), 2),
-                             max(s.peak_mb for s in daily), all(s.ok for s in daily)))
+    result.steps.append(
+        Step(
+            "daily CLI: total",
+            round(sum(s.seconds for s in daily), 2),
+            max(s.peak_mb for s in daily),
+            all(s.ok for s in daily),
+        )
+    )
     shutil.copyfile(before_day, warehouse)
-    step, figures = measure_json("daily run", [sys.executable, str(PROJECT_DIR / "bench" / "daily_run.py"), last,
-                                               *map(str, new_day)], env)  # fmt: skip
+    step, figures = measure_json(
+        "daily run", [sys.executable, str(PROJECT_DIR / "bench" / "daily_run.py"), last, *map(str, new_day)], env
+    )
     step.name = f"daily run ({last})"
     result.steps.append(step)
     result.figures["daily_run"] = figures
@@ -215,17 +259,24 @@ def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
         result.steps.append(step)
 
     # The feature mart (every phase-4 model, full refresh) against one hand-written DuckDB query.
-    step, figures = measure_json("phase 4 full refresh", [*probe, "run", "--full-refresh", "--select", "tag:phase4"], env)
+    step, figures = measure_json(
+        "phase 4 full refresh", [*probe, "run", "--full-refresh", "--select", "tag:phase4"], env
+    )
     result.figures["feature_mart_dbt"] = figures
     if not step.ok:
         result.steps.append(step)
-    step, figures = measure_json("hand-written query", [sys.executable, str(PROJECT_DIR / "bench" / "engine_limit.py"),
-                                                        "--json", env["NBAPROPS_DUCKDB_PATH"]], env)  # fmt: skip
+    step, figures = measure_json(
+        "hand-written query",
+        [sys.executable, str(PROJECT_DIR / "bench" / "engine_limit.py"), "--json", env["NBAPROPS_DUCKDB_PATH"]],
+        env,
+    )
     result.figures["feature_mart_handwritten"] = figures
     if not step.ok:
         result.steps.append(step)
 
-    step, figures = measure_json("scoring throughput", [sys.executable, str(PROJECT_DIR / "bench" / "scoring_throughput.py")], env)
+    step, figures = measure_json(
+        "scoring throughput", [sys.executable, str(PROJECT_DIR / "bench" / "scoring_throughput.py")], env
+    )
     result.figures["scoring"] = figures
     if not step.ok:
         result.steps.append(step)
@@ -233,15 +284,21 @@ def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
 
 
 def print_table(results: list[SizeResult]) -> None:
-    names = list(dict.fromkeys(s.name if not s.name.startswith("daily run") else "daily run" for r in results for s in r.steps))
+    names = list(
+        dict.fromkeys(s.name if not s.name.startswith("daily run") else "daily run" for r in results for s in r.steps)
+    )
     header = f"{'step':<30}" + "".join(f"{f'{r.seasons} season(s) [{r.data}]':>30}" for r in results)
     print(header)
     print("-" * len(header))
     for name in names:
         cells = []
         for r in results:
-            step = next((s for s in r.steps if s.name == name or (name == "daily run" and s.name.startswith("daily run"))), None)
-            cells.append("" if step is None else f"{step.seconds:>8.2f} s {step.peak_mb:>7.0f} MB{'' if step.ok else ' FAIL'}")
+            step = next(
+                (s for s in r.steps if s.name == name or (name == "daily run" and s.name.startswith("daily run"))), None
+            )
+            cells.append(
+                "" if step is None else f"{step.seconds:>8.2f} s {step.peak_mb:>7.0f} MB{'' if step.ok else ' FAIL'}"
+            )
         print(f"{name:<30}" + "".join(f"{c:>30}" for c in cells))
     rows = [
         ("daily run: start-up imports", lambda f: _s(f.get("daily_run", {}).get("imports_s"))),
@@ -255,8 +312,12 @@ def print_table(results: list[SizeResult]) -> None:
         ("feature mart, dbt (exec)", lambda f: _s(f.get("feature_mart_dbt", {}).get("execution_s"))),
         ("feature mart, dbt (invoke)", lambda f: _s(f.get("feature_mart_dbt", {}).get("invoke_s"))),
         ("feature mart, hand-written", lambda f: _s(f.get("feature_mart_handwritten", {}).get("seconds"))),
-        ("feature mart ratio dbt/hand", lambda f: _ratio(f.get("feature_mart_dbt", {}).get("execution_s"),
-                                                         f.get("feature_mart_handwritten", {}).get("seconds"))),
+        (
+            "feature mart ratio dbt/hand",
+            lambda f: _ratio(
+                f.get("feature_mart_dbt", {}).get("execution_s"), f.get("feature_mart_handwritten", {}).get("seconds")
+            ),
+        ),
         ("hand-written == mart", lambda f: str(f.get("feature_mart_handwritten", {}).get("matches", ""))),
         ("scoring rows/s", lambda f: f"{f.get('scoring', {}).get('rows_per_s', 0):,}"),
         ("scoring rows", lambda f: f"{f.get('scoring', {}).get('rows', 0):,}"),
@@ -276,11 +337,23 @@ def print_targets(results: list[SizeResult]) -> None:
     checks = [
         (f"daily run at {last.seasons} seasons <= 10 s", daily[last.seasons], 10.0, "s"),
         (f"import + full build at {last.seasons} seasons <= 90 s", full, 90.0, "s"),
-        (f"feature mart (dbt exec) / hand-written at {last.seasons} seasons <= 3", mart / hand if mart and hand else None, 3.0, "x"),
+        (
+            f"feature mart (dbt exec) / hand-written at {last.seasons} seasons <= 3",
+            mart / hand if mart and hand else None,
+            3.0,
+            "x",
+        ),
     ]
     if len(results) > 1 and daily[first.seasons] and daily[last.seasons]:
-        checks.insert(1, (f"daily run {last.seasons} / {first.seasons} seasons <= 1.3",
-                          daily[last.seasons] / daily[first.seasons], 1.3, "x"))  # fmt: skip
+        checks.insert(
+            1,
+            (
+                f"daily run {last.seasons} / {first.seasons} seasons <= 1.3",
+                daily[last.seasons] / daily[first.seasons],
+                1.3,
+                "x",
+            ),
+        )
     print("\ntargets")
     for label, value, limit, unit in checks:
         verdict = "not measured" if value is None else "met" if value <= limit else "MISSED"
@@ -301,7 +374,12 @@ def main() -> int:
     parser.add_argument("--seasons", default="1,5,10", help="comma-separated warehouse sizes in seasons")
     parser.add_argument("--work", default="/tmp/nbaprops-bench", help="scratch folder (wiped per size)")
     args = parser.parse_args()
-    base_env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1", "NBAPROPS_TARGET": "local"}
+    base_env = {
+        **os.environ,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "NBAPROPS_TARGET": "local",
+    }
     results = []
     for seasons in (int(s) for s in args.seasons.split(",")):
         work = Path(args.work) / f"{seasons}-seasons"

@@ -31,7 +31,8 @@ FEATURE_VERSION = "v1"
 # the mart's grain
 KEY = ("player_id", "game_id", "market")
 
-_FEATURES_TEMPLATE = """
+_FEATURES_TEMPLATE = (
+    """
 with
 
 box_scores as (
@@ -519,24 +520,27 @@ select
         + f_pace_differential_missing::int + f_fatigue_missing::int + f_usage_spike_missing::int
         + f_rest_advantage_missing::int + f_line_minus_avg_l10_missing::int)
     ) / 28.0 as quality_score,
-    '""" + FEATURE_VERSION + """' as feature_version
+    '"""
+    + FEATURE_VERSION
+    + """' as feature_version
 from features
 """
+)
 
 
 # The mart's per-market columns: the row's market picks its stat's column, e.g. stat_avg_l5 = points_avg_l5 on
 # a points row (written out per market in the query, generated here once).
 MARKET_COLUMNS = (
-    ('stat', '{market}'),
-    ('stat_avg_l5', '{market}_avg_l5'),
-    ('stat_games_l5', '{market}_games_l5'),
-    ('stat_avg_l10', '{market}_avg_l10'),
-    ('stat_games_l10', '{market}_games_l10'),
-    ('stat_avg_season', '{market}_avg_season'),
-    ('stat_std_l10', '{market}_std_l10'),
-    ('stat_per_minute_l10', '{market}_per_minute_l10'),
-    ('opp_allowed_vs_league', 'opp_{market}_vs_league'),
-    ('opp_allowed_games_l15', 'opp_{market}_games_l15'),
+    ("stat", "{market}"),
+    ("stat_avg_l5", "{market}_avg_l5"),
+    ("stat_games_l5", "{market}_games_l5"),
+    ("stat_avg_l10", "{market}_avg_l10"),
+    ("stat_games_l10", "{market}_games_l10"),
+    ("stat_avg_season", "{market}_avg_season"),
+    ("stat_std_l10", "{market}_std_l10"),
+    ("stat_per_minute_l10", "{market}_per_minute_l10"),
+    ("opp_allowed_vs_league", "opp_{market}_vs_league"),
+    ("opp_allowed_games_l15", "opp_{market}_games_l15"),
 )
 
 
@@ -581,26 +585,33 @@ def _differs(column: str, data_type: str, tolerance: float) -> str:
     """SQL, true when the mart and hand-written values of a column differ (floats: beyond a relative tolerance)."""
     mart, hand = f"mart.{column}", f"hand.{column}"
     if data_type in FLOAT_TYPES:
-        return (f"(({mart} is null) <> ({hand} is null) "
-                f"or abs({mart} - {hand}) > {tolerance} * greatest(1.0, abs({mart}), abs({hand})))")
+        return (
+            f"(({mart} is null) <> ({hand} is null) "
+            f"or abs({mart} - {hand}) > {tolerance} * greatest(1.0, abs({mart}), abs({hand})))"
+        )
     return f"({mart} is distinct from {hand})"
 
 
 def _row_counts(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:
-    return {f"{market}/{kind}": n for market, kind, n in con.execute(
-        f"select market, row_kind, count(*) from {table} group by all order by all").fetchall()}
+    return {
+        f"{market}/{kind}": n
+        for market, kind, n in con.execute(
+            f"select market, row_kind, count(*) from {table} group by all order by all"
+        ).fetchall()
+    }
 
 
 def _missing_keys(con: duckdb.DuckDBPyConnection, table: str, other: str, examples: int) -> dict:
     """Keys of `table` that `other` lacks: how many, and a few of them."""
     keys = ", ".join(KEY)
     missing = f"select {keys}, row_kind from {table} as a anti join {other} as b using ({keys})"
-    count, = con.execute(f"select count(*) from ({missing})").fetchone()
+    (count,) = con.execute(f"select count(*) from ({missing})").fetchone()
     return {"count": count, "examples": con.execute(f"{missing} order by all limit {examples}").fetchall()}
 
 
-def compare_with_mart(duckdb_path: str | Path, sample: int | None = None, tolerance: float = 1e-9,
-                      examples: int = 3) -> dict:
+def compare_with_mart(
+    duckdb_path: str | Path, sample: int | None = None, tolerance: float = 1e-9, examples: int = 3
+) -> dict:
     """Check the hand-written rows equal precompute.feature_mart, so the timing ratio is like for like: row
     counts per market and row kind, the same (player_id, game_id, market) keys once each, and every column
     equal (floats within `tolerance`, relative) on all rows or on `sample` random rows. `ok` is true only when
@@ -613,12 +624,17 @@ def compare_with_mart(duckdb_path: str | Path, sample: int | None = None, tolera
 def _compare(con: duckdb.DuckDBPyConnection, sample: int | None, tolerance: float, examples: int) -> dict:
     """compare_with_mart on a connection that already holds the handwritten_features table."""
     keys = ", ".join(KEY)
-    mart_types = dict(con.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_schema = 'precompute' and table_name = 'feature_mart' order by ordinal_position").fetchall())
+    mart_types = dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'precompute' and table_name = 'feature_mart' order by ordinal_position"
+        ).fetchall()
+    )
     hand_columns = [row[0] for row in con.execute(f"describe {HAND}").fetchall()]
     duplicate_keys = {
-        side: con.execute(f"select count(*) from (select {keys} from {table} group by all having count(*) > 1)").fetchone()[0]
+        side: con.execute(
+            f"select count(*) from (select {keys} from {table} group by all having count(*) > 1)"
+        ).fetchone()[0]
         for side, table in (("mart", MART), ("handwritten", HAND))
     }
     compared = [c for c in mart_types if c in hand_columns and c not in KEY]
@@ -626,23 +642,31 @@ def _compare(con: duckdb.DuckDBPyConnection, sample: int | None, tolerance: floa
     hand_rows = HAND if sample is None else f"(select * from {HAND} using sample {int(sample)} rows)"
     con.execute(f"""
         create or replace temp table differences as
-        select {keys}, {', '.join(f'{_differs(c, mart_types[c], tolerance)} as "{c}"' for c in compared)},
-            {', '.join(f'abs(mart.{c} - hand.{c}) / greatest(1.0, abs(mart.{c})) as "{c}__relative"' for c in floats)}
+        select {keys}, {", ".join(f'{_differs(c, mart_types[c], tolerance)} as "{c}"' for c in compared)},
+            {", ".join(f'abs(mart.{c} - hand.{c}) / greatest(1.0, abs(mart.{c})) as "{c}__relative"' for c in floats)}
         from {MART} as mart
         inner join {hand_rows} as hand using ({keys})""")
     totals = con.execute(
-        "select count(*), " + ", ".join(f'count(*) filter ("{c}")' for c in compared) + ", "
-        + ", ".join(f'max("{c}__relative")' for c in floats) + " from differences").fetchone()
-    rows_compared, counts, largest = totals[0], totals[1:len(compared) + 1], totals[len(compared) + 1:]
+        "select count(*), "
+        + ", ".join(f'count(*) filter ("{c}")' for c in compared)
+        + ", "
+        + ", ".join(f'max("{c}__relative")' for c in floats)
+        + " from differences"
+    ).fetchone()
+    rows_compared, counts, largest = totals[0], totals[1 : len(compared) + 1], totals[len(compared) + 1 :]
     mismatches = {
-        column: {"count": n, "examples": con.execute(f"""
+        column: {
+            "count": n,
+            "examples": con.execute(f"""
             select {keys}, mart.{column} as mart_value, hand.{column} as handwritten_value
             from differences
             inner join {MART} as mart using ({keys})
             inner join {HAND} as hand using ({keys})
             where differences."{column}"
-            order by all limit {examples}""").fetchall()}
-        for column, n in zip(compared, counts) if n
+            order by all limit {examples}""").fetchall(),
+        }
+        for column, n in zip(compared, counts)
+        if n
     }
     result = {
         "rows": {"mart": _row_counts(con, MART), "handwritten": _row_counts(con, HAND)},
@@ -657,18 +681,25 @@ def _compare(con: duckdb.DuckDBPyConnection, sample: int | None, tolerance: floa
         "largest_float_difference": max((x for x in largest if x is not None), default=0.0),
         "mismatches": mismatches,
     }
-    result["ok"] = (result["rows"]["mart"] == result["rows"]["handwritten"] and not any(duplicate_keys.values())
-                    and not result["only_in_mart"]["count"] and not result["only_in_handwritten"]["count"]
-                    and not result["columns_missing_in_handwritten"] and not result["columns_extra_in_handwritten"]
-                    and not mismatches)
+    result["ok"] = (
+        result["rows"]["mart"] == result["rows"]["handwritten"]
+        and not any(duplicate_keys.values())
+        and not result["only_in_mart"]["count"]
+        and not result["only_in_handwritten"]["count"]
+        and not result["columns_missing_in_handwritten"]
+        and not result["columns_extra_in_handwritten"]
+        and not mismatches
+    )
     return result
 
 
 def format_comparison(result: dict) -> str:
     """The comparison as a few lines a benchmark can print."""
-    lines = [f"like for like: {'yes' if result['ok'] else 'NO'} "
-             f"({result['rows_compared']} rows x {result['columns_compared']} columns compared; "
-             f"largest float difference {result['largest_float_difference']:.1e}, tolerance {result['tolerance']:g})"]
+    lines = [
+        f"like for like: {'yes' if result['ok'] else 'NO'} "
+        f"({result['rows_compared']} rows x {result['columns_compared']} columns compared; "
+        f"largest float difference {result['largest_float_difference']:.1e}, tolerance {result['tolerance']:g})"
+    ]
     for key in sorted(set(result["rows"]["mart"]) | set(result["rows"]["handwritten"])):
         mart, hand = result["rows"]["mart"].get(key, 0), result["rows"]["handwritten"].get(key, 0)
         lines.append(f"  rows {key:<20} mart {mart:>9}  handwritten {hand:>9}{'' if mart == hand else '  <-- differ'}")
@@ -707,7 +738,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("warehouse", help="a built warehouse (opened read-only)")
     parser.add_argument("--runs", type=int, default=3, help="time the best of this many builds")
-    parser.add_argument("--sample", type=int, default=None, help="compare values on this many random rows (default all)")
+    parser.add_argument(
+        "--sample", type=int, default=None, help="compare values on this many random rows (default all)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object (bench/bench.py reads it)")
     args = parser.parse_args(argv)
     # one connection: the last timed build is the table compared

@@ -70,9 +70,14 @@ def _patch_bqemulator() -> None:
     from bqemulator.sql.rewriter import aggregate_variants, division_by_zero
     from bqemulator.storage import engine
 
-    needed = [(engine.DuckDBEngine, "_load_spatial"), (engine.DuckDBEngine, "_load_format_extensions"),
-              (division_by_zero, "_rewrite_div_nodes"), (division_by_zero, "_is_nonzero_literal"),
-              (division_by_zero, "_build_division_case"), (aggregate_variants, "_filter_target")]  # fmt: skip
+    needed = [
+        (engine.DuckDBEngine, "_load_spatial"),
+        (engine.DuckDBEngine, "_load_format_extensions"),
+        (division_by_zero, "_rewrite_div_nodes"),
+        (division_by_zero, "_is_nonzero_literal"),
+        (division_by_zero, "_build_division_case"),
+        (aggregate_variants, "_filter_target"),
+    ]
     missing = [name for owner, name in needed if not hasattr(owner, name)]
     if missing:
         raise EmulatorUnavailable(
@@ -169,11 +174,26 @@ def running_emulator(
     log_path = log_path or Path(os.environ.get("TMPDIR", "/tmp")) / f"bqemulator-{rest_port}.log"
     env = {**os.environ, **OFFLINE_ENV, "NBAPROPS_BQ_EMULATOR_PARENT_PID": str(os.getpid())}
     command = [
-        sys.executable, "-m", "devtools.bigquery_emulator", "start",
-        "--rest-host", HOST, "--rest-port", str(rest_port),
-        "--grpc-host", HOST, "--grpc-port", str(grpc_port),
-        "--project", project, "--ephemeral", "--log-level", "warning", "--log-format", "console",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "devtools.bigquery_emulator",
+        "start",
+        "--rest-host",
+        HOST,
+        "--rest-port",
+        str(rest_port),
+        "--grpc-host",
+        HOST,
+        "--grpc-port",
+        str(grpc_port),
+        "--project",
+        project,
+        "--ephemeral",
+        "--log-level",
+        "warning",
+        "--log-format",
+        "console",
+    ]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
@@ -215,8 +235,11 @@ def main() -> int:
     """``python -m devtools.bigquery_emulator <bqemulator args>``: bqemulator's own CLI, patched."""
     missing = {k: v for k, v in OFFLINE_ENV.items() if k not in os.environ}
     if missing:  # started by hand: run again with the offline settings in its own environment
-        os.execve(sys.executable, [sys.executable, "-m", "devtools.bigquery_emulator", *sys.argv[1:]],
-                  {**os.environ, **missing})  # fmt: skip
+        os.execve(
+            sys.executable,
+            [sys.executable, "-m", "devtools.bigquery_emulator", *sys.argv[1:]],
+            {**os.environ, **missing},
+        )
     parent = os.environ.get("NBAPROPS_BQ_EMULATOR_PARENT_PID", "")
     if parent.isdigit():
         _exit_with_parent(int(parent))

@@ -202,26 +202,50 @@ def _token_problems(sql: str, tokens: list[Token], path: str, model: str | None)
         after = tokens[i + 2] if i + 2 < len(tokens) else None
         kind = token.token_type
         if kind == TokenType.DCOLON:
-            add(token, "dcolon-cast", "'::' casts are DuckDB/Postgres syntax; BigQuery rejects them",
-                "cast(expr as type), or {{ dbt.safe_cast(expr, api.Column.translate_type('integer')) }}")
+            add(
+                token,
+                "dcolon-cast",
+                "'::' casts are DuckDB/Postgres syntax; BigQuery rejects them",
+                "cast(expr as type), or {{ dbt.safe_cast(expr, api.Column.translate_type('integer')) }}",
+            )
         elif kind == TokenType.ILIKE:
             add(token, "ilike", "ILIKE does not exist in BigQuery", "lower(a) like lower(b)")
         elif kind == TokenType.STRING and _quote_char(sql, token) == '"':
-            add(token, "double-quoted", f'"{token.text}" is a STRING literal in BigQuery, not an identifier',
-                "backticks for identifiers (dbt quotes refs/sources itself), single quotes for strings")
+            add(
+                token,
+                "double-quoted",
+                f'"{token.text}" is a STRING literal in BigQuery, not an identifier',
+                "backticks for identifiers (dbt quotes refs/sources itself), single quotes for strings",
+            )
         elif kind == TokenType.INTERVAL and nxt is not None and nxt.token_type == TokenType.STRING:
             if after is None or after.text.lower() not in DATE_PARTS:
-                add(token, "interval-string", f"interval '{nxt.text}' is DuckDB syntax",
-                    "interval 3 day, or {{ dbt.dateadd('day', 3, 'd') }}")
-        elif nxt is not None and nxt.token_type == TokenType.L_PAREN and (prev is None or prev.token_type not in NOT_A_CALL_AFTER):
+                add(
+                    token,
+                    "interval-string",
+                    f"interval '{nxt.text}' is DuckDB syntax",
+                    "interval 3 day, or {{ dbt.dateadd('day', 3, 'd') }}",
+                )
+        elif (
+            nxt is not None
+            and nxt.token_type == TokenType.L_PAREN
+            and (prev is None or prev.token_type not in NOT_A_CALL_AFTER)
+        ):
             name = token.text.lower()
             if name in SYNTAX_WORDS:
                 continue
-            if name in DATE_PART_FIRST and after is not None and after.token_type == TokenType.STRING \
-                    and after.text.lower() in DATE_PARTS:
-                add(token, "date-part-first", f"{token.text}('{after.text}', ...) is DuckDB argument order",
+            if (
+                name in DATE_PART_FIRST
+                and after is not None
+                and after.token_type == TokenType.STRING
+                and after.text.lower() in DATE_PARTS
+            ):
+                add(
+                    token,
+                    "date-part-first",
+                    f"{token.text}('{after.text}', ...) is DuckDB argument order",
                     f"BigQuery puts the part last and unquoted: date_diff(end, start, {after.text.lower()}), "
-                    f"date_trunc(d, {after.text.lower()}); or use {{{{ dbt.datediff(...) }}}} / {{{{ dbt.date_trunc(...) }}}}")
+                    f"date_trunc(d, {after.text.lower()}); or use {{{{ dbt.datediff(...) }}}} / {{{{ dbt.date_trunc(...) }}}}",
+                )
             elif name not in BIGQUERY_FUNCTIONS and (kind == TokenType.VAR or name in DUCKDB_HINTS):
                 hint = DUCKDB_HINTS.get(name, "the GoogleSQL equivalent, or a cross-database macro (dbt.* or macros/)")
                 add(token, "unknown-function", f"{token.text}() is not a BigQuery function", hint)
@@ -241,8 +265,16 @@ def lint_sql(sql: str, path: str = "<sql>", model: str | None = None) -> list[Pr
     except ParseError as exc:
         first = exc.errors[0] if exc.errors else {}
         message = str(first.get("description") or exc).splitlines()[0]
-        problems.append(Problem(path, first.get("line"), "parse", f"does not parse as BigQuery: {message}",
-                                "write GoogleSQL (see the rules above) or use a cross-database macro", model))
+        problems.append(
+            Problem(
+                path,
+                first.get("line"),
+                "parse",
+                f"does not parse as BigQuery: {message}",
+                "write GoogleSQL (see the rules above) or use a cross-database macro",
+                model,
+            )
+        )
         statements = []
     problems.extend(_anonymous_call_problems(statements, problems, path, model))
     return sorted(problems, key=lambda p: (p.line or 0, p.rule))
@@ -259,7 +291,9 @@ def _anonymous_call_problems(statements, found: list[Problem], path: str, model:
                 continue
             seen.add(name)
             hint = DUCKDB_HINTS.get(name, "the GoogleSQL equivalent, or a cross-database macro (dbt.* or macros/)")
-            problems.append(Problem(path, None, "unknown-function", f"{call.name}() is not a BigQuery function", hint, model))
+            problems.append(
+                Problem(path, None, "unknown-function", f"{call.name}() is not a BigQuery function", hint, model)
+            )
     return problems
 
 
@@ -284,7 +318,9 @@ def sql_files(paths: Iterable[Path]) -> list[Path]:
         elif path.exists():
             found.append(path)
         else:
-            raise FileNotFoundError(f"{path} does not exist: compile first (python -m devtools.bigquery_lint --compile)")
+            raise FileNotFoundError(
+                f"{path} does not exist: compile first (python -m devtools.bigquery_lint --compile)"
+            )
     return found
 
 
@@ -316,7 +352,9 @@ class OfflineCompile:
     ``start()`` returns at once so other work can overlap, ``wait()`` collects the result.
     """
 
-    def __init__(self, project_dir: Path = PROJECT_DIR, target_path: Path | None = None, extra_vars: dict | None = None):
+    def __init__(
+        self, project_dir: Path = PROJECT_DIR, target_path: Path | None = None, extra_vars: dict | None = None
+    ):
         import json
 
         self.project_dir = Path(project_dir)
@@ -331,18 +369,37 @@ class OfflineCompile:
             "DO_NOT_TRACK": "1",
         }
         self.command = [
-            sys.executable, "-c", "from dbt.cli.main import cli; cli()", "compile",
-            "--project-dir", str(self.project_dir), "--profiles-dir", str(self.project_dir / "profiles"),
-            "--target", "bigquery_offline", "--target-path", str(self.target_path),
-            "--log-path", str(self.target_path / "logs"),
-            "--no-introspect", "--no-populate-cache", "--vars", json.dumps(variables),
-        ]  # fmt: skip
+            sys.executable,
+            "-c",
+            "from dbt.cli.main import cli; cli()",
+            "compile",
+            "--project-dir",
+            str(self.project_dir),
+            "--profiles-dir",
+            str(self.project_dir / "profiles"),
+            "--target",
+            "bigquery_offline",
+            "--target-path",
+            str(self.target_path),
+            "--log-path",
+            str(self.target_path / "logs"),
+            "--no-introspect",
+            "--no-populate-cache",
+            "--vars",
+            json.dumps(variables),
+        ]
         self._proc: subprocess.Popen | None = None
         self._result: CompileResult | None = None
 
     def start(self) -> OfflineCompile:
-        self._proc = subprocess.Popen(self.command, env=self.env, cwd=self.project_dir, text=True,
-                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+        self._proc = subprocess.Popen(
+            self.command,
+            env=self.env,
+            cwd=self.project_dir,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         return self
 
     def wait(self, timeout: float = 300) -> CompileResult:
@@ -375,10 +432,16 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m devtools.bigquery_lint",
         description="Lint compiled dbt SQL for BigQuery (sqlglot parse + DuckDB-ism rules).",
     )
-    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the offline compile's target/…/compiled)")
+    parser.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders (default: the offline compile's target/…/compiled)"
+    )
     parser.add_argument("--compile", action="store_true", help="first run the offline BigQuery compile (no network)")
-    parser.add_argument("--target-path", type=Path, default=PROJECT_DIR / "target" / "bigquery_offline",
-                        help="dbt target path for --compile (default: target/bigquery_offline)")
+    parser.add_argument(
+        "--target-path",
+        type=Path,
+        default=PROJECT_DIR / "target" / "bigquery_offline",
+        help="dbt target path for --compile (default: target/bigquery_offline)",
+    )
     args = parser.parse_args(argv)
     paths = args.paths
     if args.compile:

@@ -21,15 +21,15 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from nbacore.settings import BigQuerySettings
 from nbacore.raw_tables import RAW_SCHEMA, RAW_TABLES, RawTable
+from nbacore.settings import BigQuerySettings
 from nbacore.warehouse import LandedPartition, check_unique_sources, utc_now
 
 BQ_TYPES = {
@@ -187,7 +187,7 @@ def _load_staging(client, dataset: str, table: RawTable, rows: pa.Table, name: s
     from google.cloud import bigquery
 
     staging = bigquery.Table(f"{client.project}.{dataset}.{name}", schema=bigquery_schema(table))
-    staging.expires = datetime.now(timezone.utc) + STAGING_EXPIRY
+    staging.expires = datetime.now(UTC) + STAGING_EXPIRY
     client.create_table(staging)
     buffer = io.BytesIO()
     pq.write_table(rows, buffer)

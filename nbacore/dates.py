@@ -6,7 +6,7 @@ report UTC timestamps must be brought back to the Eastern calendar date before t
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 EASTERN = ZoneInfo("America/New_York")
@@ -15,25 +15,25 @@ EASTERN = ZoneInfo("America/New_York")
 def game_date_of(tipoff_utc: datetime) -> date:
     """The US/Eastern calendar date of a tip-off given in UTC (naive values are taken as UTC)."""
     if tipoff_utc.tzinfo is None:
-        tipoff_utc = tipoff_utc.replace(tzinfo=timezone.utc)
+        tipoff_utc = tipoff_utc.replace(tzinfo=UTC)
     return tipoff_utc.astimezone(EASTERN).date()
 
 
 def eastern_to_utc(local: datetime) -> datetime:
     """A naive US/Eastern wall-clock time as a naive UTC timestamp (how the warehouse stores time)."""
-    return local.replace(tzinfo=EASTERN).astimezone(timezone.utc).replace(tzinfo=None)
+    return local.replace(tzinfo=EASTERN).astimezone(UTC).replace(tzinfo=None)
 
 
 def eastern_time_exists(local: datetime) -> bool:
     """False for a naive wall-clock time skipped by the spring-forward gap (02:00-02:59 on the second Sunday
     of March), which ``eastern_to_utc`` would otherwise silently shift by an hour."""
-    there_and_back = local.replace(tzinfo=EASTERN).astimezone(timezone.utc).astimezone(EASTERN)
+    there_and_back = local.replace(tzinfo=EASTERN).astimezone(UTC).astimezone(EASTERN)
     return there_and_back.replace(tzinfo=None) == local
 
 
 def today_eastern(now: datetime | None = None) -> date:
     """Today's game date: the Eastern calendar date right now."""
-    return (now or datetime.now(timezone.utc)).astimezone(EASTERN).date()
+    return (now or datetime.now(UTC)).astimezone(EASTERN).date()
 
 
 def game_dates_of(tipoffs_utc):

@@ -77,9 +77,12 @@ def run_dbt(settings: Settings, args: list[str], quiet: bool = False, env: dict[
 
     full_args = [
         *args,
-        "--project-dir", str(settings.project_dir),
-        "--profiles-dir", str(settings.profiles_dir),
-        "--target", settings.target,
+        "--project-dir",
+        str(settings.project_dir),
+        "--profiles-dir",
+        str(settings.profiles_dir),
+        "--target",
+        settings.target,
     ]
     if quiet:
         full_args = ["--quiet", *full_args]
@@ -103,8 +106,9 @@ def run_dbt(settings: Settings, args: list[str], quiet: bool = False, env: dict[
         nodes.append(NodeResult(node.node.name, str(node.status).lower(), node.message or ""))
     if result.exception is not None and not nodes:
         nodes.append(NodeResult("dbt", "error", str(result.exception)))
-    return DbtOutcome(success=bool(result.success), nodes=nodes,
-                      elapsed_seconds=getattr(result.result, "elapsed_time", None))
+    return DbtOutcome(
+        success=bool(result.success), nodes=nodes, elapsed_seconds=getattr(result.result, "elapsed_time", None)
+    )
 
 
 @dataclass(frozen=True)
@@ -116,8 +120,9 @@ class DbtBuild:
     env: dict[str, str] = field(default_factory=dict)
 
 
-def build_args(settings: Settings, daily: bool = False, select: str | None = None, layer: str = "all",
-               since: date | None = None) -> DbtBuild:  # fmt: skip
+def build_args(
+    settings: Settings, daily: bool = False, select: str | None = None, layer: str = "all", since: date | None = None
+) -> DbtBuild:
     """What ``nbaprops build`` (and the morning run) runs.
 
     ``daily``: the daily selector, its tests scoped to the recent dates it rewrites (``daily_test_since``);
@@ -135,9 +140,11 @@ def build_args(settings: Settings, daily: bool = False, select: str | None = Non
             tests_from = daily_test_since(latest, since)
             if tests_from:
                 env["NBAPROPS_DAILY_TEST_SINCE"] = tests_from.isoformat()
-            return DbtBuild(["build", "--selector", DAILY_SELECTOR],
-                            f"daily build (tables, incremental models, daily tests from {tests_from or 'the start'}){since_text}",
-                            env)  # fmt: skip
+            return DbtBuild(
+                ["build", "--selector", DAILY_SELECTOR],
+                f"daily build (tables, incremental models, daily tests from {tests_from or 'the start'}){since_text}",
+                env,
+            )
         shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
         return DbtBuild(["build"], f"full build: the daily build needs {shown} from a full build first", env)
     return DbtBuild(["build", "--select", LAYER_SELECTORS[layer]], f"dbt build of layer {layer}{since_text}", env)
@@ -193,7 +200,8 @@ def layer_model_counts(con) -> dict[str, tuple[int, int]]:
         folder = PROJECT_DIR / "models" / schema
         defined = {p.stem for p in folder.rglob("*.sql")}
         built = {
-            name for (name,) in con.execute(
+            name
+            for (name,) in con.execute(
                 "select table_name from information_schema.tables where table_schema = ?", [schema]
             ).fetchall()
         }

@@ -33,10 +33,14 @@ def lock_path_for(warehouse_path: Path) -> Path:
     """Where the lock of ``warehouse_path`` lives; refuses a lock file that would be the warehouse itself."""
     lock_path = warehouse_path.with_name(warehouse_path.name + LOCK_SUFFIX)
     same = lock_path.resolve() == warehouse_path.resolve() or (
-        lock_path.exists() and warehouse_path.exists() and lock_path.samefile(warehouse_path))  # a hard link
+        lock_path.exists() and warehouse_path.exists() and lock_path.samefile(warehouse_path)
+    )  # a hard link
     if same:
-        raise WarehouseUnavailable(f"the lock file {lock_path} is the warehouse itself ({warehouse_path}); remove "
-                                   f"that link or rename the warehouse, then run this again", code=2)  # fmt: skip
+        raise WarehouseUnavailable(
+            f"the lock file {lock_path} is the warehouse itself ({warehouse_path}); remove "
+            f"that link or rename the warehouse, then run this again",
+            code=2,
+        )
     return lock_path
 
 
@@ -57,8 +61,10 @@ def warehouse_lock(warehouse_path: Path, command: str):
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(lock_path, "a+")
     except OSError as exc:
-        raise WarehouseUnavailable(f"cannot create the warehouse lock {lock_path}: {exc.strerror}; make its folder "
-                                   "writable or set NBAPROPS_DUCKDB_PATH to a writable path") from None  # fmt: skip
+        raise WarehouseUnavailable(
+            f"cannot create the warehouse lock {lock_path}: {exc.strerror}; make its folder "
+            "writable or set NBAPROPS_DUCKDB_PATH to a writable path"
+        ) from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -72,7 +78,9 @@ def warehouse_lock(warehouse_path: Path, command: str):
     try:
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps({"pid": os.getpid(), "command": command, "since": utc_now().isoformat(timespec="seconds")}))
+        handle.write(
+            json.dumps({"pid": os.getpid(), "command": command, "since": utc_now().isoformat(timespec="seconds")})
+        )
         handle.flush()
         yield
     finally:

@@ -46,21 +46,54 @@ AMERICAN_ODDS = Check(-100_000, 100_000)
 # Plausible single-game highs, with headroom over the records (100 points, 55 rebounds, 30 assists,
 # 69 minutes in 6 overtimes); a value past them is a broken file, not a record.
 PLAYER_BOX_SCORE_CHECKS = {
-    "game_date": GAME_DAY, "player_id": NBA_ID, "team_id": NBA_ID, "min": Check(0, 80),
-    "pts": Check(0, 120), "fgm": Check(0, 70), "fga": Check(0, 120), "fg3m": Check(0, 40),
-    "fg3a": Check(0, 60), "ftm": Check(0, 50), "fta": Check(0, 60), "oreb": Check(0, 40),
-    "dreb": Check(0, 50), "reb": Check(0, 70), "ast": Check(0, 50), "stl": Check(0, 20),
-    "blk": Check(0, 25), "tov": Check(0, 25), "pf": Check(0, 10),
-    "fg_pct": SHARE, "fg3_pct": SHARE, "ft_pct": SHARE, "plus_minus": MARGIN,
-}  # fmt: skip
+    "game_date": GAME_DAY,
+    "player_id": NBA_ID,
+    "team_id": NBA_ID,
+    "min": Check(0, 80),
+    "pts": Check(0, 120),
+    "fgm": Check(0, 70),
+    "fga": Check(0, 120),
+    "fg3m": Check(0, 40),
+    "fg3a": Check(0, 60),
+    "ftm": Check(0, 50),
+    "fta": Check(0, 60),
+    "oreb": Check(0, 40),
+    "dreb": Check(0, 50),
+    "reb": Check(0, 70),
+    "ast": Check(0, 50),
+    "stl": Check(0, 20),
+    "blk": Check(0, 25),
+    "tov": Check(0, 25),
+    "pf": Check(0, 10),
+    "fg_pct": SHARE,
+    "fg3_pct": SHARE,
+    "ft_pct": SHARE,
+    "plus_minus": MARGIN,
+}
 TEAM_BOX_SCORE_CHECKS = {
-    "game_date": GAME_DAY, "team_id": NBA_ID, "min": Check(0, 450),
-    "pts": Check(0, 250), "fgm": Check(0, 120), "fga": Check(0, 200), "fg3m": Check(0, 80),
-    "fg3a": Check(0, 150), "ftm": Check(0, 100), "fta": Check(0, 120), "oreb": Check(0, 80),
-    "dreb": Check(0, 120), "reb": Check(0, 150), "ast": Check(0, 100), "stl": Check(0, 50),
-    "blk": Check(0, 50), "tov": Check(0, 60), "pf": Check(0, 80),
-    "fg_pct": SHARE, "fg3_pct": SHARE, "ft_pct": SHARE, "plus_minus": MARGIN,
-}  # fmt: skip
+    "game_date": GAME_DAY,
+    "team_id": NBA_ID,
+    "min": Check(0, 450),
+    "pts": Check(0, 250),
+    "fgm": Check(0, 120),
+    "fga": Check(0, 200),
+    "fg3m": Check(0, 80),
+    "fg3a": Check(0, 150),
+    "ftm": Check(0, 100),
+    "fta": Check(0, 120),
+    "oreb": Check(0, 80),
+    "dreb": Check(0, 120),
+    "reb": Check(0, 150),
+    "ast": Check(0, 100),
+    "stl": Check(0, 50),
+    "blk": Check(0, 50),
+    "tov": Check(0, 60),
+    "pf": Check(0, 80),
+    "fg_pct": SHARE,
+    "fg3_pct": SHARE,
+    "ft_pct": SHARE,
+    "plus_minus": MARGIN,
+}
 # A pre-game prop snapshot belongs to its game: taken at most this long before tip-off, or after it.
 PROP_SNAPSHOT_LEAD = timedelta(days=14)
 PROP_SNAPSHOT_LAG = timedelta(days=1)
@@ -170,9 +203,14 @@ SCHEDULE = RawTable(
     },
     key=("_source", "game_id"),
     checks={
-        "game_date": GAME_DAY, "tipoff_at": GAME_DAY, "home_team_id": NBA_ID, "away_team_id": NBA_ID,
-        "home_pts": Check(0, 250), "away_pts": Check(0, 250), "game_status": Check(1, 3),
-    },  # fmt: skip
+        "game_date": GAME_DAY,
+        "tipoff_at": GAME_DAY,
+        "home_team_id": NBA_ID,
+        "away_team_id": NBA_ID,
+        "home_pts": Check(0, 250),
+        "away_pts": Check(0, 250),
+        "game_status": Check(1, 3),
+    },
 )
 
 PROP_SNAPSHOTS = RawTable(
@@ -195,9 +233,13 @@ PROP_SNAPSHOTS = RawTable(
     },
     key=("_source", "snapshot_at", "event_id", "player_name", "market_key", "bookmaker", "line"),
     checks={
-        "game_date": GAME_DAY, "snapshot_at": GAME_DAY, "commence_time": GAME_DAY, "line": Check(0, 200),
-        "over_odds": AMERICAN_ODDS, "under_odds": AMERICAN_ODDS,
-    },  # fmt: skip
+        "game_date": GAME_DAY,
+        "snapshot_at": GAME_DAY,
+        "commence_time": GAME_DAY,
+        "line": Check(0, 200),
+        "over_odds": AMERICAN_ODDS,
+        "under_odds": AMERICAN_ODDS,
+    },
 )
 
 GAME_LINES = RawTable(
@@ -219,10 +261,15 @@ GAME_LINES = RawTable(
     },
     key=("_source", "game_date", "home_team_code"),
     checks={
-        "game_date": GAME_DAY, "season": Check(1947, 2200), "away_pts": Check(0, 250), "home_pts": Check(0, 250),
-        "spread": Check(-60, 60), "total": Check(50, 400),
-        "moneyline_away": AMERICAN_ODDS, "moneyline_home": AMERICAN_ODDS,
-    },  # fmt: skip
+        "game_date": GAME_DAY,
+        "season": Check(1947, 2200),
+        "away_pts": Check(0, 250),
+        "home_pts": Check(0, 250),
+        "spread": Check(-60, 60),
+        "total": Check(50, 400),
+        "moneyline_away": AMERICAN_ODDS,
+        "moneyline_home": AMERICAN_ODDS,
+    },
 )
 
 # The scrapers' attempt log: one row per HTTP attempt (append-only; each batch is its own _source partition).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -84,12 +84,23 @@ def check_warehouse_file(settings: Settings) -> None:
         with path.open("rb") as handle:
             head = handle.read(16)
     except OSError as exc:
-        raise WarehouseUnavailable(f"cannot read the warehouse {path}: {exc.strerror}; check NBAPROPS_DUCKDB_PATH "
-                                   "and the file's permissions", code=2) from None  # fmt: skip
+        raise WarehouseUnavailable(
+            f"cannot read the warehouse {path}: {exc.strerror}; check NBAPROPS_DUCKDB_PATH and the file's permissions",
+            code=2,
+        ) from None
     if head[8:12] != b"DUCK":
-        kind = " (it is a SQLite database)" if head.startswith(b"SQLite format 3") else " (it is empty)" if not head else ""
-        raise WarehouseUnavailable(f"{path} is not a DuckDB warehouse{kind}; point NBAPROPS_DUCKDB_PATH at the "
-                                   "warehouse's .duckdb file, or at a new path to start one", code=2)  # fmt: skip
+        kind = (
+            " (it is a SQLite database)"
+            if head.startswith(b"SQLite format 3")
+            else " (it is empty)"
+            if not head
+            else ""
+        )
+        raise WarehouseUnavailable(
+            f"{path} is not a DuckDB warehouse{kind}; point NBAPROPS_DUCKDB_PATH at the "
+            "warehouse's .duckdb file, or at a new path to start one",
+            code=2,
+        )
 
 
 def open_duckdb(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -118,15 +129,14 @@ def open_failure(path: Path, exc: duckdb.Error) -> str:
     held = _held_elsewhere(exc)
     if held:
         holder = f" (pid {held.group(2)}, {Path(held.group(1)).name})" if held.group(2) else ""
-        return (f"the warehouse {path} is in use by another process{holder}; "
-                "wait for it to finish, then run this again")  # fmt: skip
+        return f"the warehouse {path} is in use by another process{holder}; wait for it to finish, then run this again"
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return f"cannot open the warehouse {path}: {first}; check NBAPROPS_DUCKDB_PATH"
 
 
 def utc_now() -> datetime:
     """Naive UTC now: ``_loaded_at`` values are UTC timestamps without a zone."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def check_unique_sources(batches: list[tuple[RawTable, pd.DataFrame, str]]) -> None:
@@ -168,9 +178,7 @@ def replace_partitions(
             casts = ", ".join(f"cast({name} as {sql_type})" for name, sql_type in table.columns.items())
             con.execute(f"insert into {table.qualified} select {casts} from incoming_rows")
             con.unregister("incoming_rows")
-            landed.append(
-                LandedPartition(table.qualified, source, int(incoming["game_date"].nunique()), len(incoming))
-            )
+            landed.append(LandedPartition(table.qualified, source, int(incoming["game_date"].nunique()), len(incoming)))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -8,17 +8,17 @@ baselines look strictly backwards, and the features come from the mart, which is
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from nbacore.markets import MARKETS
 from predict.baselines import add_baselines, played_history
 from predict.combiner import Combiner
-from nbacore.markets import MARKETS
 from predict.config import PredictConfig
 from predict.evaluation import day_bootstrap_mean, day_bootstrap_ratio, wilson
 from predict.grade import bet_summary, grade_predictions, grade_sides, profit
@@ -31,17 +31,77 @@ from predict.train import train_model
 RETRAIN_DAYS = {"weekly": 7, "daily": 1, "none": None}
 # The per-line file of ``backtest --out``: every column ``summarise`` reads, plus what an analyst needs.
 ROW_COLUMNS = [
-    "game_date", "game_id", "player_id", "player_name", "team", "opponent", "market", "model_version",
-    "line", "market_line", "books", "priced_at", "fair_over", "fair_under", "market_mean", "model_mean", "model_p_over",
-    "blend_p_over", "pred_mean", "pred_median", "p_over", "p_under", "p_push", "gate_open", "gate_reason", "lean",
-    "best_over_book", "best_over_line", "best_over_odds", "best_over_edge", "best_over_ev",
-    "best_under_book", "best_under_line", "best_under_odds", "best_under_edge", "best_under_ev",
-    "pick", "pick_book", "pick_line", "pick_odds", "pick_prob", "pick_edge", "pick_ev", "kelly_stake", "stake",
-    "stake_amount", "pass_reason", "ma_pred", "actual", "did_play", "over_outcome", "lean_result", "pick_result",
-    "pick_profit", "stake_profit", "model_abs_error", "median_abs_error", "raw_model_abs_error", "line_abs_error",
-    "ma_abs_error", "brier_model", "brier_raw_model", "brier_market", "logloss_model", "logloss_raw_model",
-    "logloss_market", "ma_result", "ma_profit", "clv", "clv_line",
-]  # fmt: skip
+    "game_date",
+    "game_id",
+    "player_id",
+    "player_name",
+    "team",
+    "opponent",
+    "market",
+    "model_version",
+    "line",
+    "market_line",
+    "books",
+    "priced_at",
+    "fair_over",
+    "fair_under",
+    "market_mean",
+    "model_mean",
+    "model_p_over",
+    "blend_p_over",
+    "pred_mean",
+    "pred_median",
+    "p_over",
+    "p_under",
+    "p_push",
+    "gate_open",
+    "gate_reason",
+    "lean",
+    "best_over_book",
+    "best_over_line",
+    "best_over_odds",
+    "best_over_edge",
+    "best_over_ev",
+    "best_under_book",
+    "best_under_line",
+    "best_under_odds",
+    "best_under_edge",
+    "best_under_ev",
+    "pick",
+    "pick_book",
+    "pick_line",
+    "pick_odds",
+    "pick_prob",
+    "pick_edge",
+    "pick_ev",
+    "kelly_stake",
+    "stake",
+    "stake_amount",
+    "pass_reason",
+    "ma_pred",
+    "actual",
+    "did_play",
+    "over_outcome",
+    "lean_result",
+    "pick_result",
+    "pick_profit",
+    "stake_profit",
+    "model_abs_error",
+    "median_abs_error",
+    "raw_model_abs_error",
+    "line_abs_error",
+    "ma_abs_error",
+    "brier_model",
+    "brier_raw_model",
+    "brier_market",
+    "logloss_model",
+    "logloss_raw_model",
+    "logloss_market",
+    "ma_result",
+    "ma_profit",
+    "clv",
+    "clv_line",
+]
 
 
 @dataclass
@@ -66,9 +126,15 @@ def retrain_dates(start: date, end: date, retrain: str) -> list[date]:
 
 
 def run_backtest(
-    mart: MartData, offers: pd.DataFrame, start: date, end: date, config: PredictConfig,
-    retrain: str = "weekly", price_at: str = "latest", progress: Callable[[str], None] | None = None,
-) -> BacktestResult:  # fmt: skip
+    mart: MartData,
+    offers: pd.DataFrame,
+    start: date,
+    end: date,
+    config: PredictConfig,
+    retrain: str = "weekly",
+    price_at: str = "latest",
+    progress: Callable[[str], None] | None = None,
+) -> BacktestResult:
     """Backtest ``start``..``end`` (inclusive). ``offers``: int_prop_offers-shaped rows covering the training
     window and the backtest (earlier lines fit each model's combiner and gate); ``price_at``: price each line at
     its ``latest`` pregame snapshot or its ``opening`` one (then CLV exists)."""
@@ -92,17 +158,26 @@ def run_backtest(
         preds, caps = predict_lines(model, seg, pricing, config)
         notes += caps.notes
         graded.append(grade_predictions(preds, seg, closing, config.rules.devig))
-        retrains.append({"trained_before": str(cut), "scored_until": str(stop - timedelta(days=1)),
-                         "window": [str(model.window_start), str(model.window_end)], "lines": int(len(seg)),
-                         "model_version": model.version, "refused": refused["reason"].value_counts().to_dict(),
-                         "objectives": {m: mm.objective for m, mm in model.markets.items()},
-                         "devig": {m: mm.devig for m, mm in model.markets.items()},
-                         "calibration": {m: mm.calibration.method for m, mm in model.markets.items()},
-                         "combiners": {m: mm.combiner.to_dict() for m, mm in model.markets.items()}})  # fmt: skip
+        retrains.append(
+            {
+                "trained_before": str(cut),
+                "scored_until": str(stop - timedelta(days=1)),
+                "window": [str(model.window_start), str(model.window_end)],
+                "lines": int(len(seg)),
+                "model_version": model.version,
+                "refused": refused["reason"].value_counts().to_dict(),
+                "objectives": {m: mm.objective for m, mm in model.markets.items()},
+                "devig": {m: mm.devig for m, mm in model.markets.items()},
+                "calibration": {m: mm.calibration.method for m, mm in model.markets.items()},
+                "combiners": {m: mm.combiner.to_dict() for m, mm in model.markets.items()},
+            }
+        )
         if progress:
             opened = [m for m, mm in model.markets.items() if mm.combiner.picks_allowed(config.rules.gate)]
-            progress(f"trained before {cut} ({model.window_start}..{model.window_end}); scored {len(seg)} lines; "
-                     f"picks allowed in: {', '.join(opened) or 'no market'}")  # fmt: skip
+            progress(
+                f"trained before {cut} ({model.window_start}..{model.window_end}); scored {len(seg)} lines; "
+                f"picks allowed in: {', '.join(opened) or 'no market'}"
+            )
     results = pd.concat(graded, ignore_index=True) if graded else pd.DataFrame()
     return BacktestResult(results, summarise(results, config.edge_thresholds), retrains, notes)
 
@@ -115,8 +190,9 @@ def threshold_bets(r: pd.DataFrame, threshold: float) -> tuple[pd.Series, pd.Ser
     line = np.where(side == "OVER", r["best_over_line"], r["best_under_line"]).astype(float)
     odds = np.where(side == "OVER", r["best_over_odds"], r["best_under_odds"]).astype(float)
     take = pd.Series(edge >= threshold, index=r.index)
-    result = grade_sides(r["actual"], pd.Series(line, index=r.index), pd.Series(np.where(take, side, None), index=r.index),
-                         r["did_play"])  # fmt: skip
+    result = grade_sides(
+        r["actual"], pd.Series(line, index=r.index), pd.Series(np.where(take, side, None), index=r.index), r["did_play"]
+    )
     return result, profit(result, pd.Series(odds, index=r.index))
 
 
@@ -157,12 +233,18 @@ def summarise(results: pd.DataFrame, thresholds: tuple[float, ...] = ()) -> dict
                 entry[f"{metric}_{system}"] = _mean(r.loc[same, f"{metric}_{system}"])
             for system in ("model", "raw_model"):
                 diff = r.loc[same, f"{metric}_{system}"] - r.loc[same, f"{metric}_market"]
-                entry[f"{metric}_{system}_minus_market"] = day_bootstrap_mean(diff.to_numpy(), d[same].to_numpy()).to_dict()
+                entry[f"{metric}_{system}_minus_market"] = day_bootstrap_mean(
+                    diff.to_numpy(), d[same].to_numpy()
+                ).to_dict()
         for t in thresholds:
             res, prof = threshold_bets(r, t)
             s = bet_summary(res, prof)
-            entry["thresholds"][f"{t:.2f}"] = {"n": s["wins"] + s["losses"], "hit_rate": s["hit_rate"],
-                                               "roi": s["roi"], "bets": s["bets"]}  # fmt: skip
+            entry["thresholds"][f"{t:.2f}"] = {
+                "n": s["wins"] + s["losses"],
+                "hit_rate": s["hit_rate"],
+                "roi": s["roi"],
+                "bets": s["bets"],
+            }
         out[market] = entry
     return out
 
@@ -171,50 +253,75 @@ def _picks(r: pd.DataFrame, days: pd.Series) -> dict:
     """Picks graded: hit rate (Wilson), ROI per unit and per staked share (day bootstrap), per-night volume."""
     s = bet_summary(r["pick_result"], r["pick_profit"])
     graded = r["pick_result"].isin(["win", "loss", "push"])
-    unit = day_bootstrap_ratio(r.loc[graded, "pick_profit"].to_numpy(), np.ones(int(graded.sum())), days[graded].to_numpy())
-    staked = day_bootstrap_ratio(r.loc[graded, "stake_profit"].to_numpy(), r.loc[graded, "stake"].to_numpy(),
-                                 days[graded].to_numpy())  # fmt: skip
+    unit = day_bootstrap_ratio(
+        r.loc[graded, "pick_profit"].to_numpy(), np.ones(int(graded.sum())), days[graded].to_numpy()
+    )
+    staked = day_bootstrap_ratio(
+        r.loc[graded, "stake_profit"].to_numpy(), r.loc[graded, "stake"].to_numpy(), days[graded].to_numpy()
+    )
     picked = r["pick"].isin(["OVER", "UNDER"])
     per_night = picked.groupby(days).sum()
     stake_night = r["stake"].fillna(0).groupby(days).sum()
-    return {**s, "hit": wilson(s["wins"], s["wins"] + s["losses"]).to_dict(), "roi_unit": unit.to_dict(),
-            "roi_staked": staked.to_dict(), "picks": int(picked.sum()), "nights": int(len(per_night)),
-            "picks_per_night": float(per_night.mean()) if len(per_night) else 0.0,
-            "max_picks_night": int(per_night.max()) if len(per_night) else 0,
-            "max_stake_night": float(stake_night.max()) if len(stake_night) else 0.0,
-            "profit_staked": float(r["stake_profit"].fillna(0).sum())}  # fmt: skip
+    return {
+        **s,
+        "hit": wilson(s["wins"], s["wins"] + s["losses"]).to_dict(),
+        "roi_unit": unit.to_dict(),
+        "roi_staked": staked.to_dict(),
+        "picks": int(picked.sum()),
+        "nights": int(len(per_night)),
+        "picks_per_night": float(per_night.mean()) if len(per_night) else 0.0,
+        "max_picks_night": int(per_night.max()) if len(per_night) else 0,
+        "max_stake_night": float(stake_night.max()) if len(stake_night) else 0.0,
+        "profit_staked": float(r["stake_profit"].fillna(0).sum()),
+    }
 
 
 def format_table(summary: dict, retrains: list[dict] | None = None) -> str:
     """The human tables: probabilities against the market, errors, picks, and each retrain's combiners and gates."""
-    head = (f"{'market':<9}{'N':>6}{'Brier blend':>12}{'model':>8}{'market':>8}{'blend-mkt [95% CI]':>27}"
-            f"{'LogL blend':>11}{'model':>8}{'market':>8}{'blend-mkt [95% CI]':>27}")  # fmt: skip
+    head = (
+        f"{'market':<9}{'N':>6}{'Brier blend':>12}{'model':>8}{'market':>8}{'blend-mkt [95% CI]':>27}"
+        f"{'LogL blend':>11}{'model':>8}{'market':>8}{'blend-mkt [95% CI]':>27}"
+    )
     lines = [head, "-" * len(head)]
     for market, e in summary.items():
-        lines.append(f"{market:<9}{e['brier_n']:>6}{_f(e['brier_model'], 4):>12}{_f(e['brier_raw_model'], 4):>8}"
-                     f"{_f(e['brier_market'], 4):>8}{_ci(e['brier_model_minus_market'], 4):>27}"
-                     f"{_f(e['logloss_model'], 4):>11}{_f(e['logloss_raw_model'], 4):>8}{_f(e['logloss_market'], 4):>8}"
-                     f"{_ci(e['logloss_model_minus_market'], 4):>27}")  # fmt: skip
+        lines.append(
+            f"{market:<9}{e['brier_n']:>6}{_f(e['brier_model'], 4):>12}{_f(e['brier_raw_model'], 4):>8}"
+            f"{_f(e['brier_market'], 4):>8}{_ci(e['brier_model_minus_market'], 4):>27}"
+            f"{_f(e['logloss_model'], 4):>11}{_f(e['logloss_raw_model'], 4):>8}{_f(e['logloss_market'], 4):>8}"
+            f"{_ci(e['logloss_model_minus_market'], 4):>27}"
+        )
     lines += ["", f"{'market':<9}{'N':>6}{'MAE median':>11}{'mean':>8}{'model':>8}{'line':>8}{'MA':>8}{'lean hit':>10}"]
     for market, e in summary.items():
-        lines.append(f"{market:<9}{e['n_mae']:>6}{_f(e['mae_median'], 3):>11}{_f(e['mae_model'], 3):>8}"
-                     f"{_f(e['mae_raw_model'], 3):>8}{_f(e['mae_line'], 3):>8}{_f(e['mae_moving_average'], 3):>8}"
-                     f"{_pct(e['lean']['hit_rate']):>10}")  # fmt: skip
-    lines += ["", f"{'market':<9}{'picks':>6}{'per night':>10}{'hit [95% CI]':>24}{'ROI/unit [95% CI]':>27}"
-                  f"{'ROI staked':>11}{'max stake/night':>16}{'CLV':>8}"]  # fmt: skip
+        lines.append(
+            f"{market:<9}{e['n_mae']:>6}{_f(e['mae_median'], 3):>11}{_f(e['mae_model'], 3):>8}"
+            f"{_f(e['mae_raw_model'], 3):>8}{_f(e['mae_line'], 3):>8}{_f(e['mae_moving_average'], 3):>8}"
+            f"{_pct(e['lean']['hit_rate']):>10}"
+        )
+    lines += [
+        "",
+        f"{'market':<9}{'picks':>6}{'per night':>10}{'hit [95% CI]':>24}{'ROI/unit [95% CI]':>27}"
+        f"{'ROI staked':>11}{'max stake/night':>16}{'CLV':>8}",
+    ]
     for market, e in summary.items():
         k = e["picks"]
-        lines.append(f"{market:<9}{k['picks']:>6}{k['picks_per_night']:>10.1f}{_ci(k['hit'], pct=True):>24}"
-                     f"{_ci(k['roi_unit'], pct=True):>27}{_pct(k['roi_staked']['estimate'], signed=True):>11}"
-                     f"{_pct(k['max_stake_night']):>16}{_f(e['clv']['mean'], 3):>8}")  # fmt: skip
+        lines.append(
+            f"{market:<9}{k['picks']:>6}{k['picks_per_night']:>10.1f}{_ci(k['hit'], pct=True):>24}"
+            f"{_ci(k['roi_unit'], pct=True):>27}{_pct(k['roi_staked']['estimate'], signed=True):>11}"
+            f"{_pct(k['max_stake_night']):>16}{_f(e['clv']['mean'], 3):>8}"
+        )
     for r in retrains or []:
-        lines += ["", f"combiner fitted before {r['trained_before']} (scores {r['trained_before']} .. {r['scored_until']}): "
-                      "logit p = a + b*logit p_market + c*(logit p_model - logit p_market), 95% CI by game day"]  # fmt: skip
+        lines += [
+            "",
+            f"combiner fitted before {r['trained_before']} (scores {r['trained_before']} .. {r['scored_until']}): "
+            "logit p = a + b*logit p_market + c*(logit p_model - logit p_market), 95% CI by game day",
+        ]
         lines.append(f"  {'market':<9}{'devig':<16}{'calib':<10}{'lines':>7}{'a':>22}{'b':>22}{'c':>22}  gate")
         for m, c in r["combiners"].items():
             coef = Combiner.from_dict(c).coefficients()
-            lines.append(f"  {m:<9}{r['devig'][m]:<16}{r['calibration'][m]:<10}{c['n']:>7,}{coef[0]:>22}{coef[1]:>22}"
-                         f"{coef[2]:>22}  {'OPEN' if c['gate_open'] else 'closed'}: {c['reason']}")  # fmt: skip
+            lines.append(
+                f"  {m:<9}{r['devig'][m]:<16}{r['calibration'][m]:<10}{c['n']:>7,}{coef[0]:>22}{coef[1]:>22}"
+                f"{coef[2]:>22}  {'OPEN' if c['gate_open'] else 'closed'}: {c['reason']}"
+            )
     return "\n".join(lines)
 
 
@@ -241,8 +348,9 @@ def read_rows(path: Path) -> pd.DataFrame:
 
 def to_json(result: BacktestResult, meta: dict) -> str:
     """Strict JSON (NaN becomes null) for machines."""
-    return json.dumps(plain({**meta, "retrains": result.retrains, "cap_notes": result.cap_notes,
-                             "summary": result.summary}), indent=2)  # fmt: skip
+    return json.dumps(
+        plain({**meta, "retrains": result.retrains, "cap_notes": result.cap_notes, "summary": result.summary}), indent=2
+    )
 
 
 def _mean(s: pd.Series) -> float | None:

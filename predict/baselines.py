@@ -42,9 +42,12 @@ def add_baselines(rows: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     joined = pd.merge_asof(
         keyed[["_order", "player_id", "market", "season", "game_date"]],
         hist[["player_id", "market", "hist_date", "hist_season", "l5", "l10", "games", "season_avg", "season_games"]],
-        left_on="game_date", right_on="hist_date", by=["player_id", "market"],
-        allow_exact_matches=False, direction="backward",
-    )  # fmt: skip
+        left_on="game_date",
+        right_on="hist_date",
+        by=["player_id", "market"],
+        allow_exact_matches=False,
+        direction="backward",
+    )
     same_season = (joined["hist_season"] == joined["season"]).fillna(False).to_numpy(dtype=bool)
     joined["prior_games_season"] = np.where(same_season, joined["season_games"], 0)
     w5, w10, ws = MA_WEIGHTS

@@ -15,8 +15,8 @@ The winner is refitted on all events and stored as plain numbers, so scoring app
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -89,6 +89,7 @@ def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, EPS, 1 - EPS)
     return np.log(p / (1 - p))
 
+
 def calibration_events(mu: np.ndarray, actual: np.ndarray, line: np.ndarray, disp: Dispersion) -> pd.DataFrame:
     """(p_over conditional on no push, over happened) for each row's real line and its pseudo-lines.
 
@@ -104,10 +105,16 @@ def calibration_events(mu: np.ndarray, actual: np.ndarray, line: np.ndarray, dis
         decided = actual[ok] != lines[ok]
         denom = probs.over + probs.under
         p = np.divide(probs.over, denom, out=np.full_like(denom, 0.5), where=denom > 0)
-        frames.append(pd.DataFrame({
-            "row": np.flatnonzero(ok)[decided], "line": lines[ok][decided],
-            "p": p[decided], "over": (actual[ok] > lines[ok])[decided],
-        }))  # fmt: skip
+        frames.append(
+            pd.DataFrame(
+                {
+                    "row": np.flatnonzero(ok)[decided],
+                    "line": lines[ok][decided],
+                    "p": p[decided],
+                    "over": (actual[ok] > lines[ok])[decided],
+                }
+            )
+        )
     events = pd.concat(frames, ignore_index=True).drop_duplicates(["row", "line"])
     return events.sort_values("row", kind="stable").reset_index(drop=True)
 
@@ -119,8 +126,7 @@ def log_loss(p: np.ndarray, y: np.ndarray) -> float:
 
 def fit_calibration(events: pd.DataFrame) -> Calibration:
     """Calibration for over/under events (columns p, over; rows oldest first, as ``calibration_events`` gives)."""
-    return fit_walk_forward_calibration(events["p"].to_numpy(dtype="float64"),
-                                        events["over"].to_numpy(dtype="float64"))  # fmt: skip
+    return fit_walk_forward_calibration(events["p"].to_numpy(dtype="float64"), events["over"].to_numpy(dtype="float64"))
 
 
 def fit_walk_forward_calibration(p: np.ndarray, y: np.ndarray) -> Calibration:
@@ -140,18 +146,30 @@ def fit_walk_forward_calibration(p: np.ndarray, y: np.ndarray) -> Calibration:
             chosen = name
     fitted = fitters[chosen](p, y)
     return Calibration(
-        method=fitted.method, a=fitted.a, b=fitted.b, x=fitted.x, y=fitted.y, events=len(p),
-        logloss_before=log_loss(p, y), logloss_after=log_loss(fitted.apply(p), y), walk_forward=walk,
-    )  # fmt: skip
+        method=fitted.method,
+        a=fitted.a,
+        b=fitted.b,
+        x=fitted.x,
+        y=fitted.y,
+        events=len(p),
+        logloss_before=log_loss(p, y),
+        logloss_after=log_loss(fitted.apply(p), y),
+        walk_forward=walk,
+    )
 
 
-def walk_forward_log_loss(fit: Callable[[np.ndarray, np.ndarray], Calibration], p: np.ndarray, y: np.ndarray,
-                          blocks: int = WALK_FORWARD_BLOCKS) -> float:  # fmt: skip
+def walk_forward_log_loss(
+    fit: Callable[[np.ndarray, np.ndarray], Calibration],
+    p: np.ndarray,
+    y: np.ndarray,
+    blocks: int = WALK_FORWARD_BLOCKS,
+) -> float:
     """Mean over blocks 2..k of the block's log loss under ``fit`` on all earlier blocks (consecutive blocks)."""
     cuts = [len(part) for part in np.array_split(np.arange(len(p)), blocks)]
     bounds = np.cumsum([0, *cuts])
-    losses = [log_loss(fit(p[:lo], y[:lo]).apply(p[lo:hi]), y[lo:hi])
-              for lo, hi in zip(bounds[1:-1], bounds[2:]) if hi > lo]  # fmt: skip
+    losses = [
+        log_loss(fit(p[:lo], y[:lo]).apply(p[lo:hi]), y[lo:hi]) for lo, hi in zip(bounds[1:-1], bounds[2:]) if hi > lo
+    ]
     return float(np.mean(losses))
 
 

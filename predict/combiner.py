@@ -79,8 +79,12 @@ class Combiner:
 
     def coefficients(self) -> list[str]:
         """``a``, ``b``, ``c`` as "estimate [low, high]" (or "market" when unfitted), for the printed tables."""
-        return [f"{getattr(self, k):+.2f} [{getattr(self, k + '_ci')[0]:+.2f},{getattr(self, k + '_ci')[1]:+.2f}]"
-                if getattr(self, k + "_ci") else "market" for k in ("a", "b", "c")]  # fmt: skip
+        return [
+            f"{getattr(self, k):+.2f} [{getattr(self, k + '_ci')[0]:+.2f},{getattr(self, k + '_ci')[1]:+.2f}]"
+            if getattr(self, k + "_ci")
+            else "market"
+            for k in ("a", "b", "c")
+        ]
 
     def summary(self) -> str:
         """One line: the gate decision and the figures behind it."""
@@ -101,8 +105,9 @@ def design(p_market: np.ndarray, p_model: np.ndarray) -> np.ndarray:
     return np.column_stack([np.ones_like(zm), zm, _logit(p_model) - zm])
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, clusters: np.ndarray | None = None,
-                 iterations: int = 50) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, clusters: np.ndarray | None = None, iterations: int = 50
+) -> tuple[np.ndarray, np.ndarray]:
     """(coefficients, covariance) of a logistic regression by Newton-Raphson; the covariance is the
     cluster-robust sandwich when ``clusters`` is given (else the inverse Fisher information)."""
     beta = np.zeros(x.shape[1])
@@ -129,8 +134,9 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, clusters: np.ndarray | None = Non
     return beta, bread @ meat @ bread
 
 
-def walk_forward_difference(p_market: np.ndarray, p_model: np.ndarray, y: np.ndarray, days: np.ndarray,
-                            blocks: int = WALK_FORWARD_BLOCKS) -> dict:  # fmt: skip
+def walk_forward_difference(
+    p_market: np.ndarray, p_model: np.ndarray, y: np.ndarray, days: np.ndarray, blocks: int = WALK_FORWARD_BLOCKS
+) -> dict:
     """Paired per-line log-loss and Brier differences (blend - market) where each block of game days is
     predicted by a combiner fitted only on the days before it; intervals bootstrap whole game days."""
     order = np.argsort(days, kind="stable")
@@ -158,8 +164,14 @@ def walk_forward_difference(p_market: np.ndarray, p_model: np.ndarray, y: np.nda
     return {"n": ll.n, "days": ll.days, "logloss_diff": ll.to_dict(), "brier_diff": brier.to_dict()}
 
 
-def fit_combiner(market: str, p_market: np.ndarray, p_model: np.ndarray, over: np.ndarray, days: np.ndarray,
-                 min_lines: int = MIN_LINES) -> Combiner:  # fmt: skip
+def fit_combiner(
+    market: str,
+    p_market: np.ndarray,
+    p_model: np.ndarray,
+    over: np.ndarray,
+    days: np.ndarray,
+    min_lines: int = MIN_LINES,
+) -> Combiner:
     """Fit the combiner on earlier decided lines (``over`` 1/0, NaN dropped) and decide the gate."""
     p_market, p_model = np.asarray(p_market, dtype="float64"), np.asarray(p_model, dtype="float64")
     y = np.asarray(over, dtype="float64")
@@ -168,9 +180,13 @@ def fit_combiner(market: str, p_market: np.ndarray, p_model: np.ndarray, over: n
     p_market, p_model, y, days = p_market[ok], p_model[ok], y[ok], days[ok]
     n, n_days = int(len(y)), int(len(np.unique(days)))
     if n < min_lines:
-        return Combiner(market=market, n=n, days=n_days,
-                        reason=f"no demonstrated information beyond the line: only {n:,} earlier lines with an "
-                               f"out-of-fold model probability (need {min_lines:,}); the combiner is the market (c = 0)")  # fmt: skip
+        return Combiner(
+            market=market,
+            n=n,
+            days=n_days,
+            reason=f"no demonstrated information beyond the line: only {n:,} earlier lines with an "
+            f"out-of-fold model probability (need {min_lines:,}); the combiner is the market (c = 0)",
+        )
     beta, cov = fit_logistic(design(p_market, p_model), y, clusters=days)
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
     ci = [(float(beta[i] - Z95 * se[i]), float(beta[i] + Z95 * se[i])) for i in range(3)]
@@ -179,8 +195,10 @@ def fit_combiner(market: str, p_market: np.ndarray, p_model: np.ndarray, over: n
     figures = f"c = {c:.2f} [{c_lo:.2f}, {c_hi:.2f}] on {n:,} lines"
     if wf.get("n"):
         d = wf["logloss_diff"]
-        figures += (f"; walk-forward log loss blend - market {d['estimate']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}] "
-                    f"on {wf['n']:,} lines")  # fmt: skip
+        figures += (
+            f"; walk-forward log loss blend - market {d['estimate']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}] "
+            f"on {wf['n']:,} lines"
+        )
     evidence = c_lo > 0 and bool(wf.get("n")) and wf["logloss_diff"]["high"] < 0
     if evidence:
         reason = f"the model adds information beyond the line ({figures})"
@@ -188,5 +206,18 @@ def fit_combiner(market: str, p_market: np.ndarray, p_model: np.ndarray, over: n
         reason = f"no demonstrated information beyond the line ({figures})"
     else:
         reason = f"the model's information did not improve log loss out of sample ({figures})"
-    return Combiner(market=market, a=float(beta[0]), b=float(beta[1]), c=c, a_ci=ci[0], b_ci=ci[1], c_ci=ci[2],
-                    n=n, days=n_days, fitted=True, gate_open=evidence, reason=reason, walk_forward=wf)  # fmt: skip
+    return Combiner(
+        market=market,
+        a=float(beta[0]),
+        b=float(beta[1]),
+        c=c,
+        a_ci=ci[0],
+        b_ci=ci[1],
+        c_ci=ci[2],
+        n=n,
+        days=n_days,
+        fitted=True,
+        gate_open=evidence,
+        reason=reason,
+        walk_forward=wf,
+    )

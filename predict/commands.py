@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from nbacore.settings import Settings
+from nbacore.warehouse import table_exists
 from predict.backtest import format_table, run_backtest, to_json, write_rows
 from predict.calibration import MIN_EVENTS
 from predict.config import PredictConfig
@@ -25,22 +26,23 @@ from predict.registry import ModelMismatch, RegistryError, load_model, save_mode
 from predict.score import ScoringRefused, score_rows
 from predict.tables import current_predictions, ensure_tables, log_run, replace_day, write_scores
 from predict.train import TrainingError, train_model
-from nbacore.warehouse import table_exists
 
 PredictError = (MartContractError, ModelMismatch, RegistryError, ScoringRefused, TrainingError)
 
 
 def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     if settings.target != "local":
-        raise MartContractError(f"phase 5 runs on the local DuckDB warehouse; target {settings.target!r} is not "
-                                "supported yet (use --target local)")  # fmt: skip
+        raise MartContractError(
+            f"phase 5 runs on the local DuckDB warehouse; target {settings.target!r} is not "
+            "supported yet (use --target local)"
+        )
     from nbacore.warehouse import connect
 
     return connect(settings)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _run_id(kind: str) -> str:
@@ -49,12 +51,15 @@ def _run_id(kind: str) -> str:
 
 def _seasons(con: duckdb.DuckDBPyConnection, before: date, keep: int | None, extra_back: int = 0) -> list[str] | None:
     """The last ``keep`` (+ ``extra_back``) seasons with games before ``before``; None = all."""
-    found = [s for (s,) in con.execute(
-        "select distinct season from precompute.feature_mart where game_date < ? order by season", [before]
-    ).fetchall()]  # fmt: skip
+    found = [
+        s
+        for (s,) in con.execute(
+            "select distinct season from precompute.feature_mart where game_date < ? order by season", [before]
+        ).fetchall()
+    ]
     if not found:
         raise MartContractError(f"precompute.feature_mart has no rows before {before}; build the mart first")
-    return None if keep is None else [str(s) for s in found[-(keep + extra_back):]]
+    return None if keep is None else [str(s) for s in found[-(keep + extra_back) :]]
 
 
 def _latest_final_date(con: duckdb.DuckDBPyConnection) -> date:
@@ -75,28 +80,43 @@ def train(settings: Settings, config: PredictConfig, before: date | None = None)
         model = train_model(mart.frame, mart.features, before, config.params, offers=offers)
         saved = save_model(model, settings.registry_dir)
         ensure_tables(con)
-        log_run(con, _run_id("train"), "train", _now(), model.version,
-                {"trained_before": before, "window": [model.window_start, model.window_end], "rows": model.rows})  # fmt: skip
-    out = [f"model {model.version} saved to {saved.path}",
-           f"trained on {sum(model.rows.values()):,} rows, {model.window_start} .. {model.window_end} "
-           f"(games before {before}); {len(model.features)} features, feature_version {model.feature_version}",
-           f"{'market':<9}{'rows':>9}  {'objective':<17}{'rounds':>7}{'disp a':>8}{'disp b':>8}{'valid MAE':>11}"
-           f"{'calib logloss':>16}"]  # fmt: skip
+        log_run(
+            con,
+            _run_id("train"),
+            "train",
+            _now(),
+            model.version,
+            {"trained_before": before, "window": [model.window_start, model.window_end], "rows": model.rows},
+        )
+    out = [
+        f"model {model.version} saved to {saved.path}",
+        f"trained on {sum(model.rows.values()):,} rows, {model.window_start} .. {model.window_end} "
+        f"(games before {before}); {len(model.features)} features, feature_version {model.feature_version}",
+        f"{'market':<9}{'rows':>9}  {'objective':<17}{'rounds':>7}{'disp a':>8}{'disp b':>8}{'valid MAE':>11}"
+        f"{'calib logloss':>16}",
+    ]
     for m, mm in model.markets.items():
         cal = mm.calibration
-        cal_text = (f"{cal.logloss_before:.4f}->{cal.logloss_after:.4f}" if cal.logloss_before is not None
-                    else f"none (<{MIN_EVENTS} events)")  # fmt: skip
-        out.append(f"{m:<9}{model.rows[m]:>9,}  {mm.objective:<17}{mm.rounds:>7}{mm.dispersion.a:>8.3f}"
-                   f"{mm.dispersion.b:>8.4f}{mm.metrics['candidates'][mm.objective]['mae']:>11.3f}{cal_text:>16}")  # fmt: skip
+        cal_text = (
+            f"{cal.logloss_before:.4f}->{cal.logloss_after:.4f}"
+            if cal.logloss_before is not None
+            else f"none (<{MIN_EVENTS} events)"
+        )
+        out.append(
+            f"{m:<9}{model.rows[m]:>9,}  {mm.objective:<17}{mm.rounds:>7}{mm.dispersion.a:>8.3f}"
+            f"{mm.dispersion.b:>8.4f}{mm.metrics['candidates'][mm.objective]['mae']:>11.3f}{cal_text:>16}"
+        )
     out += combiner_lines(model)
     return out
 
 
 def combiner_lines(model) -> list[str]:
     """Per market: the de-vig method, the calibration, the combiner's coefficients with 95 % intervals and the gate."""
-    out = ["market anchor (out-of-fold lines before the cutoff): logit p = a + b*logit p_market + "
-           "c*(logit p_model - logit p_market); 95% CI clustered by game day",
-           f"{'market':<9}{'devig':<16}{'calibration':<12}{'lines':>7}{'a':>22}{'b':>22}{'c':>22}"]  # fmt: skip
+    out = [
+        "market anchor (out-of-fold lines before the cutoff): logit p = a + b*logit p_market + "
+        "c*(logit p_model - logit p_market); 95% CI clustered by game day",
+        f"{'market':<9}{'devig':<16}{'calibration':<12}{'lines':>7}{'a':>22}{'b':>22}{'c':>22}",
+    ]
     for m, mm in model.markets.items():
         c = mm.combiner
         coef = c.coefficients()
@@ -106,8 +126,9 @@ def combiner_lines(model) -> list[str]:
     return out
 
 
-def score(settings: Settings, config: PredictConfig, day: date, version: str | None = None,
-          as_of: datetime | None = None) -> list[str]:  # fmt: skip
+def score(
+    settings: Settings, config: PredictConfig, day: date, version: str | None = None, as_of: datetime | None = None
+) -> list[str]:
     """Score every line on ``day`` with the registry's model, write a new prediction version, list the unscored."""
     model = load_model(settings.registry_dir, version)
     with _connect(settings) as con:
@@ -118,11 +139,19 @@ def score(settings: Settings, config: PredictConfig, day: date, version: str | N
         offers = read_offers(con, day, day)
         outcome = score_rows(model, mart, day, offers, config, as_of=as_of, lookups=read_lookups(con), earlier=earlier)
         run_id, now = _run_id("score"), _now()
-        details = {"date": day, "as_of": as_of, "coverage": outcome.coverage, "gate": config.rules.gate,
-                   "gates": outcome.gates, "rules": asdict(config.rules), "cap_notes": outcome.caps.notes,
-                   "max_night_stake": outcome.caps.max_night_share}  # fmt: skip
-        written = write_scores(con, run_id, now, day, outcome.predictions, outcome.unscored, model.version,
-                               details, outcome.refused)  # fmt: skip
+        details = {
+            "date": day,
+            "as_of": as_of,
+            "coverage": outcome.coverage,
+            "gate": config.rules.gate,
+            "gates": outcome.gates,
+            "rules": asdict(config.rules),
+            "cap_notes": outcome.caps.notes,
+            "max_night_stake": outcome.caps.max_night_share,
+        }
+        written = write_scores(
+            con, run_id, now, day, outcome.predictions, outcome.unscored, model.version, details, outcome.refused
+        )
     c = outcome.coverage
     picks = outcome.predictions.get("pick", pd.Series(dtype="string"))  # no column when the date has no lines
     share = "n/a" if c["eligible_share"] is None else f"{100 * c['eligible_share']:.1f}%"
@@ -138,7 +167,7 @@ def score(settings: Settings, config: PredictConfig, day: date, version: str | N
         f"coverage: {c['scored']}/{c['lines']} lines scored; {c['eligible_scored']}/{c['eligible_lines']} ({share}) "
         f"of lines whose player has >= {c['min_prior_games']} earlier games",
         f"not scored: {len(outcome.unscored)} line(s)",
-    ]  # fmt: skip
+    ]
     for r in outcome.unscored.itertuples(index=False):
         out.append(f"  {r.game_id}  {r.player_name or r.player_lookup}  {r.market}  line {r.line}: {r.reason}")
     return out
@@ -158,22 +187,38 @@ def grade(settings: Settings, config: PredictConfig, day: date) -> list[str]:
         graded = results[~pending]
         perf = daily_performance(graded) if len(graded) else pd.DataFrame()
         run_id, now = _run_id("grade"), _now()
-        replace_day(con, day, graded, perf, run_id, now, {"date": day, "graded": len(graded), "pending": int(pending.sum())})
+        replace_day(
+            con, day, graded, perf, run_id, now, {"date": day, "graded": len(graded), "pending": int(pending.sum())}
+        )
     void = int((graded["lean_result"] == "void").sum())
-    out = [f"graded {len(graded)} predictions on {day} ({void} void, {int(pending.sum())} still pending); model = the "
-           "product (blend and its picks), raw_model = before anchoring, line = the de-vigged market, on the same lines"]
+    out = [
+        f"graded {len(graded)} predictions on {day} ({void} void, {int(pending.sum())} still pending); model = the "
+        "product (blend and its picks), raw_model = before anchoring, line = the de-vigged market, on the same lines"
+    ]
     if len(perf):
-        out.append(f"{'market':<9}{'system':<16}{'N':>5}{'MAE':>8}{'Brier':>8}{'LogL':>8}{'bets':>6}{'hit':>8}{'ROI':>8}"
-                   f"{'CLV':>8}")  # fmt: skip
+        out.append(
+            f"{'market':<9}{'system':<16}{'N':>5}{'MAE':>8}{'Brier':>8}{'LogL':>8}{'bets':>6}{'hit':>8}{'ROI':>8}"
+            f"{'CLV':>8}"
+        )
         for r in perf.itertuples(index=False):
-            out.append(f"{r.market:<9}{r.system:<16}{r.n:>5}{_f(r.mae, 3):>8}{_f(r.brier, 4):>8}{_f(r.logloss, 4):>8}{r.bets:>6}"
-                       f"{_pct(r.hit_rate):>8}{_pct(r.roi):>8}{_f(getattr(r, 'clv', None), 3):>8}")  # fmt: skip
+            out.append(
+                f"{r.market:<9}{r.system:<16}{r.n:>5}{_f(r.mae, 3):>8}{_f(r.brier, 4):>8}{_f(r.logloss, 4):>8}{r.bets:>6}"
+                f"{_pct(r.hit_rate):>8}{_pct(r.roi):>8}{_f(getattr(r, 'clv', None), 3):>8}"
+            )
     return out
 
 
-def backtest(settings: Settings, config: PredictConfig, start: date, end: date, retrain: str = "weekly",
-             json_path: Path | None = None, price_at: str = "latest", echo=None,
-             rows_path: Path | None = None) -> list[str]:  # fmt: skip
+def backtest(
+    settings: Settings,
+    config: PredictConfig,
+    start: date,
+    end: date,
+    retrain: str = "weekly",
+    json_path: Path | None = None,
+    price_at: str = "latest",
+    echo=None,
+    rows_path: Path | None = None,
+) -> list[str]:
     """Walk-forward backtest of ``start``..``end``; prints the tables, writes the JSON and (``rows_path``) every
     scored line, and records the run so ``nbaprops report`` can show it."""
     if end < start:
@@ -188,31 +233,52 @@ def backtest(settings: Settings, config: PredictConfig, start: date, end: date, 
         raise ScoringRefused(f"no lines with a played or void result between {start} and {end} in the mart")
     json_path = json_path or settings.project_dir / "target" / "backtests" / f"backtest_{start}_{end}.json"
     json_path.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"start": start, "end": end, "retrain": retrain, "price_at": price_at, "rules": asdict(config.rules),
-            "params": asdict(config.params)}  # fmt: skip
+    meta = {
+        "start": start,
+        "end": end,
+        "retrain": retrain,
+        "price_at": price_at,
+        "rules": asdict(config.rules),
+        "params": asdict(config.params),
+    }
     json_path.write_text(to_json(result, meta) + "\n", encoding="utf-8")
     if rows_path is not None:
         write_rows(result.results, rows_path)
     with _connect(settings) as con:
         ensure_tables(con)
-        log_run(con, _run_id("backtest"), "backtest", _now(), None,
-                {**meta, "json": json_path, "rows": rows_path, "summary": result.summary, "retrains": result.retrains,
-                 "cap_notes": result.cap_notes})  # fmt: skip
-    lines = [f"walk-forward backtest {start} .. {end} (retrain {retrain}; priced at the {price_at} pregame snapshot; "
-             f"gate {config.rules.gate})",
-             format_table(result.summary, result.retrains),
-             "Brier / log loss: P(over | no push) at the reference line of blend (what the product prices with), raw "
-             "model and de-vigged market on the same lines; blend-mkt: paired difference, 95% CI bootstrapped by game "
-             "day (below 0 = better than the market). MAE median / mean: the blend's; model: the raw model's mean. "
-             "lean hit: the side the raw model prefers against the market, before any gate. hit: Wilson 95% CI; ROI "
-             "per unit at the taken price and per staked share, 95% CI by game day.",
-             *(f"stake cap: {n}" for n in result.cap_notes[:10]),
-             f"JSON: {json_path}" + (f"; rows: {rows_path}" if rows_path else "")]  # fmt: skip
+        log_run(
+            con,
+            _run_id("backtest"),
+            "backtest",
+            _now(),
+            None,
+            {
+                **meta,
+                "json": json_path,
+                "rows": rows_path,
+                "summary": result.summary,
+                "retrains": result.retrains,
+                "cap_notes": result.cap_notes,
+            },
+        )
+    lines = [
+        f"walk-forward backtest {start} .. {end} (retrain {retrain}; priced at the {price_at} pregame snapshot; "
+        f"gate {config.rules.gate})",
+        format_table(result.summary, result.retrains),
+        "Brier / log loss: P(over | no push) at the reference line of blend (what the product prices with), raw "
+        "model and de-vigged market on the same lines; blend-mkt: paired difference, 95% CI bootstrapped by game "
+        "day (below 0 = better than the market). MAE median / mean: the blend's; model: the raw model's mean. "
+        "lean hit: the side the raw model prefers against the market, before any gate. hit: Wilson 95% CI; ROI "
+        "per unit at the taken price and per staked share, 95% CI by game day.",
+        *(f"stake cap: {n}" for n in result.cap_notes[:10]),
+        f"JSON: {json_path}" + (f"; rows: {rows_path}" if rows_path else ""),
+    ]
     return lines
 
 
-def with_options(config: PredictConfig, history_seasons: int | None = None,
-                 **rules: float | str | None) -> PredictConfig:  # fmt: skip
+def with_options(
+    config: PredictConfig, history_seasons: int | None = None, **rules: float | str | None
+) -> PredictConfig:
     """``config`` with CLI overrides applied; ``rules``: PricingRules fields (None = keep the default)."""
     if history_seasons is not None:
         config = replace(config, params=replace(config.params, history_seasons=history_seasons or None))

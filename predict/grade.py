@@ -35,8 +35,11 @@ def grade_side(actual: float | None, line: float | None, side: str | None, did_p
 
 
 def grade_sides(actual: pd.Series, line: pd.Series, side: pd.Series, did_play: pd.Series) -> pd.Series:
-    return pd.Series([grade_side(a, li, s, d) for a, li, s, d in zip(actual, line, side, did_play)],
-                     index=actual.index, dtype="object")  # fmt: skip
+    return pd.Series(
+        [grade_side(a, li, s, d) for a, li, s, d in zip(actual, line, side, did_play)],
+        index=actual.index,
+        dtype="object",
+    )
 
 
 def profit(result: pd.Series, american_odds: pd.Series) -> pd.Series:
@@ -52,14 +55,19 @@ def closing_view(closing: pd.DataFrame, method: str) -> pd.DataFrame:
     if c.empty:
         return pd.DataFrame(columns=[*KEYS, "line", "close_at", "close_fair_over", "close_fair_under", "close_line"])
     c["fo"], c["fu"] = devig(c["over_odds"], c["under_odds"], method)
-    at_line = c.groupby([*KEYS, "line"], as_index=False).agg(close_at=("snapshot_at", "max"),
-                                                             close_fair_over=("fo", "mean"), close_fair_under=("fu", "mean"))  # fmt: skip
+    at_line = c.groupby([*KEYS, "line"], as_index=False).agg(
+        close_at=("snapshot_at", "max"), close_fair_over=("fo", "mean"), close_fair_under=("fu", "mean")
+    )
     consensus = c.groupby(KEYS, as_index=False).agg(close_line=("line", "median"))
     return at_line.merge(consensus, on=KEYS, how="left")
 
 
-def grade_predictions(preds: pd.DataFrame, outcomes: pd.DataFrame, closing: pd.DataFrame | None = None,
-                      devig_method: str = "multiplicative") -> pd.DataFrame:  # fmt: skip
+def grade_predictions(
+    preds: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    closing: pd.DataFrame | None = None,
+    devig_method: str = "multiplicative",
+) -> pd.DataFrame:
     """One result row per prediction: outcomes has KEYS, ``actual`` and ``did_play`` (the mart after the game)."""
     g = preds.drop(columns=[c for c in ("actual", "did_play") if c in preds]).merge(
         outcomes[[*KEYS, "actual", "did_play"]].drop_duplicates(KEYS), on=KEYS, how="left"
@@ -127,11 +135,16 @@ def daily_performance(results: pd.DataFrame) -> pd.DataFrame:
             ("line", "line_abs_error", "market", None, None),
             ("moving_average", "ma_abs_error", None, "ma_result", "ma_profit"),
         ):
-            row = {"game_date": day, "market": market, "system": system, "n": int(played.sum()),
-                   "mae": _mean(r[err]) if err in r else np.nan,
-                   "brier": _mean(r.loc[both, f"brier_{prob}"]) if prob else np.nan,
-                   "logloss": _mean(r.loc[both, f"logloss_{prob}"]) if prob else np.nan,
-                   "brier_n": int(both.sum()) if prob else 0}  # fmt: skip
+            row = {
+                "game_date": day,
+                "market": market,
+                "system": system,
+                "n": int(played.sum()),
+                "mae": _mean(r[err]) if err in r else np.nan,
+                "brier": _mean(r.loc[both, f"brier_{prob}"]) if prob else np.nan,
+                "logloss": _mean(r.loc[both, f"logloss_{prob}"]) if prob else np.nan,
+                "brier_n": int(both.sum()) if prob else 0,
+            }
             row.update(bet_summary(r[res], r[prof]) if res else bet_summary(None, None))
             if system == "model":
                 row["staked"] = float(r["stake"].where(r["pick_result"].isin(["win", "loss", "push"]), 0).sum())
@@ -152,9 +165,14 @@ def bet_summary(result: pd.Series | None, prof: pd.Series | None) -> dict:
         return {"bets": 0, "wins": 0, "losses": 0, "pushes": 0, "hit_rate": np.nan, "roi": np.nan}
     wins, losses, pushes = int((result == "win").sum()), int((result == "loss").sum()), int((result == "push").sum())
     bets = wins + losses + pushes
-    return {"bets": bets, "wins": wins, "losses": losses, "pushes": pushes,
-            "hit_rate": wins / (wins + losses) if wins + losses else np.nan,
-            "roi": float(prof[result.isin(["win", "loss", "push"])].sum() / bets) if bets else np.nan}  # fmt: skip
+    return {
+        "bets": bets,
+        "wins": wins,
+        "losses": losses,
+        "pushes": pushes,
+        "hit_rate": wins / (wins + losses) if wins + losses else np.nan,
+        "roi": float(prof[result.isin(["win", "loss", "push"])].sum() / bets) if bets else np.nan,
+    }
 
 
 def _mean(s: pd.Series) -> float:

@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 from scipy import special
 
 from predict.distribution import MIN_MEAN, Dispersion, cdf, median, pmf
@@ -218,8 +217,9 @@ def _bracket(f, x: np.ndarray, lo_end: float, hi_end: float):
     return a, b, fa, fb, np.flatnonzero(bracketed)
 
 
-def _anderson_bjorck(f, x: np.ndarray, a: np.ndarray, b: np.ndarray, fa: np.ndarray, fb: np.ndarray,
-                     active: np.ndarray) -> None:
+def _anderson_bjorck(
+    f, x: np.ndarray, a: np.ndarray, b: np.ndarray, fa: np.ndarray, fb: np.ndarray, active: np.ndarray
+) -> None:
     """Regula falsi with the Anderson-Bjorck weight on the bracketed rows, writing each new point into ``x`` in
     place. Plain regula falsi keeps one end for ever on a convex curve; scaling the kept end's value by
     1 - f(c)/f(replaced end) restores superlinear convergence while the root stays bracketed."""

@@ -12,16 +12,35 @@ from datetime import date
 import duckdb
 import numpy as np
 import pandas as pd
+
 from nbacore.markets import sql_list
 from nbacore.warehouse import table_exists
 
 MART_TABLE = "precompute.feature_mart"
 FEATURE_TABLE = "reference.feature_definitions"
 CONTRACT_COLUMNS = (
-    "player_id", "player_lookup", "player_name", "game_id", "game_date", "season", "season_type", "market",
-    "team", "opponent", "is_home", "row_kind", "line", "opening_line", "line_movement", "has_line",
-    "line_books", "actual", "did_play", "quality_score", "feature_version",
-)  # fmt: skip
+    "player_id",
+    "player_lookup",
+    "player_name",
+    "game_id",
+    "game_date",
+    "season",
+    "season_type",
+    "market",
+    "team",
+    "opponent",
+    "is_home",
+    "row_kind",
+    "line",
+    "opening_line",
+    "line_movement",
+    "has_line",
+    "line_books",
+    "actual",
+    "did_play",
+    "quality_score",
+    "feature_version",
+)
 KEYS = ("player_id", "game_id", "market")
 REQUIRED_FOR_SCORING = ("player_id", "game_id", "game_date", "market", "line", "feature_version")
 # A mean needs some history of the market's own stat: when every one of these is NULL (no earlier game with
@@ -110,8 +129,9 @@ def read_history(con: duckdb.DuckDBPyConnection, before: date, seasons: list[str
         where.append(f"season in ({', '.join('?' for _ in seasons)})")
         args.extend(seasons)
     frame = con.execute(
-        f"select player_id, market, season, game_date, actual, did_play from {MART_TABLE} where {' and '.join(where)}", args
-    ).df()  # fmt: skip
+        f"select player_id, market, season, game_date, actual, did_play from {MART_TABLE} where {' and '.join(where)}",
+        args,
+    ).df()
     frame["game_date"] = pd.to_datetime(frame["game_date"]).dt.normalize()
     frame["actual"] = pd.to_numeric(frame["actual"], errors="coerce").astype("float64")
     frame["player_id"] = pd.to_numeric(frame["player_id"], errors="coerce").astype("Int64")
@@ -156,7 +176,7 @@ def required_nulls(frame: pd.DataFrame, features: list[str]) -> pd.Series:
     history = [f for f in REQUIRED_HISTORY if f in features]
     if history:
         none = frame[history].isna().all(axis=1)
-        out = out.where(~none, out + ", " + ", ".join(history) + " (none of the player's recent games has this market's stat)")
+        out = out.where(
+            ~none, out + ", " + ", ".join(history) + " (none of the player's recent games has this market's stat)"
+        )
     return out.str.lstrip(", ")
-
-

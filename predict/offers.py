@@ -17,8 +17,20 @@ from nbacore.markets import MARKETS
 
 OFFERS_TABLE = "intermediate.int_prop_offers"
 LOOKUPS_TABLE = "intermediate.int_player_lookups"
-OFFER_COLUMNS = ["snapshot_at", "game_id", "game_date", "player_lookup", "player_name", "market", "bookmaker",
-                 "line", "over_odds", "under_odds", "main_line_rank", "is_pregame"]  # fmt: skip
+OFFER_COLUMNS = [
+    "snapshot_at",
+    "game_id",
+    "game_date",
+    "player_lookup",
+    "player_name",
+    "market",
+    "bookmaker",
+    "line",
+    "over_odds",
+    "under_odds",
+    "main_line_rank",
+    "is_pregame",
+]
 
 
 def read_offers(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
@@ -42,7 +54,9 @@ def read_lookups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def attach_players(offers: pd.DataFrame, mart_rows: pd.DataFrame) -> pd.DataFrame:
     """Offers with ``player_id`` from the mart rows of the same game and lookup (NULL when none)."""
     ids = mart_rows[["game_id", "player_lookup", "player_id"]].drop_duplicates(["game_id", "player_lookup"])
-    out = offers.drop(columns=[c for c in ("player_id",) if c in offers]).merge(ids, on=["game_id", "player_lookup"], how="left")
+    out = offers.drop(columns=[c for c in ("player_id",) if c in offers]).merge(
+        ids, on=["game_id", "player_lookup"], how="left"
+    )
     return out
 
 

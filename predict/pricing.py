@@ -22,7 +22,8 @@ leakage alarms watch it.
 
 from __future__ import annotations
 
-from typing import Mapping, Protocol
+from collections.abc import Mapping
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -65,7 +66,9 @@ def two_way_offers(rows: pd.DataFrame, offers: pd.DataFrame, devig_of: Mapping[s
     o = offers.dropna(subset=["over_odds", "under_odds", "line"]).merge(rows[KEYS], on=KEYS, how="inner")
     o["fair_over"], o["fair_under"] = np.nan, np.nan
     for market, idx in o.groupby("market").indices.items():
-        fo, fu = devig(o["over_odds"].to_numpy()[idx], o["under_odds"].to_numpy()[idx], devig_of.get(str(market), "multiplicative"))
+        fo, fu = devig(
+            o["over_odds"].to_numpy()[idx], o["under_odds"].to_numpy()[idx], devig_of.get(str(market), "multiplicative")
+        )
         o.iloc[idx, o.columns.get_loc("fair_over")], o.iloc[idx, o.columns.get_loc("fair_under")] = fo, fu
     return o
 
@@ -77,16 +80,21 @@ def market_view(rows: pd.DataFrame, o: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     o = o.merge(rows[[*KEYS, "line"]].rename(columns={"line": "mart_line"}), on=KEYS, how="left")
     o["at_mart"] = np.isclose(o["line"], o["mart_line"])
-    counts = o.groupby([*KEYS, "line"], as_index=False).agg(n=("bookmaker", "size"), at_mart=("at_mart", "max"),
-                                                             mart_line=("mart_line", "first"))  # fmt: skip
+    counts = o.groupby([*KEYS, "line"], as_index=False).agg(
+        n=("bookmaker", "size"), at_mart=("at_mart", "max"), mart_line=("mart_line", "first")
+    )
     counts["dist"] = (counts["line"] - counts["mart_line"]).abs().fillna(0)
-    counts = counts.sort_values([*KEYS, "at_mart", "n", "dist", "line"], ascending=[True, True, True, False, False, True, True])
+    counts = counts.sort_values(
+        [*KEYS, "at_mart", "n", "dist", "line"], ascending=[True, True, True, False, False, True, True]
+    )
     ref = counts.drop_duplicates(KEYS)[[*KEYS, "line"]].rename(columns={"line": "market_line"})
     at_ref = o.merge(ref, on=KEYS)
     at_ref = at_ref[np.isclose(at_ref["line"], at_ref["market_line"])]
     view = at_ref.groupby(KEYS, as_index=False).agg(
-        market_line=("market_line", "first"), fair_over=("fair_over", "mean"), fair_under=("fair_under", "mean"),
-    )  # fmt: skip
+        market_line=("market_line", "first"),
+        fair_over=("fair_over", "mean"),
+        fair_under=("fair_under", "mean"),
+    )
     books = o.groupby(KEYS, as_index=False).agg(books=("bookmaker", "nunique"), priced_at=("snapshot_at", "max"))
     return view.merge(books, on=KEYS, how="outer")[cols]
 
@@ -100,14 +108,19 @@ def model_view(out: pd.DataFrame, markets: Mapping[str, MarketPricing]) -> pd.Da
     """``out`` (with ``model_mean`` and ``market_line``) plus the model's calibrated P(over | no push) there."""
     out["model_p_over"] = np.nan
     for market, idx in out.groupby("market").indices.items():
-        s = markets[str(market)].probabilities(out["model_mean"].to_numpy()[idx], out["market_line"].to_numpy(dtype="float64")[idx])
+        s = markets[str(market)].probabilities(
+            out["model_mean"].to_numpy()[idx], out["market_line"].to_numpy(dtype="float64")[idx]
+        )
         total = s.over + s.under
-        out.iloc[idx, out.columns.get_loc("model_p_over")] = np.divide(s.over, total, out=np.full_like(total, 0.5), where=total > 0)
+        out.iloc[idx, out.columns.get_loc("model_p_over")] = np.divide(
+            s.over, total, out=np.full_like(total, 0.5), where=total > 0
+        )
     return out
 
 
-def price_rows(rows: pd.DataFrame, offers: pd.DataFrame, markets: Mapping[str, MarketPricing],
-               rules: PricingRules) -> tuple[pd.DataFrame, CapReport]:  # fmt: skip
+def price_rows(
+    rows: pd.DataFrame, offers: pd.DataFrame, markets: Mapping[str, MarketPricing], rules: PricingRules
+) -> tuple[pd.DataFrame, CapReport]:
     """``rows`` (keys, ``game_date``, ``line``, ``pred_mean`` = the model's mean) plus the market view, the blend,
     best price per side, pick and capped stake; and what the stake caps did."""
     out = rows.rename(columns={"pred_mean": "model_mean"}).copy()
@@ -127,7 +140,15 @@ def price_rows(rows: pd.DataFrame, offers: pd.DataFrame, markets: Mapping[str, M
         blend = mm.combiner.blend(fair, out["model_p_over"].to_numpy()[idx], rules.gate)
         mean = implied_mean(blend, line, mm.dispersion)
         s = side_probabilities(mean, line, mm.dispersion)
-        values = (blend, implied_mean(fair, line, mm.dispersion), mean, median(mean, mm.dispersion), s.over, s.under, s.push)
+        values = (
+            blend,
+            implied_mean(fair, line, mm.dispersion),
+            mean,
+            median(mean, mm.dispersion),
+            s.over,
+            s.under,
+            s.push,
+        )
         for c, v in zip(cols, values):
             out.iloc[idx, out.columns.get_loc(c)] = np.where(np.isfinite(blend), v, np.nan)
         out.iloc[idx, out.columns.get_loc("gate_open")] = mm.combiner.picks_allowed(rules.gate)
@@ -148,7 +169,9 @@ def _price_offers(o: pd.DataFrame, out: pd.DataFrame, markets: Mapping[str, Mark
     o = o[o["pred_mean"].notna()].reset_index(drop=True)
     p = np.zeros((3, len(o)))
     for market, idx in o.groupby("market").indices.items():
-        s = side_probabilities(o["pred_mean"].to_numpy()[idx], o["line"].to_numpy(dtype="float64")[idx], markets[str(market)].dispersion)
+        s = side_probabilities(
+            o["pred_mean"].to_numpy()[idx], o["line"].to_numpy(dtype="float64")[idx], markets[str(market)].dispersion
+        )
         p[:, idx] = s.over, s.under, s.push
     o["p_over"], o["p_under"], o["p_push"] = p
     for side in ("over", "under"):
@@ -159,9 +182,16 @@ def _price_offers(o: pd.DataFrame, out: pd.DataFrame, markets: Mapping[str, Mark
 
 
 def _best_offer(o: pd.DataFrame, side: str) -> pd.DataFrame:
-    names = {"bookmaker": f"best_{side}_book", "line": f"best_{side}_line", f"{side}_odds": f"best_{side}_odds",
-             f"ev_{side}": f"best_{side}_ev", f"edge_{side}": f"best_{side}_edge", f"p_{side}": f"best_{side}_prob",
-             f"fair_{side}": f"best_{side}_fair", "p_push": f"best_{side}_push"}  # fmt: skip
+    names = {
+        "bookmaker": f"best_{side}_book",
+        "line": f"best_{side}_line",
+        f"{side}_odds": f"best_{side}_odds",
+        f"ev_{side}": f"best_{side}_ev",
+        f"edge_{side}": f"best_{side}_edge",
+        f"p_{side}": f"best_{side}_prob",
+        f"fair_{side}": f"best_{side}_fair",
+        "p_push": f"best_{side}_push",
+    }
     if o.empty:
         return pd.DataFrame(columns=[*KEYS, *names.values()])
     best = o.sort_values([*KEYS, f"ev_{side}", "bookmaker"], ascending=[True, True, True, False, True])
@@ -172,27 +202,37 @@ def _pick(out: pd.DataFrame, rules: PricingRules) -> tuple[pd.DataFrame, CapRepo
     """OVER / UNDER / PASS with the taken price and stake, and why a row passed."""
     ok = {}
     for side in ("over", "under"):
-        ok[side] = (out["gate_open"].astype(bool) & (out[f"best_{side}_edge"] >= rules.min_edge)
-                    & (out[f"best_{side}_ev"] >= rules.min_ev))  # fmt: skip
+        ok[side] = (
+            out["gate_open"].astype(bool)
+            & (out[f"best_{side}_edge"] >= rules.min_edge)
+            & (out[f"best_{side}_ev"] >= rules.min_ev)
+        )
     over_better = out["best_over_ev"].fillna(-np.inf) >= out["best_under_ev"].fillna(-np.inf)
     pick = np.where(ok["over"] & (over_better | ~ok["under"]), "OVER", np.where(ok["under"], "UNDER", "PASS"))
     out["pick"] = pick
     for field in ("book", "line", "odds", "prob", "fair", "edge", "ev", "push"):
-        out[f"pick_{field}"] = np.where(pick == "OVER", out[f"best_over_{field}"],
-                                        np.where(pick == "UNDER", out[f"best_under_{field}"], None))  # fmt: skip
+        out[f"pick_{field}"] = np.where(
+            pick == "OVER", out[f"best_over_{field}"], np.where(pick == "UNDER", out[f"best_under_{field}"], None)
+        )
     for field in ("line", "odds", "prob", "fair", "edge", "ev", "push"):
         out[f"pick_{field}"] = pd.to_numeric(out[f"pick_{field}"], errors="coerce")
     dec = american_to_decimal(out["pick_odds"])
-    out["kelly_stake"] = np.where(pick == "PASS", 0.0, kelly_stake(out["pick_prob"], out["pick_push"].fillna(0), dec, rules))
+    out["kelly_stake"] = np.where(
+        pick == "PASS", 0.0, kelly_stake(out["pick_prob"], out["pick_push"].fillna(0), dec, rules)
+    )
     if "game_date" not in out:
         raise ValueError("price_rows: rows need game_date (the nightly stake cap is per game date)")
     out["stake"], report = cap_stakes(out.assign(stake=out["kelly_stake"]), rules.player_cap, rules.nightly_cap)
     out["stake_amount"] = out["stake"] * rules.bankroll
     best_edge = np.fmax(out["best_over_edge"].fillna(-np.inf), out["best_under_edge"].fillna(-np.inf))
     out["pass_reason"] = np.select(
-        [pick != "PASS", out["books"].isna() | (out["books"] == 0), ~out["gate_open"].astype(bool),
-         best_edge < rules.min_edge],
+        [
+            pick != "PASS",
+            out["books"].isna() | (out["books"] == 0),
+            ~out["gate_open"].astype(bool),
+            best_edge < rules.min_edge,
+        ],
         [None, "no two-way price in the pricing snapshot", out["gate_reason"], f"edge below {rules.min_edge:.3f}"],
         default=f"expected value below {rules.min_ev:.3f}",
-    )  # fmt: skip
+    )
     return out.copy(), report  # defragment: many columns were added one by one

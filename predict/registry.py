@@ -106,21 +106,36 @@ def load_model(root: Path, version: str | None = None) -> TrainedModel:
             raise RegistryError(f"model {version}: {path.name} is missing; retrain with `nbaprops train`")
         booster = xgb.Booster(model_file=str(path))
         markets[market] = MarketModel(
-            market=market, booster=booster, objective=m["objective"], rounds=int(m["rounds"]),
-            dispersion=Dispersion(**m["dispersion"]), calibration=Calibration(**m["calibration"]),
-            metrics=m.get("validation", {}), devig=m.get("devig", "multiplicative"),
-            combiner=Combiner.from_dict({"market": market, **m["combiner"]}) if "combiner" in m else Combiner(
-                market=market, reason="this model was trained before the evidence gate existed, so it has no record "
-                                      "of information beyond the line; retrain with `nbaprops train`"),  # fmt: skip
-        )  # fmt: skip
+            market=market,
+            booster=booster,
+            objective=m["objective"],
+            rounds=int(m["rounds"]),
+            dispersion=Dispersion(**m["dispersion"]),
+            calibration=Calibration(**m["calibration"]),
+            metrics=m.get("validation", {}),
+            devig=m.get("devig", "multiplicative"),
+            combiner=Combiner.from_dict({"market": market, **m["combiner"]})
+            if "combiner" in m
+            else Combiner(
+                market=market,
+                reason="this model was trained before the evidence gate existed, so it has no record "
+                "of information beyond the line; retrain with `nbaprops train`",
+            ),
+        )
     window = meta["training_window"]
     return TrainedModel(
-        version=meta["version"], features=list(meta["features"]), feature_version=str(meta["feature_version"]),
+        version=meta["version"],
+        features=list(meta["features"]),
+        feature_version=str(meta["feature_version"]),
         trained_before=date.fromisoformat(meta["trained_before"]),
-        window_start=_date_or_none(window["start"]), window_end=_date_or_none(window["end"]),
-        markets=markets, params=meta["params"], library_versions=meta["library_versions"],
-        created_at=meta["created_at"], rows=meta.get("rows", {}),
-    )  # fmt: skip
+        window_start=_date_or_none(window["start"]),
+        window_end=_date_or_none(window["end"]),
+        markets=markets,
+        params=meta["params"],
+        library_versions=meta["library_versions"],
+        created_at=meta["created_at"],
+        rows=meta.get("rows", {}),
+    )
 
 
 def check_compatible(model: TrainedModel, features: list[str], feature_versions: list[str]) -> None:
@@ -136,8 +151,10 @@ def check_compatible(model: TrainedModel, features: list[str], feature_versions:
             )
         else:
             first = next(i for i, (a, b) in enumerate(zip(model.features, features)) if a != b)
-            problems.append(f"feature order differs from position {first + 1}: model {model.features[first]!r}, "
-                            f"mart {features[first]!r}")  # fmt: skip
+            problems.append(
+                f"feature order differs from position {first + 1}: model {model.features[first]!r}, "
+                f"mart {features[first]!r}"
+            )
     other = [v for v in feature_versions if v != model.feature_version]
     if other:
         problems.append(f"feature_version differs (model {model.feature_version!r}, mart {', '.join(other)!r})")

@@ -37,8 +37,9 @@ class ScoreOutcome:
     gates: dict[str, str]  # market -> the gate decision and its figures
 
 
-def predict_lines(model: TrainedModel, rows: pd.DataFrame, offers: pd.DataFrame,
-                  config: PredictConfig) -> tuple[pd.DataFrame, CapReport]:  # fmt: skip
+def predict_lines(
+    model: TrainedModel, rows: pd.DataFrame, offers: pd.DataFrame, config: PredictConfig
+) -> tuple[pd.DataFrame, CapReport]:
     """Model mean, market view, blend, best prices, pick and capped stake for ``rows`` (mart rows with a line,
     already carrying ``ma_pred``/``prior_games``); ``offers`` is the pricing snapshot with ``player_id``."""
     out = rows.copy()
@@ -56,17 +57,25 @@ def split_scorable(rows: pd.DataFrame, model: TrainedModel) -> tuple[pd.DataFram
     """(rows the model can score, refused rows with ``reason``): required NULLs are named, unknown markets too."""
     nulls = required_nulls(rows, model.features)
     no_market = ~rows["market"].isin(list(model.markets))
-    refused = pd.concat([
-        rows[nulls != ""].assign(reason="required value NULL: " + nulls[nulls != ""]),
-        rows[(nulls == "") & no_market].assign(reason="the model has no booster for this market"),
-    ])  # fmt: skip
+    refused = pd.concat(
+        [
+            rows[nulls != ""].assign(reason="required value NULL: " + nulls[nulls != ""]),
+            rows[(nulls == "") & no_market].assign(reason="the model has no booster for this market"),
+        ]
+    )
     return rows[(nulls == "") & ~no_market], refused
 
 
 def score_rows(
-    model: TrainedModel, mart: MartData, day: date, offers: pd.DataFrame, config: PredictConfig,
-    as_of: datetime | None = None, lookups: pd.DataFrame | None = None, earlier: pd.DataFrame | None = None,
-) -> ScoreOutcome:  # fmt: skip
+    model: TrainedModel,
+    mart: MartData,
+    day: date,
+    offers: pd.DataFrame,
+    config: PredictConfig,
+    as_of: datetime | None = None,
+    lookups: pd.DataFrame | None = None,
+    earlier: pd.DataFrame | None = None,
+) -> ScoreOutcome:
     """Score every line on ``day``. ``mart`` must hold ``day`` and, unless ``earlier`` is given, enough earlier
     rows for the baselines (this season and the last); ``earlier``: those earlier rows with only the columns
     the baselines read (``predict.mart.read_history``), so scoring need not load every feature of two seasons.
@@ -83,7 +92,9 @@ def score_rows(
     lined = add_baselines(today[today["line"].notna()], history)
 
     scorable, refused = split_scorable(lined, model)
-    day_offers = attach_players(offers[offers["game_date"] == pd.Timestamp(day)], frame[frame["game_date"] == pd.Timestamp(day)])
+    day_offers = attach_players(
+        offers[offers["game_date"] == pd.Timestamp(day)], frame[frame["game_date"] == pd.Timestamp(day)]
+    )
     pricing = snapshot_offers(day_offers, as_of=as_of)
     if len(scorable):
         preds, caps = predict_lines(model, scorable, pricing, config)
@@ -95,13 +106,20 @@ def score_rows(
     return ScoreOutcome(preds, unscored, coverage, refused, caps, gates)
 
 
-def explain_unscored(day_offers: pd.DataFrame, lined: pd.DataFrame, preds: pd.DataFrame, refused: pd.DataFrame,
-                     lookups: pd.DataFrame | None) -> pd.DataFrame:  # fmt: skip
+def explain_unscored(
+    day_offers: pd.DataFrame,
+    lined: pd.DataFrame,
+    preds: pd.DataFrame,
+    refused: pd.DataFrame,
+    lookups: pd.DataFrame | None,
+) -> pd.DataFrame:
     """Every (game, player, market) with a pregame line that has no prediction, with the reason."""
     cols = ["game_id", "player_lookup", "player_name", "market", "line", "reason"]
     scored = set(zip(preds["game_id"].astype(str), preds["player_lookup"].astype(str), preds["market"].astype(str)))
     out = [refused[cols]] if len(refused) else []
-    seen = scored | set(zip(refused["game_id"].astype(str), refused["player_lookup"].astype(str), refused["market"].astype(str)))
+    seen = scored | set(
+        zip(refused["game_id"].astype(str), refused["player_lookup"].astype(str), refused["market"].astype(str))
+    )
     offered = day_offers.sort_values("snapshot_at").drop_duplicates(["game_id", "player_lookup", "market"], keep="last")
     mart_keys = set(zip(lined["game_id"].astype(str), lined["player_lookup"].astype(str), lined["market"].astype(str)))
     known = set(lookups["player_lookup"].astype(str)) if lookups is not None else set()
@@ -115,7 +133,9 @@ def explain_unscored(day_offers: pd.DataFrame, lined: pd.DataFrame, preds: pd.Da
         elif pd.isna(r.player_id):
             reason = f"no feature-mart row for this game and player_lookup '{r.player_lookup}'"
             if lookups is not None and r.player_lookup not in known:
-                reason += "; the name matches no player in the box scores (add an alias to seeds/player_name_aliases.csv)"
+                reason += (
+                    "; the name matches no player in the box scores (add an alias to seeds/player_name_aliases.csv)"
+                )
             elif lookups is not None:
                 reason += "; the name is a known player, so he is not on either team's rows for this game (roster?)"
         elif key not in mart_keys:
@@ -128,26 +148,44 @@ def explain_unscored(day_offers: pd.DataFrame, lined: pd.DataFrame, preds: pd.Da
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)
 
 
-def coverage_of(day_offers: pd.DataFrame, lined: pd.DataFrame, preds: pd.DataFrame, unscored: pd.DataFrame,
-                history: pd.DataFrame, lookups: pd.DataFrame | None, min_prior: int) -> dict:  # fmt: skip
+def coverage_of(
+    day_offers: pd.DataFrame,
+    lined: pd.DataFrame,
+    preds: pd.DataFrame,
+    unscored: pd.DataFrame,
+    history: pd.DataFrame,
+    lookups: pd.DataFrame | None,
+    min_prior: int,
+) -> dict:
     """Share of (player, market) lines scored, overall and for players with ``min_prior`` earlier games."""
-    universe = pd.concat([
-        lined[["game_id", "player_lookup", "market", "player_id"]],
-        day_offers[["game_id", "player_lookup", "market", "player_id"]],
-    ]).drop_duplicates(["game_id", "player_lookup", "market"])  # fmt: skip
+    universe = pd.concat(
+        [
+            lined[["game_id", "player_lookup", "market", "player_id"]],
+            day_offers[["game_id", "player_lookup", "market", "player_id"]],
+        ]
+    ).drop_duplicates(["game_id", "player_lookup", "market"])
     if lookups is not None:
-        unique_ids = lookups.groupby("player_lookup")["player_id"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else None)
+        unique_ids = lookups.groupby("player_lookup")["player_id"].agg(
+            lambda s: s.iloc[0] if s.nunique() == 1 else None
+        )
         guess = universe["player_lookup"].map(unique_ids)
         universe["player_id"] = universe["player_id"].astype("Float64").fillna(pd.to_numeric(guess, errors="coerce"))
     games = history.groupby("player_id")["hist_date"].nunique() if len(history) else pd.Series(dtype=float)
     universe["prior_games"] = pd.to_numeric(universe["player_id"], errors="coerce").map(games).fillna(0)
     scored = set(zip(preds["game_id"].astype(str), preds["player_lookup"].astype(str), preds["market"].astype(str)))
-    universe["scored"] = [k in scored for k in zip(universe["game_id"].astype(str), universe["player_lookup"].astype(str),
-                                                    universe["market"].astype(str))]  # fmt: skip
+    universe["scored"] = [
+        k in scored
+        for k in zip(
+            universe["game_id"].astype(str), universe["player_lookup"].astype(str), universe["market"].astype(str)
+        )
+    ]
     eligible = universe[universe["prior_games"] >= min_prior]
     return {
-        "lines": int(len(universe)), "scored": int(universe["scored"].sum()),
-        "eligible_lines": int(len(eligible)), "eligible_scored": int(eligible["scored"].sum()),
+        "lines": int(len(universe)),
+        "scored": int(universe["scored"].sum()),
+        "eligible_lines": int(len(eligible)),
+        "eligible_scored": int(eligible["scored"].sum()),
         "eligible_share": float(eligible["scored"].mean()) if len(eligible) else None,
-        "min_prior_games": min_prior, "unscored": int(len(unscored)),
-    }  # fmt: skip
+        "min_prior_games": min_prior,
+        "unscored": int(len(unscored)),
+    }

@@ -36,18 +36,24 @@ def cap_stakes(frame: pd.DataFrame, per_player: float, nightly: float) -> tuple[
     night = pd.to_datetime(frame["game_date"]).dt.date.astype(str)
     player = frame["player_id"].astype("string").fillna("?")
     per_player_total = stake.groupby([night, player]).transform("sum")
-    player_scale = np.where(per_player_total > per_player * (1 + 1e-9), per_player / per_player_total.where(per_player_total > 0, 1), 1.0)
+    player_scale = np.where(
+        per_player_total > per_player * (1 + 1e-9), per_player / per_player_total.where(per_player_total > 0, 1), 1.0
+    )
     bound_players = frame.loc[player_scale < 1, "player_id"].nunique()
     if bound_players:
-        notes.append(f"player cap {per_player:.1%} of bankroll bound for {bound_players} player(s): "
-                     "their stakes across markets were scaled down together")  # fmt: skip
+        notes.append(
+            f"player cap {per_player:.1%} of bankroll bound for {bound_players} player(s): "
+            "their stakes across markets were scaled down together"
+        )
     stake = stake * player_scale
     night_total = stake.groupby(night).transform("sum")
     over = nightly * (1 + 1e-9)  # a night already at the cap (after the player caps) is not "bound" by rounding
     night_scale = np.where(night_total > over, nightly / night_total.where(night_total > 0, 1), 1.0)
     for day, total in stake.groupby(night).sum().items():
         if total > over:
-            notes.append(f"nightly cap {nightly:.1%} of bankroll bound on {day}: stakes summing to {total:.1%} "
-                         f"were scaled by {nightly / total:.2f}")  # fmt: skip
+            notes.append(
+                f"nightly cap {nightly:.1%} of bankroll bound on {day}: stakes summing to {total:.1%} "
+                f"were scaled by {nightly / total:.2f}"
+            )
     stake = stake * night_scale
     return stake, CapReport(notes, float(stake.groupby(night).sum().max()))

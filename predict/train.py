@@ -14,16 +14,16 @@ import hashlib
 import json
 import platform
 from dataclasses import asdict
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
 import scipy
 import xgboost as xgb
 
+from nbacore.markets import MARKETS
 from predict.calibration import Calibration, calibration_events, fit_calibration
 from predict.combiner import Combiner, fit_combiner
-from nbacore.markets import MARKETS
 from predict.config import ModelParams
 from predict.distribution import Dispersion, fit_dispersion, log_likelihood
 from predict.market_view import DevigChoice, choose_devig
@@ -62,40 +62,61 @@ def time_split(dates: pd.Series, valid_share: float, calib_share: float) -> tupl
 
 def _booster_params(objective: str, p: ModelParams) -> dict:
     params = {
-        "objective": objective, "tree_method": "hist", "max_depth": p.max_depth, "eta": p.eta,
-        "min_child_weight": p.min_child_weight, "subsample": p.subsample, "colsample_bytree": p.colsample,
-        "nthread": p.nthread, "seed": p.seed, "verbosity": 0,
-    }  # fmt: skip
+        "objective": objective,
+        "tree_method": "hist",
+        "max_depth": p.max_depth,
+        "eta": p.eta,
+        "min_child_weight": p.min_child_weight,
+        "subsample": p.subsample,
+        "colsample_bytree": p.colsample,
+        "nthread": p.nthread,
+        "seed": p.seed,
+        "verbosity": 0,
+    }
     if objective == "reg:tweedie":
         params["tweedie_variance_power"] = p.tweedie_power
     return params
 
 
-def train_market(rows: pd.DataFrame, market: str, features: list[str], p: ModelParams,
-                 offers: pd.DataFrame | None = None) -> MarketModel:  # fmt: skip
+def train_market(
+    rows: pd.DataFrame, market: str, features: list[str], p: ModelParams, offers: pd.DataFrame | None = None
+) -> MarketModel:
     """Fit one market: pick the objective by validation log-likelihood of the full predictive distribution."""
     if len(rows) < MIN_TRAIN_ROWS:
-        raise TrainingError(f"market {market}: only {len(rows)} trainable rows (need {MIN_TRAIN_ROWS}); "
-                            "load more history or move the training cutoff later")  # fmt: skip
+        raise TrainingError(
+            f"market {market}: only {len(rows)} trainable rows (need {MIN_TRAIN_ROWS}); "
+            "load more history or move the training cutoff later"
+        )
     x, y = feature_matrix(rows, features), rows["actual"].to_numpy(dtype="float64")
     fit, valid, calib = time_split(rows["game_date"], p.valid_share, p.calib_share)
     if fit.sum() < MIN_TRAIN_ROWS // 2 or valid.sum() == 0 or calib.sum() == 0:
-        raise TrainingError(f"market {market}: the time split left {fit.sum()}/{valid.sum()}/{calib.sum()} "
-                            "fit/valid/calibration rows; train on a longer window")  # fmt: skip
+        raise TrainingError(
+            f"market {market}: the time split left {fit.sum()}/{valid.sum()}/{calib.sum()} "
+            "fit/valid/calibration rows; train on a longer window"
+        )
     dfit = xgb.DMatrix(x[fit], label=y[fit], missing=np.nan)
     dvalid = xgb.DMatrix(x[valid], label=y[valid], missing=np.nan)
     candidates = {}
     for objective in p.objectives:
-        booster = xgb.train(_booster_params(objective, p), dfit, num_boost_round=p.max_rounds,
-                            evals=[(dvalid, "valid")], early_stopping_rounds=p.early_stopping, verbose_eval=False)  # fmt: skip
+        booster = xgb.train(
+            _booster_params(objective, p),
+            dfit,
+            num_boost_round=p.max_rounds,
+            evals=[(dvalid, "valid")],
+            early_stopping_rounds=p.early_stopping,
+            verbose_eval=False,
+        )
         rounds = booster.best_iteration + 1
         mu = booster.predict(dvalid, iteration_range=(0, rounds))
         disp = fit_dispersion(y[valid], mu)
         candidates[objective] = {
-            "booster": booster, "rounds": rounds, "dispersion": disp,
+            "booster": booster,
+            "rounds": rounds,
+            "dispersion": disp,
             "nll": -float(log_likelihood(y[valid], mu, disp).mean()),
-            "rmse": float(np.sqrt(np.mean((mu - y[valid]) ** 2))), "mae": float(np.mean(np.abs(mu - y[valid]))),
-        }  # fmt: skip
+            "rmse": float(np.sqrt(np.mean((mu - y[valid]) ** 2))),
+            "mae": float(np.mean(np.abs(mu - y[valid]))),
+        }
     chosen = min(candidates, key=lambda o: candidates[o]["nll"])
     best = candidates[chosen]
     booster, rounds, disp = best["booster"], best["rounds"], best["dispersion"]
@@ -109,10 +130,14 @@ def train_market(rows: pd.DataFrame, market: str, features: list[str], p: ModelP
     devig, combiner = market_anchor(market, rows.assign(model_mean=mu_oof), disp, calibration, offers)
     metrics = {
         "rows": {"fit": int(fit.sum()), "valid": int(valid.sum()), "calibration": int(calib.sum())},
-        "windows": {name: [str(rows["game_date"][m].min().date()), str(rows["game_date"][m].max().date())]
-                    for name, m in (("fit", fit), ("valid", valid), ("calibration", calib))},
+        "windows": {
+            name: [str(rows["game_date"][m].min().date()), str(rows["game_date"][m].max().date())]
+            for name, m in (("fit", fit), ("valid", valid), ("calibration", calib))
+        },
         "objective": chosen,
-        "candidates": {o: {k: v for k, v in c.items() if k in ("rounds", "nll", "rmse", "mae")} for o, c in candidates.items()},
+        "candidates": {
+            o: {k: v for k, v in c.items() if k in ("rounds", "nll", "rmse", "mae")} for o, c in candidates.items()
+        },
         "calibration_window": {
             "mae": float(np.mean(np.abs(mu_cal - y[calib]))),
             "events": int(len(events)),
@@ -121,7 +146,7 @@ def train_market(rows: pd.DataFrame, market: str, features: list[str], p: ModelP
             "method": calibration.method,
         },
         "devig": {"method": devig.method, "log_loss": devig.log_loss, "n": devig.n, "reason": devig.reason},
-    }  # fmt: skip
+    }
     if p.refit_on_all:
         scaled = max(1, int(round(rounds * len(rows) / max(1, fit.sum()))))
         dall = xgb.DMatrix(x, label=y, missing=np.nan)
@@ -130,8 +155,9 @@ def train_market(rows: pd.DataFrame, market: str, features: list[str], p: ModelP
     return MarketModel(market, booster, chosen, rounds, disp, calibration, metrics, devig.method, combiner)
 
 
-def market_anchor(market: str, rows: pd.DataFrame, disp: Dispersion, calibration: Calibration,
-                  offers: pd.DataFrame | None) -> tuple[DevigChoice, Combiner]:  # fmt: skip
+def market_anchor(
+    market: str, rows: pd.DataFrame, disp: Dispersion, calibration: Calibration, offers: pd.DataFrame | None
+) -> tuple[DevigChoice, Combiner]:
     """The market's de-vig method (lowest log loss on every book offer of this window's lines) and the combiner
     fitted on the lines whose ``model_mean`` is out of fold, with the gate decision."""
     if offers is None or offers.empty:
@@ -149,12 +175,23 @@ def market_anchor(market: str, rows: pd.DataFrame, disp: Dispersion, calibration
     probe = MarketModel(market, None, "", 0, disp, calibration)  # type: ignore[arg-type]  # probabilities only
     r = model_view(r, {market: probe})
     over = np.where(r["actual"] == r["market_line"], np.nan, (r["actual"] > r["market_line"]).astype("float64"))
-    return devig, fit_combiner(market, r["fair_over"].to_numpy(dtype="float64"), r["model_p_over"].to_numpy(dtype="float64"),
-                               over, r["game_date"].to_numpy())  # fmt: skip
+    return devig, fit_combiner(
+        market,
+        r["fair_over"].to_numpy(dtype="float64"),
+        r["model_p_over"].to_numpy(dtype="float64"),
+        over,
+        r["game_date"].to_numpy(),
+    )
 
 
-def train_model(frame: pd.DataFrame, features: list[str], before: date, p: ModelParams,
-                markets: tuple[str, ...] = MARKETS, offers: pd.DataFrame | None = None) -> TrainedModel:  # fmt: skip
+def train_model(
+    frame: pd.DataFrame,
+    features: list[str],
+    before: date,
+    p: ModelParams,
+    markets: tuple[str, ...] = MARKETS,
+    offers: pd.DataFrame | None = None,
+) -> TrainedModel:
     """Train every market on rows before ``before``; the model carries what scoring must check. ``offers``
     (int_prop_offers-shaped, pregame) price the window's lines for the de-vig choice and the combiner; without
     them every market's combiner is the market and its gate stays closed."""
@@ -162,28 +199,41 @@ def train_model(frame: pd.DataFrame, features: list[str], before: date, p: Model
     if rows.empty:
         raise TrainingError(f"no played rows before {before} in the mart; build the mart or pick a later date")
     if p.history_seasons:
-        keep = sorted(rows["season"].dropna().unique())[-p.history_seasons:]
+        keep = sorted(rows["season"].dropna().unique())[-p.history_seasons :]
         rows = rows[rows["season"].isin(keep)]
     versions = sorted(rows["feature_version"].dropna().astype(str).unique())
     if len(versions) != 1:
-        raise TrainingError(f"training rows carry feature_version(s) {versions or 'none'}; rebuild the mart so "
-                            "every row has one feature_version")  # fmt: skip
+        raise TrainingError(
+            f"training rows carry feature_version(s) {versions or 'none'}; rebuild the mart so "
+            "every row has one feature_version"
+        )
     if offers is not None:
         earlier = offers[offers["game_date"] < pd.Timestamp(before)]
         offers = snapshot_offers(attach_players(earlier, rows).dropna(subset=["player_id"]), which="latest")
     fitted = {m: train_market(rows[rows["market"] == m], m, features, p, offers) for m in markets}
-    created = datetime.now(timezone.utc)
+    created = datetime.now(UTC)
     fingerprint = json.dumps([features, versions[0], str(before), asdict(p), created.isoformat()], default=str)
     version = f"{before:%Y%m%d}-{created:%Y%m%dT%H%M%S}-{hashlib.sha1(fingerprint.encode()).hexdigest()[:6]}"
     return TrainedModel(
-        version=version, features=list(features), feature_version=versions[0], trained_before=before,
-        window_start=rows["game_date"].min().date(), window_end=rows["game_date"].max().date(),
-        markets=fitted, params=asdict(p), library_versions=library_versions(), created_at=created.isoformat(),
+        version=version,
+        features=list(features),
+        feature_version=versions[0],
+        trained_before=before,
+        window_start=rows["game_date"].min().date(),
+        window_end=rows["game_date"].max().date(),
+        markets=fitted,
+        params=asdict(p),
+        library_versions=library_versions(),
+        created_at=created.isoformat(),
         rows={m: int((rows["market"] == m).sum()) for m in markets},
-    )  # fmt: skip
+    )
 
 
 def library_versions() -> dict[str, str]:
-    return {"python": platform.python_version(), "xgboost": xgb.__version__, "numpy": np.__version__,
-            "pandas": pd.__version__, "scipy": scipy.__version__}  # fmt: skip
-
+    return {
+        "python": platform.python_version(),
+        "xgboost": xgb.__version__,
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "scipy": scipy.__version__,
+    }

@@ -59,7 +59,9 @@ class ArchivedPayload:
             ) from None
 
 
-def payload_path(landing_dir: Path, source: str, game_date: date, resource: str, received_at: datetime, status: int) -> Path:
+def payload_path(
+    landing_dir: Path, source: str, game_date: date, resource: str, received_at: datetime, status: int
+) -> Path:
     if not RESOURCE_NAME.match(resource) or not RESOURCE_NAME.match(source):
         raise ValueError(
             f"archive names must be plain words ([A-Za-z0-9_]); got source {source!r}, resource {resource!r}"
@@ -84,7 +86,9 @@ def archive_payload(
     return ArchivedPayload(path, source, game_date, resource, received_at, status)
 
 
-def archived_payloads(landing_dir: Path, source: str, game_date: date, successful_only: bool = True) -> list[ArchivedPayload]:
+def archived_payloads(
+    landing_dir: Path, source: str, game_date: date, successful_only: bool = True
+) -> list[ArchivedPayload]:
     """The archived payloads of one source and date, oldest first (``successful_only``: 200s only)."""
     folder = Path(landing_dir) / source / game_date.isoformat()
     if not folder.is_dir():

@@ -50,9 +50,26 @@ STAT_FIELDS = {
 }
 REQUIRED_STATS = ("minutes", "points", "reboundsTotal", "assists")
 NOT_PLAYED_NULLS = [
-    "pts", "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "reb", "ast", "stl", "blk", "tov", "pf",
-    "fg_pct", "fg3_pct", "ft_pct", "plus_minus",
-]  # fmt: skip
+    "pts",
+    "fgm",
+    "fga",
+    "fg3m",
+    "fg3a",
+    "ftm",
+    "fta",
+    "oreb",
+    "dreb",
+    "reb",
+    "ast",
+    "stl",
+    "blk",
+    "tov",
+    "pf",
+    "fg_pct",
+    "fg3_pct",
+    "ft_pct",
+    "plus_minus",
+]
 
 
 @dataclass
@@ -102,7 +119,9 @@ def box_score_rows(
             "MATCHUP": matchup,
             "WL": "W" if side.score > opponent.score else "L",
         }
-        teams.append({**common, **_stats(side.statistics, side.where, label), "PLUS_MINUS": text(side.score - opponent.score)})
+        teams.append(
+            {**common, **_stats(side.statistics, side.where, label), "PLUS_MINUS": text(side.score - opponent.score)}
+        )
         team_labels.append(side.where)
         for p in side.players:
             for key in REQUIRED_STATS:

@@ -37,7 +37,9 @@ def parse_boxscore(body: bytes, label: str) -> Parsed:
     try:
         game_date = game_date_of(datetime.fromisoformat(str(tipoff).replace("Z", "+00:00")))
     except ValueError:
-        raise PayloadError(f"{label}: game.gameTimeUTC is {tipoff!r}, expected an ISO time like 2025-10-21T23:30:00Z") from None
+        raise PayloadError(
+            f"{label}: game.gameTimeUTC is {tipoff!r}, expected an ISO time like 2025-10-21T23:30:00Z"
+        ) from None
     away = _side(need(game, "awayTeam", "game", label), "game.awayTeam", label)
     home = _side(need(game, "homeTeam", "game", label), "game.homeTeam", label)
     players, teams = box_score_rows(game_id, game_date, away, home, label, LANDED_AS)
@@ -75,10 +77,16 @@ def _side(team: dict, where: str, label: str) -> TeamSide:
 
 def request_for(ctx: Context, game_id: str) -> Request:
     return Request(
-        source=SOURCE, endpoint="boxscore", resource_id=game_id, archive_name=f"boxscore_{game_id}",
+        source=SOURCE,
+        endpoint="boxscore",
+        resource_id=game_id,
+        archive_name=f"boxscore_{game_id}",
         url=f"{ctx.sources.cdn_base_url}/static/json/liveData/boxscore/boxscore_{game_id}.json",
-        parse=parse_boxscore, headers=BROWSER_HEADERS, pacing=ctx.config.cdn_pacing, expect_rows=1,
-    )  # fmt: skip
+        parse=parse_boxscore,
+        headers=BROWSER_HEADERS,
+        pacing=ctx.config.cdn_pacing,
+        expect_rows=1,
+    )
 
 
 def land(landing_dir: Path, game_date: date) -> Landing:
@@ -104,8 +112,10 @@ def scrape(ctx: Context, slate: Slate | None) -> tuple[SourceResult, Landing]:
     result = SourceResult(SOURCE, expected=len(finals))
     unfinished = slate.not_final
     if unfinished:
-        result.notes.append(f"skipped {len(unfinished)} game(s) not final: " + ", ".join(
-            f"{g.game_id} (gameStatus {g.status})" for g in unfinished))  # fmt: skip
+        result.notes.append(
+            f"skipped {len(unfinished)} game(s) not final: "
+            + ", ".join(f"{g.game_id} (gameStatus {g.status})" for g in unfinished)
+        )
     exhibitions = [g for g in slate.games if g.final and g.exhibition]
     if exhibitions:
         result.notes.append(f"skipped {len(exhibitions)} exhibition game(s)")

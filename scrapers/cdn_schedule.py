@@ -105,10 +105,15 @@ def requests_for(ctx: Context) -> list[Request]:
     base = ctx.sources.cdn_base_url
     return [
         Request(
-            source=SOURCE, endpoint=name, resource_id="schedule", archive_name=name,
-            url=f"{base}/static/json/staticData/{name}.json", parse=parse_schedule,
-            headers=BROWSER_HEADERS, pacing=ctx.config.cdn_pacing,
-        )  # fmt: skip
+            source=SOURCE,
+            endpoint=name,
+            resource_id="schedule",
+            archive_name=name,
+            url=f"{base}/static/json/staticData/{name}.json",
+            parse=parse_schedule,
+            headers=BROWSER_HEADERS,
+            pacing=ctx.config.cdn_pacing,
+        )
         for name in ENDPOINTS
     ]
 
@@ -139,15 +144,20 @@ def land(landing_dir: Path, game_date: date) -> Landing:
 def reuse(ctx: Context, fetched: ArchivedPayload) -> tuple[SourceResult, Landing, Slate | None]:
     """The date's slate from a schedule already fetched in this run, archived again under this date (same
     bytes and snapshot name) so the date's archive stays complete for ``replay``; no request is made."""
-    copy = archive_payload(ctx.landing_dir, SOURCE, ctx.game_date, fetched.resource, fetched.received_at,
-                           fetched.status, fetched.read())  # fmt: skip
+    copy = archive_payload(
+        ctx.landing_dir, SOURCE, ctx.game_date, fetched.resource, fetched.received_at, fetched.status, fetched.read()
+    )
     frame = parse_archived(copy, ctx.landing_dir, parse_schedule).value
     result = SourceResult(SOURCE, expected=1, landed=1)
-    result.notes.append(f"schedule reused from {relative_path(ctx.landing_dir, fetched)} (fetched once per season in this run)")
+    result.notes.append(
+        f"schedule reused from {relative_path(ctx.landing_dir, fetched)} (fetched once per season in this run)"
+    )
     return result, land(ctx.landing_dir, ctx.game_date), slate_of(frame, ctx.game_date)
 
 
-def scrape(ctx: Context, fetched: dict[int, ArchivedPayload] | None = None) -> tuple[SourceResult, Landing, Slate | None]:
+def scrape(
+    ctx: Context, fetched: dict[int, ArchivedPayload] | None = None
+) -> tuple[SourceResult, Landing, Slate | None]:
     """Fetch the schedule (fallback variant on failure); the slate comes from the schedule that lands.
 
     ``fetched``: schedules this run already fetched, by season start year. The payload is the whole season,

@@ -106,8 +106,9 @@ def parse_archived(payload: ArchivedPayload, landing_dir: Path, parse: Callable[
     return found
 
 
-def parse_landable(payload: ArchivedPayload, landing_dir: Path, parse: Callable[[bytes, str], Parsed],
-                   damaged: list[str]) -> Parsed | None:  # fmt: skip
+def parse_landable(
+    payload: ArchivedPayload, landing_dir: Path, parse: Callable[[bytes, str], Parsed], damaged: list[str]
+) -> Parsed | None:
     """An archived payload parsed for landing, or None to skip it. A payload that does not parse is skipped
     quietly (failed responses are archived too); a damaged archive file is added to ``damaged``, so the run
     fails naming it while the date's other files still land."""
@@ -135,18 +136,28 @@ def fetch(ctx: Context, request: Request) -> Outcome:
         payload = None
         if attempt.body is not None and attempt.status is not None:
             payload = archive_payload(
-                ctx.landing_dir, request.source, ctx.game_date, request.archive_name,
-                attempt.received_at, attempt.status, attempt.body,
-            )  # fmt: skip
+                ctx.landing_dir,
+                request.source,
+                ctx.game_date,
+                request.archive_name,
+                attempt.received_at,
+                attempt.status,
+                attempt.body,
+            )
         rows = None
         if attempt is fetched.final:
             outcome.payload = payload
             if attempt.classification == OK and payload is not None:
                 rows = _parse_into(outcome, attempt, payload, ctx.landing_dir)
         ctx.log.record(
-            request.source, request.endpoint, request.resource_id, ctx.game_date, attempt,
-            archive_path=relative_path(ctx.landing_dir, payload) if payload else None, rows_parsed=rows,
-        )  # fmt: skip
+            request.source,
+            request.endpoint,
+            request.resource_id,
+            ctx.game_date,
+            attempt,
+            archive_path=relative_path(ctx.landing_dir, payload) if payload else None,
+            rows_parsed=rows,
+        )
     ctx.progress.advance()
     return outcome
 

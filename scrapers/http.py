@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -90,7 +90,7 @@ class Fetched:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Redactor:
@@ -163,8 +163,8 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
@@ -222,7 +222,9 @@ class HttpClient:
         expect_json: bool = True,
     ) -> Fetched:
         """Fetch ``url``, retrying what a retry can fix; every attempt (with its body) is returned."""
-        prepared = self.session.prepare_request(requests.Request("GET", url, params=params, headers=dict(headers or {})))
+        prepared = self.session.prepare_request(
+            requests.Request("GET", url, params=params, headers=dict(headers or {}))
+        )
         shown_url = self.redact(prepared.url) or ""
         host = urlsplit(prepared.url).netloc
         attempts: list[Attempt] = []
@@ -234,8 +236,12 @@ class HttpClient:
             attempts.append(attempt)
             log.info(
                 "GET %s -> %s %s (attempt %d, %.0f ms)",
-                shown_url, attempt.status, attempt.classification, number, attempt.latency_ms,
-            )  # fmt: skip
+                shown_url,
+                attempt.status,
+                attempt.classification,
+                number,
+                attempt.latency_ms,
+            )
             if attempt.classification not in RETRYABLE or number == self.policy.max_attempts:
                 break
             if attempt.classification == RATE_LIMITED and attempt.retry_after_seconds is not None:
@@ -273,10 +279,15 @@ class HttpClient:
 
         def failed(classification: str, error: str) -> Attempt:
             return Attempt(
-                url=shown_url, attempt=number, requested_at=requested_at, status=None,
-                classification=classification, latency_ms=(self.monotonic() - started) * 1000, bytes=0,
+                url=shown_url,
+                attempt=number,
+                requested_at=requested_at,
+                status=None,
+                classification=classification,
+                latency_ms=(self.monotonic() - started) * 1000,
+                bytes=0,
                 error=self.redact(error),
-            )  # fmt: skip
+            )
 
         try:
             response = self.session.send(prepared, timeout=timeout, proxies=self._proxies(), allow_redirects=True)

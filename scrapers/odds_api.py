@@ -23,7 +23,7 @@ import csv
 import re
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,8 +31,8 @@ import pandas as pd
 
 from nbacore.dates import eastern_to_utc, game_date_of, season_start_year
 from nbacore.importers.common import conform
-from nbacore.raw_tables import GAME_LINES, PROP_SNAPSHOTS
 from nbacore.markets import ODDS_API_KEYS
+from nbacore.raw_tables import GAME_LINES, PROP_SNAPSHOTS
 from nbacore.settings import PROJECT_DIR
 from scrapers.archive import archived_payloads
 from scrapers.cdn_schedule import Slate
@@ -68,7 +68,7 @@ def _utc(value, where: str, label: str) -> datetime:
     except ValueError:
         raise PayloadError(f"{label}: {where} is {value!r}, expected an ISO time like 2025-11-03T23:00:00Z") from None
     if stamp.tzinfo is not None:
-        stamp = stamp.astimezone(timezone.utc).replace(tzinfo=None)
+        stamp = stamp.astimezone(UTC).replace(tzinfo=None)
     return stamp
 
 
@@ -169,16 +169,22 @@ def parse_game_lines(body: bytes, label: str) -> Parsed:
         if event.home_team not in codes or event.away_team not in codes:
             continue  # exhibitions (All-Star teams) have no franchise code
         home_spread = statistics.median(spreads) if spreads else None
-        rows.append({
-            "event_id": event.event_id, "snapshot_at": snapshot_at, "commence_time": event.commence_time,
-            "game_date": event.game_date, "season": season_start_year(event.game_date) + 1,
-            "home_team_code": codes[event.home_team], "away_team_code": codes[event.away_team],
-            "favored_side": None if not home_spread else ("home" if home_spread < 0 else "away"),
-            "spread": None if home_spread is None else abs(home_spread),
-            "total": statistics.median(totals) if totals else None,
-            "moneyline_home": statistics.median(home_ml) if home_ml else None,
-            "moneyline_away": statistics.median(away_ml) if away_ml else None,
-        })  # fmt: skip
+        rows.append(
+            {
+                "event_id": event.event_id,
+                "snapshot_at": snapshot_at,
+                "commence_time": event.commence_time,
+                "game_date": event.game_date,
+                "season": season_start_year(event.game_date) + 1,
+                "home_team_code": codes[event.home_team],
+                "away_team_code": codes[event.away_team],
+                "favored_side": None if not home_spread else ("home" if home_spread < 0 else "away"),
+                "spread": None if home_spread is None else abs(home_spread),
+                "total": statistics.median(totals) if totals else None,
+                "moneyline_home": statistics.median(home_ml) if home_ml else None,
+                "moneyline_away": statistics.median(away_ml) if away_ml else None,
+            }
+        )
     return Parsed(rows=len(rows), value=pd.DataFrame(rows))
 
 
@@ -189,16 +195,31 @@ def day_window(game_date: date) -> dict[str, str]:
     return {"commenceTimeFrom": f"{start:%Y-%m-%dT%H:%M:%SZ}", "commenceTimeTo": f"{end:%Y-%m-%dT%H:%M:%SZ}"}
 
 
-def _request(ctx: Context, endpoint: str, resource_id: str, archive_name: str, path: str, params: dict, parse,
-             expect_rows: int = 0) -> Request:  # fmt: skip
+def _request(
+    ctx: Context,
+    endpoint: str,
+    resource_id: str,
+    archive_name: str,
+    path: str,
+    params: dict,
+    parse,
+    expect_rows: int = 0,
+) -> Request:
     """An Odds API request; every endpoint but the events list costs quota per answer (``metered``)."""
     key = ctx.sources.odds_api_key or ""
     return Request(
-        source=SOURCE, endpoint=endpoint, resource_id=resource_id, archive_name=archive_name,
-        url=f"{ctx.sources.odds_base_url}/v4/sports/{SPORT}/{path}", parse=parse,
-        params={"apiKey": key, **params}, headers={"Accept": "application/json"}, pacing=ctx.config.odds_pacing,
-        expect_rows=expect_rows, metered=endpoint != "events",
-    )  # fmt: skip
+        source=SOURCE,
+        endpoint=endpoint,
+        resource_id=resource_id,
+        archive_name=archive_name,
+        url=f"{ctx.sources.odds_base_url}/v4/sports/{SPORT}/{path}",
+        parse=parse,
+        params={"apiKey": key, **params},
+        headers={"Accept": "application/json"},
+        pacing=ctx.config.odds_pacing,
+        expect_rows=expect_rows,
+        metered=endpoint != "events",
+    )
 
 
 def land(landing_dir: Path, game_date: date) -> Landing:
@@ -249,25 +270,50 @@ def scrape(ctx: Context, slate: Slate | None) -> tuple[SourceResult, Landing]:
     ctx.progress.start(SOURCE, 2)
     game_date = ctx.game_date
     events_request = _request(
-        ctx, "events", "events", "events", "events", {"dateFormat": "iso", **day_window(game_date)},
-        lambda body, label: parse_events(body, label, game_date), expect_rows=upcoming,
-    )  # fmt: skip
+        ctx,
+        "events",
+        "events",
+        "events",
+        "events",
+        {"dateFormat": "iso", **day_window(game_date)},
+        lambda body, label: parse_events(body, label, game_date),
+        expect_rows=upcoming,
+    )
     outcomes = fetch_in_passes(ctx, [events_request])
     events: list[Event] = outcomes["events"].parsed.value if outcomes["events"].parsed else []
     result.expected = len(events) if events else upcoming
     ctx.progress.grow(len(events))
     markets = ",".join(PROP_MARKETS)
     requests = [
-        _request(ctx, "event_odds", e.event_id, f"event_odds_{e.event_id}", f"events/{e.event_id}/odds",
-                 {"regions": "us", "markets": markets, "oddsFormat": "american", "dateFormat": "iso"}, parse_event_odds)
+        _request(
+            ctx,
+            "event_odds",
+            e.event_id,
+            f"event_odds_{e.event_id}",
+            f"events/{e.event_id}/odds",
+            {"regions": "us", "markets": markets, "oddsFormat": "american", "dateFormat": "iso"},
+            parse_event_odds,
+        )
         for e in events
-    ]  # fmt: skip
+    ]
     if events:
         requests.append(
-            _request(ctx, "odds", "game_lines", "game_lines", "odds",
-                     {"regions": "us", "markets": ",".join(GAME_MARKETS), "oddsFormat": "american",
-                      "dateFormat": "iso", **day_window(game_date)}, parse_game_lines)
-        )  # fmt: skip
+            _request(
+                ctx,
+                "odds",
+                "game_lines",
+                "game_lines",
+                "odds",
+                {
+                    "regions": "us",
+                    "markets": ",".join(GAME_MARKETS),
+                    "oddsFormat": "american",
+                    "dateFormat": "iso",
+                    **day_window(game_date),
+                },
+                parse_game_lines,
+            )
+        )
     outcomes.update(fetch_in_passes(ctx, requests))
     ctx.progress.finish()
     landing = land(ctx.landing_dir, game_date)

@@ -33,9 +33,7 @@ def load_json(body: bytes, label: str) -> Any:
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise PayloadError(
-            f"{label}: not valid JSON ({exc}); the response was cut short or is not JSON"
-        ) from None
+        raise PayloadError(f"{label}: not valid JSON ({exc}); the response was cut short or is not JSON") from None
 
 
 def need(obj: Any, key: str, where: str, label: str) -> Any:

@@ -94,8 +94,9 @@ def scrape_date(
     con = connect(settings)
     attempt_log = AttemptLog(con, run_id, config.attempt_batch)
     client = HttpClient(config.http, secrets=[settings.sources.odds_api_key], sleep=sleep)
-    ctx = Context(game_date, client, settings.landing_dir, attempt_log, config, settings.sources,
-                  progress or NoProgress(), sleep)  # fmt: skip
+    ctx = Context(
+        game_date, client, settings.landing_dir, attempt_log, config, settings.sources, progress or NoProgress(), sleep
+    )
     results: list[SourceResult] = []
 
     def run(name: str, step: Callable[[], tuple]) -> tuple[Landing, object]:

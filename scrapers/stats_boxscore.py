@@ -71,14 +71,24 @@ def _side(team: dict, where: str, label: str) -> TeamSide:
 def request_for(ctx: Context, game_id: str) -> Request:
     game_date = ctx.game_date
     return Request(
-        source=SOURCE, endpoint="boxscoretraditionalv3", resource_id=game_id,
+        source=SOURCE,
+        endpoint="boxscoretraditionalv3",
+        resource_id=game_id,
         archive_name=f"boxscoretraditionalv3_{game_id}",
         url=f"{ctx.sources.stats_base_url}/stats/boxscoretraditionalv3",
-        params={"GameID": game_id, "StartPeriod": "0", "EndPeriod": "0", "StartRange": "0", "EndRange": "0",
-                "RangeType": "0"},
+        params={
+            "GameID": game_id,
+            "StartPeriod": "0",
+            "EndPeriod": "0",
+            "StartRange": "0",
+            "EndRange": "0",
+            "RangeType": "0",
+        },
         parse=lambda body, label: parse_boxscore_v3(body, label, game_date),
-        headers=STATS_HEADERS, pacing=ctx.config.stats_pacing, expect_rows=1,
-    )  # fmt: skip
+        headers=STATS_HEADERS,
+        pacing=ctx.config.stats_pacing,
+        expect_rows=1,
+    )
 
 
 def land(landing_dir: Path, game_date: date) -> Landing:

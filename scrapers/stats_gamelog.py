@@ -63,17 +63,27 @@ def requests_for(ctx: Context, slate: Slate | None) -> list[Request]:
         for kind in KINDS:
             requests.append(
                 Request(
-                    source=SOURCE, endpoint="leaguegamelog", resource_id=f"{kind}_{season_type}",
+                    source=SOURCE,
+                    endpoint="leaguegamelog",
+                    resource_id=f"{kind}_{season_type}",
                     archive_name=f"leaguegamelog_{kind}_{season_type}",
                     url=f"{ctx.sources.stats_base_url}/stats/leaguegamelog",
                     params={
-                        "Counter": "0", "DateFrom": day, "DateTo": day, "Direction": "ASC", "LeagueID": "00",
-                        "PlayerOrTeam": kind, "Season": season, "SeasonType": SEASON_TYPE_PARAM[season_type],
+                        "Counter": "0",
+                        "DateFrom": day,
+                        "DateTo": day,
+                        "Direction": "ASC",
+                        "LeagueID": "00",
+                        "PlayerOrTeam": kind,
+                        "Season": season,
+                        "SeasonType": SEASON_TYPE_PARAM[season_type],
                         "Sorter": "DATE",
                     },
-                    parse=parse_gamelog, headers=STATS_HEADERS, pacing=ctx.config.stats_pacing,
+                    parse=parse_gamelog,
+                    headers=STATS_HEADERS,
+                    pacing=ctx.config.stats_pacing,
                     expect_rows=expected,
-                )  # fmt: skip
+                )
             )
     return requests
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
@@ -20,8 +20,17 @@ from simulator.league import Player, Team
 GAMES_PER_DAY = (5, 8)
 REMATCH_DAYS = 10  # avoid the same pairing within this many days where possible
 LATE_HOME = {"DEN", "UTA", "PHX", "LAL", "LAC", "GSW", "SAC", "POR"}  # mountain/pacific arenas tip late
-EARLY_TIPS = [time(19), time(19), time(19, 10), time(19, 30), time(19, 30), time(19, 40), time(20), time(20, 10),
-              time(20, 30)]  # fmt: skip
+EARLY_TIPS = [
+    time(19),
+    time(19),
+    time(19, 10),
+    time(19, 30),
+    time(19, 30),
+    time(19, 40),
+    time(20),
+    time(20, 10),
+    time(20, 30),
+]
 LATE_TIPS = [time(21), time(21), time(21, 30), time(22), time(22), time(22, 10), time(22, 30)]
 ABSENCE_GAMES = [1, 1, 1, 2, 3, 5]  # how many games an absence lasts
 MIN_DRESSED = 8
@@ -70,7 +79,7 @@ def make_schedule(teams: dict[str, Team], config: SimConfig) -> list[Game]:
     games = []
     for n, (day, tip, home, away) in enumerate(sorted(slate), start=1):
         game_id = f"002{config.season_start_year % 100:02d}{n:05d}"
-        tipoff = datetime.combine(day, tip, tzinfo=EASTERN).astimezone(timezone.utc)
+        tipoff = datetime.combine(day, tip, tzinfo=EASTERN).astimezone(UTC)
         event_id = hashlib.md5(f"nbaprops-sim:{config.seed}:{game_id}".encode()).hexdigest()
         games.append(Game(n, game_id, day, home, away, tipoff, event_id))
     return games

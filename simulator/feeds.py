@@ -10,7 +10,7 @@ scraped game and an imported game are the same game.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from nbacore.dates import EASTERN, eastern_to_utc
 from simulator import files
@@ -22,21 +22,76 @@ from simulator.season import Season
 TWO_WORD_NICKNAMES = ("Trail Blazers",)
 BOOK_TITLES = {"draftkings": "DraftKings", "fanduel": "FanDuel", "betmgm": "BetMGM", "williamhill_us": "Caesars"}
 LEAGUEGAMELOG_PLAYER = [
-    "SEASON_ID", "PLAYER_ID", "PLAYER_NAME", "TEAM_ID", "TEAM_ABBREVIATION", "TEAM_NAME", "GAME_ID", "GAME_DATE",
-    "MATCHUP", "WL", "MIN", "FGM", "FGA", "FG_PCT", "FG3M", "FG3A", "FG3_PCT", "FTM", "FTA", "FT_PCT", "OREB",
-    "DREB", "REB", "AST", "STL", "BLK", "TOV", "PF", "PTS", "PLUS_MINUS", "FANTASY_PTS", "VIDEO_AVAILABLE",
-]  # fmt: skip
+    "SEASON_ID",
+    "PLAYER_ID",
+    "PLAYER_NAME",
+    "TEAM_ID",
+    "TEAM_ABBREVIATION",
+    "TEAM_NAME",
+    "GAME_ID",
+    "GAME_DATE",
+    "MATCHUP",
+    "WL",
+    "MIN",
+    "FGM",
+    "FGA",
+    "FG_PCT",
+    "FG3M",
+    "FG3A",
+    "FG3_PCT",
+    "FTM",
+    "FTA",
+    "FT_PCT",
+    "OREB",
+    "DREB",
+    "REB",
+    "AST",
+    "STL",
+    "BLK",
+    "TOV",
+    "PF",
+    "PTS",
+    "PLUS_MINUS",
+    "FANTASY_PTS",
+    "VIDEO_AVAILABLE",
+]
 LEAGUEGAMELOG_TEAM = [
-    "SEASON_ID", "TEAM_ID", "TEAM_ABBREVIATION", "TEAM_NAME", "GAME_ID", "GAME_DATE", "MATCHUP", "WL", "MIN", "FGM",
-    "FGA", "FG_PCT", "FG3M", "FG3A", "FG3_PCT", "FTM", "FTA", "FT_PCT", "OREB", "DREB", "REB", "AST", "STL", "BLK",
-    "TOV", "PF", "PTS", "PLUS_MINUS", "VIDEO_AVAILABLE",
-]  # fmt: skip
+    "SEASON_ID",
+    "TEAM_ID",
+    "TEAM_ABBREVIATION",
+    "TEAM_NAME",
+    "GAME_ID",
+    "GAME_DATE",
+    "MATCHUP",
+    "WL",
+    "MIN",
+    "FGM",
+    "FGA",
+    "FG_PCT",
+    "FG3M",
+    "FG3A",
+    "FG3_PCT",
+    "FTM",
+    "FTA",
+    "FT_PCT",
+    "OREB",
+    "DREB",
+    "REB",
+    "AST",
+    "STL",
+    "BLK",
+    "TOV",
+    "PF",
+    "PTS",
+    "PLUS_MINUS",
+    "VIDEO_AVAILABLE",
+]
 PERCENTAGES = {"FG_PCT", "FG3_PCT", "FT_PCT"}
 TEXT_COLUMNS = {"SEASON_ID", "PLAYER_NAME", "TEAM_ABBREVIATION", "TEAM_NAME", "GAME_ID", "GAME_DATE", "MATCHUP", "WL"}
 
 
 def iso_z(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def city_and_nickname(team: Team) -> tuple[str, str]:
@@ -49,8 +104,13 @@ def city_and_nickname(team: Team) -> tuple[str, str]:
 
 def _team_head(team: Team) -> dict:
     city, nickname = city_and_nickname(team)
-    return {"teamId": team.team_id, "teamName": nickname, "teamCity": city, "teamTricode": team.abbr,
-            "teamSlug": nickname.lower().replace(" ", "")}  # fmt: skip
+    return {
+        "teamId": team.team_id,
+        "teamName": nickname,
+        "teamCity": city,
+        "teamTricode": team.abbr,
+        "teamSlug": nickname.lower().replace(" ", ""),
+    }
 
 
 # ---- cdn.nba.com --------------------------------------------------------------------------------------
@@ -66,19 +126,39 @@ def schedule_payload(season: Season) -> dict:
         for n, g in enumerate(by_day[day], start=1):
             box = season.boxes.get(g.game_id)
             tip_et = g.tipoff_utc.astimezone(EASTERN)
-            entries.append({
-                "gameId": g.game_id, "gameCode": f"{day:%Y%m%d}/{g.away}{g.home}",
-                "gameStatus": files.FINAL if box else files.SCHEDULED,
-                "gameStatusText": "Final" if box else tip_et.strftime("%I:%M %p ET").lstrip("0").lower(),
-                "gameSequence": n, "gameDateEst": f"{day}T00:00:00Z", "gameTimeEst": f"1900-01-01T{tip_et:%H:%M:%S}Z",
-                "gameDateTimeEst": f"{tip_et:%Y-%m-%dT%H:%M:%S}Z", "gameDateUTC": f"{day}T04:00:00Z",
-                "gameTimeUTC": f"1900-01-01T{g.tipoff_utc:%H:%M:%S}Z", "gameDateTimeUTC": iso_z(g.tipoff_utc),
-                "weekNumber": 0, "ifNecessary": False, "seriesText": "", "gameSubtype": "",
-                "homeTeam": {**_team_head(season.teams[g.home]), "wins": 0, "losses": 0,
-                             "score": box.totals[1]["PTS"] if box else 0, "seed": 0},
-                "awayTeam": {**_team_head(season.teams[g.away]), "wins": 0, "losses": 0,
-                             "score": box.totals[0]["PTS"] if box else 0, "seed": 0},
-            })  # fmt: skip
+            entries.append(
+                {
+                    "gameId": g.game_id,
+                    "gameCode": f"{day:%Y%m%d}/{g.away}{g.home}",
+                    "gameStatus": files.FINAL if box else files.SCHEDULED,
+                    "gameStatusText": "Final" if box else tip_et.strftime("%I:%M %p ET").lstrip("0").lower(),
+                    "gameSequence": n,
+                    "gameDateEst": f"{day}T00:00:00Z",
+                    "gameTimeEst": f"1900-01-01T{tip_et:%H:%M:%S}Z",
+                    "gameDateTimeEst": f"{tip_et:%Y-%m-%dT%H:%M:%S}Z",
+                    "gameDateUTC": f"{day}T04:00:00Z",
+                    "gameTimeUTC": f"1900-01-01T{g.tipoff_utc:%H:%M:%S}Z",
+                    "gameDateTimeUTC": iso_z(g.tipoff_utc),
+                    "weekNumber": 0,
+                    "ifNecessary": False,
+                    "seriesText": "",
+                    "gameSubtype": "",
+                    "homeTeam": {
+                        **_team_head(season.teams[g.home]),
+                        "wins": 0,
+                        "losses": 0,
+                        "score": box.totals[1]["PTS"] if box else 0,
+                        "seed": 0,
+                    },
+                    "awayTeam": {
+                        **_team_head(season.teams[g.away]),
+                        "wins": 0,
+                        "losses": 0,
+                        "score": box.totals[0]["PTS"] if box else 0,
+                        "seed": 0,
+                    },
+                }
+            )
         game_dates.append({"gameDate": f"{day:%m/%d/%Y} 00:00:00", "games": entries})
     return {
         "meta": {"version": 1, "request": "http://nba.cloud/league/00/schedule", "time": "simulated"},
@@ -96,29 +176,67 @@ def _roster_lines(season: Season, g: Game, k: int) -> tuple[list[tuple[Player, d
     players = season.rosters[side.team.abbr]
     played = sorted((p for p in players if p.player_id in lines), key=lambda p: p.rank)
     starters = {p.player_id for p in played[:5]}
-    order = sorted(players, key=lambda p: (p.player_id not in starters, p.player_id not in lines,
-                                           p.player_id not in dressed, p.rank))  # fmt: skip
-    kind = {p.player_id: "played" if p.player_id in lines else "dnp" if p.player_id in dressed else "inactive"
-            for p in players}  # fmt: skip
+    order = sorted(
+        players,
+        key=lambda p: (p.player_id not in starters, p.player_id not in lines, p.player_id not in dressed, p.rank),
+    )
+    kind = {
+        p.player_id: "played" if p.player_id in lines else "dnp" if p.player_id in dressed else "inactive"
+        for p in players
+    }
     return [(p, lines.get(p.player_id), kind[p.player_id]) for p in order], starters
 
 
 def _statistics(line: dict | None, minutes: str) -> dict:
-    s = line or {k: 0 for k in ("FGM", "FGA", "FG3M", "FG3A", "FTM", "FTA", "OREB", "DREB", "REB", "AST", "STL",
-                               "BLK", "TOV", "PF", "PTS", "PLUS_MINUS")}  # fmt: skip
+    s = line or {
+        k: 0
+        for k in (
+            "FGM",
+            "FGA",
+            "FG3M",
+            "FG3A",
+            "FTM",
+            "FTA",
+            "OREB",
+            "DREB",
+            "REB",
+            "AST",
+            "STL",
+            "BLK",
+            "TOV",
+            "PF",
+            "PTS",
+            "PLUS_MINUS",
+        )
+    }
 
     def pct(made: str, tried: str) -> float:
         return round(s[made] / s[tried], 3) if s[tried] else 0.0
 
     return {
-        "assists": s["AST"], "blocks": s["BLK"], "fieldGoalsAttempted": s["FGA"], "fieldGoalsMade": s["FGM"],
-        "fieldGoalsPercentage": pct("FGM", "FGA"), "foulsPersonal": s["PF"], "freeThrowsAttempted": s["FTA"],
-        "freeThrowsMade": s["FTM"], "freeThrowsPercentage": pct("FTM", "FTA"), "minutes": minutes,
-        "plusMinusPoints": float(s.get("PLUS_MINUS", 0)), "points": s["PTS"], "reboundsDefensive": s["DREB"],
-        "reboundsOffensive": s["OREB"], "reboundsTotal": s["REB"], "steals": s["STL"],
-        "threePointersAttempted": s["FG3A"], "threePointersMade": s["FG3M"], "threePointersPercentage": pct("FG3M", "FG3A"),
-        "turnovers": s["TOV"], "twoPointersAttempted": s["FGA"] - s["FG3A"], "twoPointersMade": s["FGM"] - s["FG3M"],
-    }  # fmt: skip
+        "assists": s["AST"],
+        "blocks": s["BLK"],
+        "fieldGoalsAttempted": s["FGA"],
+        "fieldGoalsMade": s["FGM"],
+        "fieldGoalsPercentage": pct("FGM", "FGA"),
+        "foulsPersonal": s["PF"],
+        "freeThrowsAttempted": s["FTA"],
+        "freeThrowsMade": s["FTM"],
+        "freeThrowsPercentage": pct("FTM", "FTA"),
+        "minutes": minutes,
+        "plusMinusPoints": float(s.get("PLUS_MINUS", 0)),
+        "points": s["PTS"],
+        "reboundsDefensive": s["DREB"],
+        "reboundsOffensive": s["OREB"],
+        "reboundsTotal": s["REB"],
+        "steals": s["STL"],
+        "threePointersAttempted": s["FG3A"],
+        "threePointersMade": s["FG3M"],
+        "threePointersPercentage": pct("FG3M", "FG3A"),
+        "turnovers": s["TOV"],
+        "twoPointersAttempted": s["FGA"] - s["FG3A"],
+        "twoPointersMade": s["FGM"] - s["FG3M"],
+    }
 
 
 def _names(p: Player) -> tuple[str, str]:
@@ -133,37 +251,65 @@ def boxscore_payload(season: Season, game_id: str) -> dict | None:
         return None
     box = season.boxes.get(game_id)
     game = {
-        "gameId": g.game_id, "gameTimeLocal": g.tipoff_utc.astimezone(EASTERN).isoformat(),
-        "gameTimeUTC": iso_z(g.tipoff_utc), "gameEt": g.tipoff_utc.astimezone(EASTERN).isoformat(),
-        "gameCode": f"{g.game_date:%Y%m%d}/{g.away}{g.home}", "gameStatusText": "Final" if box else "Scheduled",
-        "gameStatus": files.FINAL if box else files.SCHEDULED, "regulationPeriods": 4, "period": 4 if box else 0,
-        "gameClock": "PT00M00.00S", "attendance": 18000, "sellout": "0", "officials": [],
-    }  # fmt: skip
+        "gameId": g.game_id,
+        "gameTimeLocal": g.tipoff_utc.astimezone(EASTERN).isoformat(),
+        "gameTimeUTC": iso_z(g.tipoff_utc),
+        "gameEt": g.tipoff_utc.astimezone(EASTERN).isoformat(),
+        "gameCode": f"{g.game_date:%Y%m%d}/{g.away}{g.home}",
+        "gameStatusText": "Final" if box else "Scheduled",
+        "gameStatus": files.FINAL if box else files.SCHEDULED,
+        "regulationPeriods": 4,
+        "period": 4 if box else 0,
+        "gameClock": "PT00M00.00S",
+        "attendance": 18000,
+        "sellout": "0",
+        "officials": [],
+    }
     for k, key in ((0, "awayTeam"), (1, "homeTeam")):
         team = season.teams[g.away if k == 0 else g.home]
         entry = {**_team_head(team), "score": box.totals[k]["PTS"] if box else 0, "players": [], "statistics": {}}
         if box:
-            entry["periods"] = [{"period": q + 1, "periodType": "REGULAR", "score": pts}
-                                for q, pts in enumerate(box.quarters[k])]  # fmt: skip
+            entry["periods"] = [
+                {"period": q + 1, "periodType": "REGULAR", "score": pts} for q, pts in enumerate(box.quarters[k])
+            ]
             roster, starters = _roster_lines(season, g, k)
             for order, (p, line, kind) in enumerate(roster, start=1):
                 first, family = _names(p)
                 minutes = f"PT{line['MIN']:02d}M00.00S" if line else "PT00M00.00S"
-                entry["players"].append({
-                    "status": "INACTIVE" if kind == "inactive" else "ACTIVE", "order": order,
-                    "personId": p.player_id, "jerseyNum": "", "position": POSITIONS[p.rank % len(POSITIONS)]
-                    if p.player_id in starters else "", "starter": "1" if p.player_id in starters else "0",
-                    "oncourt": "0", "played": "1" if kind == "played" else "0",
-                    **({"notPlayingReason": "INACTIVE_INJURY" if kind == "inactive" else "DNP_COACH_DECISION"}
-                       if kind != "played" else {}),
-                    "statistics": _statistics(line, minutes), "name": p.name, "nameI": f"{first[:1]}. {family}",
-                    "firstName": first, "familyName": family,
-                })  # fmt: skip
+                entry["players"].append(
+                    {
+                        "status": "INACTIVE" if kind == "inactive" else "ACTIVE",
+                        "order": order,
+                        "personId": p.player_id,
+                        "jerseyNum": "",
+                        "position": POSITIONS[p.rank % len(POSITIONS)] if p.player_id in starters else "",
+                        "starter": "1" if p.player_id in starters else "0",
+                        "oncourt": "0",
+                        "played": "1" if kind == "played" else "0",
+                        **(
+                            {"notPlayingReason": "INACTIVE_INJURY" if kind == "inactive" else "DNP_COACH_DECISION"}
+                            if kind != "played"
+                            else {}
+                        ),
+                        "statistics": _statistics(line, minutes),
+                        "name": p.name,
+                        "nameI": f"{first[:1]}. {family}",
+                        "firstName": first,
+                        "familyName": family,
+                    }
+                )
             margin = box.totals[k]["PTS"] - box.totals[1 - k]["PTS"]
             entry["statistics"] = {**_statistics({**box.totals[k], "PLUS_MINUS": margin}, "PT240M00.00S")}
         game[key] = entry
-    return {"meta": {"version": 1, "code": 200, "request": f"http://nba.cloud/games/{game_id}/boxscore",
-                     "time": "simulated"}, "game": game}  # fmt: skip
+    return {
+        "meta": {
+            "version": 1,
+            "code": 200,
+            "request": f"http://nba.cloud/games/{game_id}/boxscore",
+            "time": "simulated",
+        },
+        "game": game,
+    }
 
 
 # ---- stats.nba.com ------------------------------------------------------------------------------------
@@ -206,10 +352,19 @@ def leaguegamelog_payload(season: Season, params: dict[str, str]) -> dict:
             named["FANTASY_PTS"] = round(pts + 1.2 * int(named["REB"]) + 1.5 * int(named["AST"]), 1)
             named["VIDEO_AVAILABLE"] = 1
             rows.append(_typed(header, [named[c] for c in header]))
-    parameters = {"LeagueID": "00", "Season": params.get("Season"), "SeasonType": params.get("SeasonType"),
-                  "PlayerOrTeam": kind, "DateFrom": params.get("DateFrom"), "DateTo": params.get("DateTo")}  # fmt: skip
-    return {"resource": "leaguegamelog", "parameters": parameters,
-            "resultSets": [{"name": "LeagueGameLog", "headers": header, "rowSet": rows}]}  # fmt: skip
+    parameters = {
+        "LeagueID": "00",
+        "Season": params.get("Season"),
+        "SeasonType": params.get("SeasonType"),
+        "PlayerOrTeam": kind,
+        "DateFrom": params.get("DateFrom"),
+        "DateTo": params.get("DateTo"),
+    }
+    return {
+        "resource": "leaguegamelog",
+        "parameters": parameters,
+        "resultSets": [{"name": "LeagueGameLog", "headers": header, "rowSet": rows}],
+    }
 
 
 def boxscore_v3_payload(season: Season, game_id: str) -> dict | None:
@@ -226,25 +381,47 @@ def boxscore_v3_payload(season: Season, game_id: str) -> dict | None:
             roster, starters = _roster_lines(season, g, k)
             for p, line, kind in roster:
                 first, family = _names(p)
-                comment = "" if kind == "played" else "DNP - Injury/Illness" if kind == "inactive" else "DNP - Coach's Decision"
+                comment = (
+                    ""
+                    if kind == "played"
+                    else "DNP - Injury/Illness"
+                    if kind == "inactive"
+                    else "DNP - Coach's Decision"
+                )
                 stats = _statistics(line, f"{line['MIN']}:00" if line else "")
-                entry["players"].append({
-                    "personId": p.player_id, "firstName": first, "familyName": family, "nameI": f"{first[:1]}. {family}",
-                    "playerSlug": p.name.lower().replace(" ", "-"), "comment": comment, "jerseyNum": "",
-                    "position": POSITIONS[p.rank % len(POSITIONS)] if p.player_id in starters else "", "statistics": stats,
-                })  # fmt: skip
+                entry["players"].append(
+                    {
+                        "personId": p.player_id,
+                        "firstName": first,
+                        "familyName": family,
+                        "nameI": f"{first[:1]}. {family}",
+                        "playerSlug": p.name.lower().replace(" ", "-"),
+                        "comment": comment,
+                        "jerseyNum": "",
+                        "position": POSITIONS[p.rank % len(POSITIONS)] if p.player_id in starters else "",
+                        "statistics": stats,
+                    }
+                )
             entry["statistics"] = _statistics({**box.totals[k], "PLUS_MINUS": 0}, "240:00")
         out[key] = entry
-    return {"meta": {"version": 1, "request": f"http://nba.cloud/games/{game_id}/boxscoretraditional",
-                     "time": "simulated"}, "boxScoreTraditional": out}  # fmt: skip
+    return {
+        "meta": {"version": 1, "request": f"http://nba.cloud/games/{game_id}/boxscoretraditional", "time": "simulated"},
+        "boxScoreTraditional": out,
+    }
 
 
 # ---- The Odds API -------------------------------------------------------------------------------------
 
 
 def _event_head(season: Season, g: Game) -> dict:
-    return {"id": g.event_id, "sport_key": "basketball_nba", "sport_title": "NBA", "commence_time": iso_z(g.tipoff_utc),
-            "home_team": season.teams[g.home].odds_name, "away_team": season.teams[g.away].odds_name}  # fmt: skip
+    return {
+        "id": g.event_id,
+        "sport_key": "basketball_nba",
+        "sport_title": "NBA",
+        "commence_time": iso_z(g.tipoff_utc),
+        "home_team": season.teams[g.home].odds_name,
+        "away_team": season.teams[g.away].odds_name,
+    }
 
 
 def _in_window(g: Game, params: dict[str, str]) -> bool:
@@ -277,10 +454,14 @@ def event_odds_payload(season: Season, event_id: str, markets: set[str], index: 
         outcomes.append({"name": "Over", "description": player, "price": int(float(over)), "point": float(line)})
         outcomes.append({"name": "Under", "description": player, "price": int(float(under)), "point": float(line)})
     bookmakers = [
-        {"key": book, "title": BOOK_TITLES.get(book, book), "last_update": stamp,
-         "markets": [{"key": m, "last_update": stamp, "outcomes": o} for m, o in by_market.items()]}
+        {
+            "key": book,
+            "title": BOOK_TITLES.get(book, book),
+            "last_update": stamp,
+            "markets": [{"key": m, "last_update": stamp, "outcomes": o} for m, o in by_market.items()],
+        }
         for book, by_market in books.items()
-    ]  # fmt: skip
+    ]
     return {**_event_head(season, g), "bookmakers": bookmakers}
 
 
@@ -290,16 +471,32 @@ def game_odds_payload(season: Season, params: dict[str, str], markets: set[str],
     for g in season.games:
         if not _in_window(g, params):
             continue
-        line, home, away = season.closing_lines[g.game_id], season.teams[g.home].odds_name, season.teams[g.away].odds_name
+        line, home, away = (
+            season.closing_lines[g.game_id],
+            season.teams[g.home].odds_name,
+            season.teams[g.away].odds_name,
+        )
         home_point = -line.spread if line.home_favoured else line.spread
         all_markets = {
             "h2h": [{"name": home, "price": line.moneyline_home}, {"name": away, "price": line.moneyline_away}],
-            "spreads": [{"name": home, "price": -110, "point": home_point}, {"name": away, "price": -110, "point": -home_point}],
-            "totals": [{"name": "Over", "price": -110, "point": line.total}, {"name": "Under", "price": -110, "point": line.total}],
-        }  # fmt: skip
+            "spreads": [
+                {"name": home, "price": -110, "point": home_point},
+                {"name": away, "price": -110, "point": -home_point},
+            ],
+            "totals": [
+                {"name": "Over", "price": -110, "point": line.total},
+                {"name": "Under", "price": -110, "point": line.total},
+            ],
+        }
         stamp = snapshot_time(g.game_date, index)
-        chosen = [{"key": k, "last_update": stamp, "outcomes": o} for k, o in all_markets.items() if not markets or k in markets]
+        chosen = [
+            {"key": k, "last_update": stamp, "outcomes": o}
+            for k, o in all_markets.items()
+            if not markets or k in markets
+        ]
         books = sorted({row[6] for row in season.props[g.game_id][index]}) or ["draftkings"]
-        bookmakers = [{"key": b, "title": BOOK_TITLES.get(b, b), "last_update": stamp, "markets": chosen} for b in books]
+        bookmakers = [
+            {"key": b, "title": BOOK_TITLES.get(b, b), "last_update": stamp, "markets": chosen} for b in books
+        ]
         out.append({**_event_head(season, g), "bookmakers": bookmakers})
     return out

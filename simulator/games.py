@@ -65,10 +65,14 @@ def make_side(
     """The side for ``players`` (those available); the second night of a back-to-back costs starters minutes."""
     abbr, opp = (g.home, g.away) if home else (g.away, g.home)
     b2b = (abbr, g.game_date - timedelta(days=1)) in played_on
-    weights = np.array([
-        p.minutes * (B2B_STARTER_MINUTES if b2b and p.rank < 5 else 1.0) * (1 - GARBAGE_SEATED if _garbage(p) else 1.0)
-        for p in players
-    ])  # fmt: skip
+    weights = np.array(
+        [
+            p.minutes
+            * (B2B_STARTER_MINUTES if b2b and p.rank < 5 else 1.0)
+            * (1 - GARBAGE_SEATED if _garbage(p) else 1.0)
+            for p in players
+        ]
+    )
     eff = teams[abbr].offence * teams[opp].defence * (HOME_EFF if home else 1.0) * (B2B_EFF if b2b else 1.0)
     return Side(teams[abbr], home, players, share_minutes(weights), (teams[abbr].pace + teams[opp].pace) / 2, eff)
 
@@ -121,9 +125,23 @@ def play_game(g: Game, sides: list[Side], config: SimConfig) -> Box:
         for i, p in enumerate(s.players):
             if mins[i] == 0:
                 continue  # never got off the bench: no LeagueGameLog row
-            line = dict(MIN=mins[i], FGM=fg2m[i] + fg3m[i], FGA=fga[i], FG3M=fg3m[i], FG3A=fg3a[i], FTM=ftm[i],
-                        FTA=fta[i], OREB=oreb[i], DREB=reb[i] - oreb[i], REB=reb[i], AST=ast[i], STL=stl[i],
-                        BLK=blk[i], TOV=tov[i], PF=pf[i])  # fmt: skip
+            line = dict(
+                MIN=mins[i],
+                FGM=fg2m[i] + fg3m[i],
+                FGA=fga[i],
+                FG3M=fg3m[i],
+                FG3A=fg3a[i],
+                FTM=ftm[i],
+                FTA=fta[i],
+                OREB=oreb[i],
+                DREB=reb[i] - oreb[i],
+                REB=reb[i],
+                AST=ast[i],
+                STL=stl[i],
+                BLK=blk[i],
+                TOV=tov[i],
+                PF=pf[i],
+            )
             line = {k: int(v) for k, v in line.items()}
             line["PTS"] = 2 * line["FGM"] + line["FG3M"] + line["FTM"]
             side_lines.append((p, line))

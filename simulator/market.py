@@ -20,8 +20,13 @@ from simulator.league import Team
 BOOKS = ["draftkings", "fanduel", "betmgm", "williamhill_us"]
 SNAPSHOTS = [time(10), time(17)]  # US/Eastern wall clock, both before the earliest tip-off
 LISTED_PER_TEAM, LISTED_MIN_MINUTES = 8, 15.0  # books post rotation players only
-MARKET_MIN_MEAN = {"player_points": 4.0, "player_rebounds": 1.5, "player_assists": 1.0, "player_threes": 0.5,
-                   "player_points_rebounds_assists": 6.0}  # fmt: skip
+MARKET_MIN_MEAN = {
+    "player_points": 4.0,
+    "player_rebounds": 1.5,
+    "player_assists": 1.0,
+    "player_threes": 0.5,
+    "player_points_rebounds_assists": 6.0,
+}
 MORNING_KEEPS, AFTERNOON_KEEPS = 0.5, 0.3  # chance a surprise absentee's line survives each snapshot
 AFTERNOON_MOVE = 0.35  # share of the morning error corrected by the afternoon
 BOOK_SD, OFFERED = 0.03, 0.93  # books disagree a little; a book skips a market now and then
@@ -29,8 +34,13 @@ VIG_PER_SIDE = (1.02, 1.035)  # -110/-110 is 1.024 a side
 GAME_VIG = 1.025
 # Spread of each market's outcome around the true mean, variance = mean * (a + b * mean), measured on replayed
 # simulated games (test_predict_leakage checks it still holds); b < 0 for threes is binomial-like under-dispersion.
-TRUE_VARIANCE = {"player_points": (2.29, 0.0052), "player_rebounds": (0.99, 0.0236), "player_assists": (0.99, 0.0286),
-                 "player_threes": (1.07, -0.0286), "player_points_rebounds_assists": (1.84, 0.0126)}  # fmt: skip
+TRUE_VARIANCE = {
+    "player_points": (2.29, 0.0052),
+    "player_rebounds": (0.99, 0.0236),
+    "player_assists": (0.99, 0.0286),
+    "player_threes": (1.07, -0.0286),
+    "player_points_rebounds_assists": (1.84, 0.0126),
+}
 
 
 @dataclass(frozen=True)
@@ -42,8 +52,14 @@ class ClosingLine:
     moneyline_home: int
 
 
-def prop_snapshots(g: Game, sides: list[Side], before_news: list[Side], absences: dict[int, str],
-                   teams: dict[str, Team], config: SimConfig) -> list[list[list[str]]]:  # fmt: skip
+def prop_snapshots(
+    g: Game,
+    sides: list[Side],
+    before_news: list[Side],
+    absences: dict[int, str],
+    teams: dict[str, Team],
+    config: SimConfig,
+) -> list[list[list[str]]]:
     """Morning and afternoon prop rows for one game (``before_news``: sides still counting surprise absentees)."""
     draws = rng(config.seed, 5, g.number)
     books = [b for b in BOOKS if b in draws.choice(BOOKS, int(draws.integers(3, 5)), replace=False)]
@@ -130,8 +146,9 @@ def closing_line(g: Game, sides: list[Side], config: SimConfig) -> ClosingLine:
     margin = home_mu - away_mu + draws.normal(0, 1.5)
     total = math.floor(home_mu + away_mu + draws.normal(0, 3)) + 0.5
     p_home = _phi(margin / 12)
-    return ClosingLine(margin > 0, math.floor(abs(margin)) + 0.5, total,
-                       american((1 - p_home) * GAME_VIG), american(p_home * GAME_VIG))  # fmt: skip
+    return ClosingLine(
+        margin > 0, math.floor(abs(margin)) + 0.5, total, american((1 - p_home) * GAME_VIG), american(p_home * GAME_VIG)
+    )
 
 
 def american(implied: float) -> int:

@@ -61,5 +61,11 @@ def simulate(config: SimConfig, out_dir: Path) -> SimOutput:
     for name, header in files.COLUMNS.items():
         files.write_csv(paths[name], header, rows[name])
     played = sum(g.game_date < tonight for g in season.games)
-    return SimOutput(out_dir=out_dir, **paths, row_counts={name: len(r) for name, r in rows.items()}, as_of=tonight,
-                     games_played=played, games_scheduled=len(season.games) - played)  # fmt: skip
+    return SimOutput(
+        out_dir=out_dir,
+        **paths,
+        row_counts={name: len(r) for name, r in rows.items()},
+        as_of=tonight,
+        games_played=played,
+        games_scheduled=len(season.games) - played,
+    )

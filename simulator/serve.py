@@ -33,10 +33,14 @@ log = logging.getLogger(__name__)
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 BOX = re.compile(r"^/static/json/liveData/boxscore/boxscore_(\w+)\.json$")
 EVENT_ODDS = re.compile(r"^/v4/sports/basketball_nba/events/(\w+)/odds$")
-BLOCK_PAGE = (b"<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>You don't have "
-              b"permission to access this resource on this server.<P>Reference #18.sim</BODY></HTML>")  # fmt: skip
-CHALLENGE_PAGE = (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your "
-                  b"browser before accessing the site.</body></html>")  # fmt: skip
+BLOCK_PAGE = (
+    b"<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>You don't have "
+    b"permission to access this resource on this server.<P>Reference #18.sim</BODY></HTML>"
+)
+CHALLENGE_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your "
+    b"browser before accessing the site.</body></html>"
+)
 
 
 @dataclass
@@ -64,8 +68,14 @@ def rename_field(payload, name: str, new_name: str):
 class SimApi:
     """Routes a request to the season's payloads, applying faults, the key check and the odds quota."""
 
-    def __init__(self, season: Season, api_key: str | None = None, faults: list[Fault] | None = None,
-                 props_snapshot: int = 1, quota: int = 500):  # fmt: skip
+    def __init__(
+        self,
+        season: Season,
+        api_key: str | None = None,
+        faults: list[Fault] | None = None,
+        props_snapshot: int = 1,
+        quota: int = 500,
+    ):
         self.season = season
         self.api_key = api_key
         self.faults = FaultPlan(faults)
@@ -107,7 +117,9 @@ class SimApi:
             self.served.append({"endpoint": endpoint, "resource": resource, "fault": fault, "status": reply.status})
         return reply
 
-    def _answer(self, endpoint: str, resource: str, params: dict[str, str], headers: dict[str, str]) -> tuple[Reply, str | None]:
+    def _answer(
+        self, endpoint: str, resource: str, params: dict[str, str], headers: dict[str, str]
+    ) -> tuple[Reply, str | None]:
         odds = endpoint in ("events", "event_odds", "odds")
         if odds and self.api_key and params.get("apiKey") != self.api_key:
             invalid = _json({"message": "API key is not valid or is missing.", "error_code": "INVALID_KEY"}, 401)
@@ -137,7 +149,9 @@ class SimApi:
         elif endpoint == "event_odds":
             payload = feeds.event_odds_payload(season, resource, markets, self.props_snapshot)
             if payload is None:
-                return _json({"message": "Event not found. The event may have expired.", "error_code": "EVENT_NOT_FOUND"}, 404)
+                return _json(
+                    {"message": "Event not found. The event may have expired.", "error_code": "EVENT_NOT_FOUND"}, 404
+                )
         else:
             payload = feeds.game_odds_payload(season, params, markets, self.props_snapshot)
         if payload is None:
@@ -169,11 +183,13 @@ class SimApi:
     def _with_quota(self, reply: Reply, cost: int) -> Reply:
         with self._lock:
             self.quota_used += cost
-            reply.headers.update({
-                "x-requests-used": str(self.quota_used),
-                "x-requests-remaining": str(max(0, self.quota_total - self.quota_used)),
-                "x-requests-last": str(cost),
-            })  # fmt: skip
+            reply.headers.update(
+                {
+                    "x-requests-used": str(self.quota_used),
+                    "x-requests-remaining": str(max(0, self.quota_total - self.quota_used)),
+                    "x-requests-last": str(cost),
+                }
+            )
         return reply
 
     def handle_post(self, path: str, body: bytes) -> Reply:
@@ -197,8 +213,13 @@ class SimApi:
         return _json({"message": f"no control endpoint {path}"}, 404)
 
     def state(self) -> dict:
-        return {"faults": self.faults.state(), "applied": list(self.faults.applied), "requests": self.requests,
-                "props_snapshot": self.props_snapshot, "quota_used": self.quota_used}  # fmt: skip
+        return {
+            "faults": self.faults.state(),
+            "applied": list(self.faults.applied),
+            "requests": self.requests,
+            "props_snapshot": self.props_snapshot,
+            "quota_used": self.quota_used,
+        }
 
 
 def _handler(api: SimApi) -> type[BaseHTTPRequestHandler]:

@@ -119,9 +119,7 @@ def read_csv_table(path: Path, data: bytes) -> TextTable:
     """Parse CSV bytes into a text table; empty cells become None."""
     require_unique_header(path, data)
     try:
-        frame = pd.read_csv(
-            io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[], encoding="utf-8"
-        )
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[], encoding="utf-8")
     except pd.errors.EmptyDataError as exc:
         raise ImportFileError(path, "file is empty; expected a header row and data rows") from exc
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -153,7 +151,11 @@ def result_set_table(path: Path, payload: dict, preferred: tuple[str, ...] = ())
         raise ImportFileError(path, "result set lacks 'headers'/'rowSet'; expected the resultSets shape")
     for i, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != len(headers):
-            raise ImportFileError(path, f"has {len(row) if isinstance(row, list) else 'no'} values for {len(headers)} headers", f"rowSet[{i}]")
+            raise ImportFileError(
+                path,
+                f"has {len(row) if isinstance(row, list) else 'no'} values for {len(headers)} headers",
+                f"rowSet[{i}]",
+            )
     repeated = next((h for i, h in enumerate(headers) if h in headers[:i]), None)
     if repeated is not None:
         raise ImportFileError(path, f"header {repeated} appears twice in the result set; expected each column once")
@@ -216,9 +218,7 @@ def to_number(table: TextTable, column: str, values: pd.Series, *, whole: bool) 
     converted = pd.to_numeric(values, errors="coerce")
     position = _bad_position(values, converted)
     if position is not None:
-        raise table.fail(
-            f"column {column} has {values.iloc[position]!r}, expected a number", position
-        )
+        raise table.fail(f"column {column} has {values.iloc[position]!r}, expected a number", position)
     magnitude = converted.astype("float64")  # exact integers stay in ``converted``; this is for limits
     infinite = magnitude.abs() == math.inf
     if infinite.any():
@@ -237,9 +237,7 @@ def to_number(table: TextTable, column: str, values: pd.Series, *, whole: bool) 
         fractional = converted.notna() & (converted % 1 != 0)
         if fractional.any():
             position = int(fractional.to_numpy().argmax())
-            raise table.fail(
-                f"column {column} has {values.iloc[position]!r}, expected a whole number", position
-            )
+            raise table.fail(f"column {column} has {values.iloc[position]!r}, expected a whole number", position)
         return converted.astype("Int64")
     return converted.astype("Float64")
 
@@ -257,9 +255,7 @@ def to_date(table: TextTable, column: str, values: pd.Series, formats: tuple[str
     result = result.where(result.dt.year >= 1)  # pandas parses year 0; a date cannot hold it
     position = _bad_position(values, result)
     if position is not None:
-        raise table.fail(
-            f"column {column} has {values.iloc[position]!r}, expected a date like 2025-10-21", position
-        )
+        raise table.fail(f"column {column} has {values.iloc[position]!r}, expected a date like 2025-10-21", position)
     return result.dt.date
 
 

@@ -46,7 +46,23 @@ COLUMN_ALIASES = {
     "three_pct": "FG3_PCT",
 }
 
-WHOLE_COLUMNS = ["PTS", "FGM", "FGA", "FG3M", "FG3A", "FTM", "FTA", "OREB", "DREB", "REB", "AST", "STL", "BLK", "TOV", "PF"]
+WHOLE_COLUMNS = [
+    "PTS",
+    "FGM",
+    "FGA",
+    "FG3M",
+    "FG3A",
+    "FTM",
+    "FTA",
+    "OREB",
+    "DREB",
+    "REB",
+    "AST",
+    "STL",
+    "BLK",
+    "TOV",
+    "PF",
+]
 DECIMAL_COLUMNS = ["FG_PCT", "FG3_PCT", "FT_PCT", "PLUS_MINUS"]
 
 SEASON_TYPE_BY_DIGIT = {
@@ -87,9 +103,7 @@ def game_log_json_table(path: Path, payload) -> TextTable:
 
 
 def normalise_game_log_columns(table: TextTable) -> TextTable:
-    table.frame = table.frame.rename(
-        columns=lambda c: COLUMN_ALIASES.get(c, c.upper() if c.islower() else c)
-    )
+    table.frame = table.frame.rename(columns=lambda c: COLUMN_ALIASES.get(c, c.upper() if c.islower() else c))
     require_unique_columns(table)
     return table
 
@@ -212,4 +226,3 @@ def game_logs_from_table(table: TextTable, source: str) -> ParsedFile:
         )
     check_contract(table, raw_table, out)
     return ParsedFile(table=raw_table, frame=conform(raw_table, out), source=source, skipped="; ".join(notes) or None)
-

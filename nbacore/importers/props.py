@@ -73,7 +73,9 @@ def parse_props(path: Path, source: str) -> ParsedFile:
     check_contract(table, PROP_SNAPSHOTS, out, named)
     out, repeats = drop_repeats(table, out, list(PROP_SNAPSHOTS.key[1:]))
     skipped = f"{repeats} verbatim repeated rows" if repeats else None
-    return ParsedFile(table=PROP_SNAPSHOTS, frame=conform(PROP_SNAPSHOTS, out), source=source, skipped=skipped, path=path)
+    return ParsedFile(
+        table=PROP_SNAPSHOTS, frame=conform(PROP_SNAPSHOTS, out), source=source, skipped=skipped, path=path
+    )
 
 
 def _require(table: TextTable, required: list[str], what: str) -> pd.DataFrame:

@@ -124,7 +124,19 @@ def cdn_schedule_table(path: Path, payload) -> TextTable:
                 }
             )
             labels.append(f"gameDates[{d}].games[{g}]")
-    frame = pd.DataFrame(rows, columns=[*CSV_REQUIRED, "HOME_TEAM_ID", "AWAY_TEAM_ID", "HOME_PTS", "AWAY_PTS", "STATUS", "SEASON", "TIPOFF_AT"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            *CSV_REQUIRED,
+            "HOME_TEAM_ID",
+            "AWAY_TEAM_ID",
+            "HOME_PTS",
+            "AWAY_PTS",
+            "STATUS",
+            "SEASON",
+            "TIPOFF_AT",
+        ],
+    )
     table = TextTable(path=path, frame=frame, row_label=lambda i: labels[i])
     refuse_control_characters(table)
     return table

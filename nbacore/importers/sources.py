@@ -110,8 +110,11 @@ def _similar_keys(con: duckdb.DuckDBPyConnection, source: str) -> str:
     """Keys ending in what was typed, as the hint of a 'no such key' error."""
     union = " union ".join(f"select distinct _source from {t.qualified}" for t in RAW_TABLES.values())
     tail = source.removeprefix("./").lstrip("/")
-    keys = [k for (k,) in con.execute(f"select _source from ({union}) order by 1").fetchall()
-            if k is not None and (k == tail or k.endswith("/" + tail))]  # fmt: skip
+    keys = [
+        k
+        for (k,) in con.execute(f"select _source from ({union}) order by 1").fetchall()
+        if k is not None and (k == tail or k.endswith("/" + tail))
+    ]
     if keys:
         return f"did you mean {', '.join(keys[:5])}? (keys are paths from the import root)"
     return "see the keys with: select distinct _source from raw.<table>"

@@ -21,7 +21,9 @@ class Target(str, Enum):
 @app.callback()
 def main(
     ctx: typer.Context,
-    target: Annotated[Target, typer.Option("--target", "-t", envvar="NBAPROPS_TARGET", help="dbt target / warehouse.")] = Target.local,
+    target: Annotated[
+        Target, typer.Option("--target", "-t", envvar="NBAPROPS_TARGET", help="dbt target / warehouse.")
+    ] = Target.local,
 ) -> None:
     prepare_process()
     ctx.obj = load_settings(target.value)

@@ -40,7 +40,6 @@ def date_option(*names: str, help: str):
     return typer.Option(*names, parser=game_date, metavar="DATE", help=f"{help}: {DATE_WORDS}.")
 
 
-
 def warehouse_command(access: str):
     """Declare how a command uses the local warehouse; every command that opens it carries this decorator.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,7 +14,9 @@ from nbaprops.cli.app import app
 from nbaprops.cli.common import date_option, fail, warehouse_command
 from nbaprops.runs.counts import print_counts
 
-import_app = typer.Typer(help="Land files in the raw tables (replaces the (file, game_date) partitions they cover).", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Land files in the raw tables (replaces the (file, game_date) partitions they cover).", no_args_is_help=True
+)
 app.add_typer(import_app, name="import")
 
 
@@ -26,9 +28,13 @@ class Layer(str, Enum):
 
 
 RootOption = Annotated[
-    Optional[Path],
-    typer.Option("--root", envvar="NBAPROPS_IMPORT_ROOT", help="Import root: a file's rows are keyed by its path "
-                 "under it (./x/logs.csv), or by its absolute path if outside. Default: the current directory."),
+    Path | None,
+    typer.Option(
+        "--root",
+        envvar="NBAPROPS_IMPORT_ROOT",
+        help="Import root: a file's rows are keyed by its path "
+        "under it (./x/logs.csv), or by its absolute path if outside. Default: the current directory.",
+    ),
 ]
 
 
@@ -59,28 +65,44 @@ def _import(ctx: typer.Context, kind: str, files: list[Path], root: Path | None 
 
 @import_app.command("game-logs")
 @warehouse_command("create")
-def import_game_logs(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="LeagueGameLog CSV, CSV.GZ or JSON files (player or team rows).")], root: RootOption = None) -> None:
+def import_game_logs(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="LeagueGameLog CSV, CSV.GZ or JSON files (player or team rows).")],
+    root: RootOption = None,
+) -> None:
     """Player or team game logs (stats.nba.com LeagueGameLog shape)."""
     _import(ctx, "game-logs", files, root)
 
 
 @import_app.command("schedule")
 @warehouse_command("create")
-def import_schedule(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="Schedule CSV or CDN scheduleLeagueV2 JSON.")], root: RootOption = None) -> None:
+def import_schedule(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Schedule CSV or CDN scheduleLeagueV2 JSON.")],
+    root: RootOption = None,
+) -> None:
     """The season schedule (flattened CSV or the NBA CDN scheduleLeagueV2 JSON)."""
     _import(ctx, "schedule", files, root)
 
 
 @import_app.command("props")
 @warehouse_command("create")
-def import_props(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="The Odds API flattened prop snapshot CSVs.")], root: RootOption = None) -> None:
+def import_props(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="The Odds API flattened prop snapshot CSVs.")],
+    root: RootOption = None,
+) -> None:
     """Player prop snapshots from The Odds API (flattened)."""
     _import(ctx, "props", files, root)
 
 
 @import_app.command("game-lines")
 @warehouse_command("create")
-def import_game_lines(ctx: typer.Context, files: Annotated[list[Path], typer.Argument(help="Closing spread/total CSVs.")], root: RootOption = None) -> None:
+def import_game_lines(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Closing spread/total CSVs.")],
+    root: RootOption = None,
+) -> None:
     """Closing game lines (spread, total, moneylines)."""
     _import(ctx, "game-lines", files, root)
 
@@ -90,7 +112,9 @@ def import_game_lines(ctx: typer.Context, files: Annotated[list[Path], typer.Arg
 def forget(
     ctx: typer.Context,
     source: Annotated[str, typer.Option("--source", help="The key an import printed, e.g. ./x/logs.csv.")],
-    table: Annotated[Optional[list[str]], typer.Option("--table", help="Only this raw table (repeatable; default all).")] = None,
+    table: Annotated[
+        list[str] | None, typer.Option("--table", help="Only this raw table (repeatable; default all).")
+    ] = None,
 ) -> None:
     """Remove every raw row one imported file landed (its source key), in one transaction."""
     _forget(ctx, source, table or [])
@@ -122,13 +146,24 @@ def _forget(ctx: typer.Context, source: str, tables: list[str]) -> None:
 def build(
     ctx: typer.Context,
     layer: Annotated[Layer, typer.Option(help="Which dbt layer to build (with its parents).")] = Layer.all,
-    select: Annotated[Optional[str], typer.Option(help="A dbt selector instead of a layer.")] = None,
-    daily: Annotated[bool, typer.Option("--daily", help="Only tables and incremental models, with the daily "
-                                        "tests (selectors.yml); what the morning run builds.")] = False,
-    since: Annotated[Optional[date], date_option(help="Incremental models rebuild from this date "
-                                                 "(after landing dates older than the last few days).")] = None,
-    full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch "
-                                               "(after changing their SQL).")] = False,
+    select: Annotated[str | None, typer.Option(help="A dbt selector instead of a layer.")] = None,
+    daily: Annotated[
+        bool,
+        typer.Option(
+            "--daily",
+            help="Only tables and incremental models, with the daily "
+            "tests (selectors.yml); what the morning run builds.",
+        ),
+    ] = False,
+    since: Annotated[
+        date | None,
+        date_option(
+            help="Incremental models rebuild from this date (after landing dates older than the last few days)."
+        ),
+    ] = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch (after changing their SQL).")
+    ] = False,
 ) -> None:
     """Build and test the warehouse with dbt (in-process). Without --daily: every model and every test."""
     from nbacore.dbt_runner import build_args, run_dbt

@@ -27,6 +27,7 @@ def run(
     if bad:
         fail(f"{len(bad)} phase(s) did not complete for {day}: {', '.join(o.phase for o in bad)}")
 
+
 @app.command()
 @warehouse_command("create")
 def backfill(
@@ -34,7 +35,9 @@ def backfill(
     start: Annotated[date, date_option(help="First game date")],
     end: Annotated[date, date_option(help="Last game date")],
     force: Annotated[bool, typer.Option(help="Re-land dates already complete.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", help="Run a range of more than 400 dates (each a full scrape).")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Run a range of more than 400 dates (each a full scrape).")
+    ] = False,
 ) -> None:
     """Land a date range in order (resumable: complete dates are skipped), then build once."""
     from nbaprops.runs.morning import backfill as run_backfill
@@ -44,14 +47,18 @@ def backfill(
     try:
         check_backfill_range(first, last, yes)  # before the progress bar: a refusal is one line
         with typer.progressbar(length=(last - first).days + 1, label=f"backfill {first}..{last}") as bar:
-            done = run_backfill(ctx.obj, first, last, force=force, echo=typer.echo,
-                                progress=lambda i, n, d: bar.update(1), yes=yes)  # fmt: skip
+            done = run_backfill(
+                ctx.obj, first, last, force=force, echo=typer.echo, progress=lambda i, n, d: bar.update(1), yes=yes
+            )
     except ValueError as exc:
         fail(str(exc), code=2)
-    typer.echo(f"backfill {first}..{last}: {len(done['success'])} landed, {len(done['skipped'])} already complete, "
-               f"{len(done['failed'])} failed{': ' + ', '.join(map(str, done['failed'])) if done['failed'] else ''}")  # fmt: skip
+    typer.echo(
+        f"backfill {first}..{last}: {len(done['success'])} landed, {len(done['skipped'])} already complete, "
+        f"{len(done['failed'])} failed{': ' + ', '.join(map(str, done['failed'])) if done['failed'] else ''}"
+    )
     if done["failed"]:
         raise typer.Exit(1)
+
 
 @app.command()
 @warehouse_command("read")
@@ -61,9 +68,9 @@ def status(
 ) -> None:
     """Each phase's latest state for a date, from ops.pipeline_runs."""
     from nbacore.dbt_runner import layer_model_counts
+    from nbacore.warehouse import connect
     from nbaprops.runs.morning import RUN_PHASES
     from nbaprops.runs.run_log import latest_phase_states
-    from nbacore.warehouse import connect
 
     day = date_
     with connect(ctx.obj) as con:
@@ -81,6 +88,7 @@ def status(
         note = error or detail or ""
         typer.echo(f"  {phase:<15} {state:<8}{' (forced)' if forced else ''} {note}")
 
+
 @app.command()
 @warehouse_command("read")
 def report(
@@ -92,6 +100,7 @@ def report(
 
     typer.echo(str(write_report(ctx.obj, date_)))
 
+
 @app.command()
 @warehouse_command("read")
 def monitor(
@@ -99,8 +108,8 @@ def monitor(
     date_: Annotated[date, date_option("--date", help="Game date")] = "today",
 ) -> None:
     """Coverage, scraper health, source blocks and freshness; alerts the webhook; exit 1 on critical."""
-    from nbaprops.runs.monitor import run_checks, send_alert, worst
     from nbacore.warehouse import connect
+    from nbaprops.runs.monitor import run_checks, send_alert, worst
 
     day = date_
     with connect(ctx.obj) as con:
@@ -117,6 +126,7 @@ def monitor(
             typer.secho(f"could not reach the alert webhook: {exc}", err=True)
     if level == "critical":
         raise typer.Exit(1)
+
 
 @app.command()
 def doctor(ctx: typer.Context) -> None:

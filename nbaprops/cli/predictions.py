@@ -6,11 +6,12 @@ command runs so that ``nbaprops --help`` stays fast.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated
 
 import typer
 
@@ -34,8 +35,6 @@ class Gate(str, Enum):
     off = "off"
 
 
-
-
 def _run(body: Callable[[], list[str]]) -> None:
     from predict.commands import PredictError
 
@@ -47,7 +46,7 @@ def _run(body: Callable[[], list[str]]) -> None:
         typer.echo(line)
 
 
-def _config(history_seasons: Optional[int] = None, **rules):
+def _config(history_seasons: int | None = None, **rules):
     from predict.commands import with_options
     from predict.config import PredictConfig
 
@@ -55,27 +54,42 @@ def _config(history_seasons: Optional[int] = None, **rules):
     return with_options(PredictConfig(), history_seasons, **rules)
 
 
-def _with_registry(settings, registry: Optional[Path]):
+def _with_registry(settings, registry: Path | None):
     """The settings with ``--registry`` applied (the registry folder lives in the one settings object)."""
     return settings if registry is None else replace(settings, model_registry=registry.resolve())
 
 
-RegistryOpt = Annotated[Optional[Path], typer.Option(help="Model registry folder (default models_registry/ or NBAPROPS_MODEL_REGISTRY).")]
-MinEdgeOpt = Annotated[Optional[float], typer.Option(help="Smallest edge (blended - fair probability) to bet [0.04].")]
-MinEvOpt = Annotated[Optional[float], typer.Option(help="Smallest expected value per unit staked to bet [0.02].")]
-GateOpt = Annotated[Gate, typer.Option(help="strict: picks only in markets whose record shows information beyond the "
-                                             "line; off: ignore the evidence gate (research only).")]
-BankrollOpt = Annotated[Optional[float], typer.Option(help="Bankroll in your currency; stakes are also printed in it [1000].")]
-NightlyCapOpt = Annotated[Optional[float], typer.Option(help="Most of the bankroll staked on one night, a share [0.10].")]
-PlayerCapOpt = Annotated[Optional[float], typer.Option(help="Most staked on one player's markets in a night, a share [0.04].")]
+RegistryOpt = Annotated[
+    Path | None, typer.Option(help="Model registry folder (default models_registry/ or NBAPROPS_MODEL_REGISTRY).")
+]
+MinEdgeOpt = Annotated[float | None, typer.Option(help="Smallest edge (blended - fair probability) to bet [0.04].")]
+MinEvOpt = Annotated[float | None, typer.Option(help="Smallest expected value per unit staked to bet [0.02].")]
+GateOpt = Annotated[
+    Gate,
+    typer.Option(
+        help="strict: picks only in markets whose record shows information beyond the "
+        "line; off: ignore the evidence gate (research only)."
+    ),
+]
+BankrollOpt = Annotated[
+    float | None, typer.Option(help="Bankroll in your currency; stakes are also printed in it [1000].")
+]
+NightlyCapOpt = Annotated[float | None, typer.Option(help="Most of the bankroll staked on one night, a share [0.10].")]
+PlayerCapOpt = Annotated[
+    float | None, typer.Option(help="Most staked on one player's markets in a night, a share [0.04].")
+]
 
 
 @app.command()
 @warehouse_command("write")
 def train(
     ctx: typer.Context,
-    before: Annotated[Optional[date], date_option(help="Train on games before this date (default: every final game)")] = None,
-    history_seasons: Annotated[Optional[int], typer.Option(min=0, help="Most recent seasons to train on (0 = all).")] = None,
+    before: Annotated[
+        date | None, date_option(help="Train on games before this date (default: every final game)")
+    ] = None,
+    history_seasons: Annotated[
+        int | None, typer.Option(min=0, help="Most recent seasons to train on (0 = all).")
+    ] = None,
     registry: RegistryOpt = None,
 ) -> None:
     """Train the per-market models on the feature mart and save them in the registry."""
@@ -84,13 +98,16 @@ def train(
     cut = before
     _run(lambda: commands.train(_with_registry(ctx.obj, registry), _config(history_seasons), cut))
 
+
 @app.command()
 @warehouse_command("write")
 def score(
     ctx: typer.Context,
     date_: Annotated[date, date_option("--date", help="Game date to score")],
-    model: Annotated[Optional[str], typer.Option(help="Model version (default: the newest in the registry).")] = None,
-    as_of: Annotated[Optional[str], typer.Option(help="Price at the latest snapshot at or before this UTC time, YYYY-MM-DDTHH:MM.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model version (default: the newest in the registry).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="Price at the latest snapshot at or before this UTC time, YYYY-MM-DDTHH:MM.")
+    ] = None,
     min_edge: MinEdgeOpt = None,
     min_ev: MinEvOpt = None,
     gate: GateOpt = Gate.strict,
@@ -109,9 +126,20 @@ def score(
             when = datetime.fromisoformat(as_of)
         except ValueError:
             fail(f"--as-of {as_of!r} is not a time; use YYYY-MM-DDTHH:MM (UTC)", code=2)
-    config = lambda: _config(None, min_edge=min_edge, min_ev=min_ev, gate=gate, bankroll=bankroll,  # noqa: E731
-                             nightly_cap=nightly_cap, player_cap=player_cap)  # fmt: skip
+
+    def config():
+        return _config(
+            None,
+            min_edge=min_edge,
+            min_ev=min_ev,
+            gate=gate,
+            bankroll=bankroll,
+            nightly_cap=nightly_cap,
+            player_cap=player_cap,
+        )
+
     _run(lambda: commands.score(_with_registry(ctx.obj, registry), config(), day, model, when))
+
 
 @app.command()
 @warehouse_command("write")
@@ -125,17 +153,26 @@ def grade(
     day = date_
     _run(lambda: commands.grade(ctx.obj, _config(), day))
 
+
 @app.command()
 @warehouse_command("write")
 def backtest(
     ctx: typer.Context,
     start: Annotated[date, date_option(help="First game date")],
     end: Annotated[date, date_option(help="Last game date")],
-    retrain: Annotated[Retrain, typer.Option(help="How often to retrain (on games before each retrain date).")] = Retrain.weekly,
-    price_at: Annotated[PriceAt, typer.Option(help="Price each line at its latest or its opening pregame snapshot.")] = PriceAt.latest,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Where to write the JSON (default target/backtests/).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write every scored line here (.parquet or .csv).")] = None,
-    history_seasons: Annotated[Optional[int], typer.Option(min=0, help="Most recent seasons to train on (0 = all).")] = None,
+    retrain: Annotated[
+        Retrain, typer.Option(help="How often to retrain (on games before each retrain date).")
+    ] = Retrain.weekly,
+    price_at: Annotated[
+        PriceAt, typer.Option(help="Price each line at its latest or its opening pregame snapshot.")
+    ] = PriceAt.latest,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Where to write the JSON (default target/backtests/).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write every scored line here (.parquet or .csv).")] = None,
+    history_seasons: Annotated[
+        int | None, typer.Option(min=0, help="Most recent seasons to train on (0 = all).")
+    ] = None,
     min_edge: MinEdgeOpt = None,
     min_ev: MinEvOpt = None,
     gate: GateOpt = Gate.strict,
@@ -150,7 +187,20 @@ def backtest(
     first, last = start, end
     if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
         fail(f"--out {out}: use a .parquet or .csv file name", code=2)
-    config = lambda: _config(history_seasons, min_edge=min_edge, min_ev=min_ev, gate=gate, bankroll=bankroll,  # noqa: E731
-                             nightly_cap=nightly_cap, player_cap=player_cap)  # fmt: skip
-    _run(lambda: commands.backtest(ctx.obj, config(), first, last, retrain.value, json_out, price_at.value,
-                                   echo=typer.echo, rows_path=out))  # fmt: skip
+
+    def config():
+        return _config(
+            history_seasons,
+            min_edge=min_edge,
+            min_ev=min_ev,
+            gate=gate,
+            bankroll=bankroll,
+            nightly_cap=nightly_cap,
+            player_cap=player_cap,
+        )
+
+    _run(
+        lambda: commands.backtest(
+            ctx.obj, config(), first, last, retrain.value, json_out, price_at.value, echo=typer.echo, rows_path=out
+        )
+    )

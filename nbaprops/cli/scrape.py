@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from datetime import date
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -79,7 +79,9 @@ def summary_lines(results: list[SourceResult], attempts_by_source: dict[str, Cou
 def run_scrape(settings: Settings, game_date: date, sources: list[str]) -> int:
     """Scrape one date; print the summary; return the exit code."""
     if settings.target != "local":
-        typer.secho(f"error: scraping into target {settings.target!r} is not available yet; use --target local", err=True)
+        typer.secho(
+            f"error: scraping into target {settings.target!r} is not available yet; use --target local", err=True
+        )
         return 2
     try:
         report = scrape_date(settings, game_date, sources or None, progress=BarProgress())
@@ -94,7 +96,9 @@ def run_scrape(settings: Settings, game_date: date, sources: list[str]) -> int:
         typer.echo(line)
     if not report.succeeded:
         failed = [r.source for r in report.results if not r.succeeded]
-        typer.secho(f"scrape incomplete: {', '.join(failed)} (see the problems above and raw.scrape_attempts)", err=True)
+        typer.secho(
+            f"scrape incomplete: {', '.join(failed)} (see the problems above and raw.scrape_attempts)", err=True
+        )
         return 1
     return 0
 
@@ -103,7 +107,9 @@ def run_replay(settings: Settings, game_date: date, sources: list[str]) -> int:
     """Replay one date from the archive; print what landed. A damaged archive file fails its source (one
     line naming the file and the fix) while every other file and source still replays; the exit code is 1."""
     if settings.target != "local":
-        typer.secho(f"error: replaying into target {settings.target!r} is not available yet; use --target local", err=True)
+        typer.secho(
+            f"error: replaying into target {settings.target!r} is not available yet; use --target local", err=True
+        )
         return 2
     try:
         results = replay_date(settings, game_date, sources or None)
@@ -120,7 +126,9 @@ def run_replay(settings: Settings, game_date: date, sources: list[str]) -> int:
             typer.echo(f"  {result.source}: PROBLEM: {problem}")
     failed = [r.source for r in results if r.problems]
     if failed:
-        typer.secho(f"replay incomplete: {', '.join(failed)} (see the problems above; everything else landed)", err=True)
+        typer.secho(
+            f"replay incomplete: {', '.join(failed)} (see the problems above; everything else landed)", err=True
+        )
         return 1
     return 0
 
@@ -130,7 +138,12 @@ def run_replay(settings: Settings, game_date: date, sources: list[str]) -> int:
 def scrape(
     ctx: typer.Context,
     date_: Annotated[date, date_option("--date", help="Game date")],
-    source: Annotated[Optional[list[str]], typer.Option(help="cdn_boxscore, stats_gamelog, stats_boxscore, odds_api (repeatable; default all; the schedule always runs).")] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="cdn_boxscore, stats_gamelog, stats_boxscore, odds_api (repeatable; default all; the schedule always runs)."
+        ),
+    ] = None,
 ) -> None:
     """Fetch one game date from the live sources, archive every payload, land the raw tables."""
     raise typer.Exit(run_scrape(ctx.obj, date_, source or []))
@@ -141,7 +154,7 @@ def scrape(
 def replay(
     ctx: typer.Context,
     date_: Annotated[date, date_option("--date", help="Game date")],
-    source: Annotated[Optional[list[str]], typer.Option(help="Only these sources (repeatable; default all).")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only these sources (repeatable; default all).")] = None,
 ) -> None:
     """Rebuild one date's raw tables from the payload archive (no network)."""
     raise typer.Exit(run_replay(ctx.obj, date_, source or []))

@@ -20,13 +20,16 @@ def print_counts(settings: Settings, echo: Callable[[str], None]) -> None:
     """Echo one line per analytics model; a model not built yet raises ``ValueError`` naming it and the fix."""
     with connect(settings) as con:
         built = {
-            name for (name,) in con.execute(
+            name
+            for (name,) in con.execute(
                 "select table_name from information_schema.tables where table_schema = 'analytics'"
             ).fetchall()
         }
         missing = [m for m in ANALYTICS_MODELS if m not in built]
         if missing:
-            raise ValueError(f"analytics model(s) {', '.join(missing)} not built in {settings.duckdb_path}; run `nbaprops build`")
+            raise ValueError(
+                f"analytics model(s) {', '.join(missing)} not built in {settings.duckdb_path}; run `nbaprops build`"
+            )
         echo(f"{'analytics model':<32} {'rows':>10}")
         for model in ANALYTICS_MODELS:
             rows = con.execute(f"select count(*) from analytics.{model}").fetchone()[0]

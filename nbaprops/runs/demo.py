@@ -25,7 +25,9 @@ def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[
 
     season = simulate_season(SimConfig(seed=seed, days=days))
     running = start_server(SimApi(season, api_key=DEMO_KEY, quota=100_000))
-    settings = replace(settings, sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY), scrape=FAST_SCRAPES)
+    settings = replace(
+        settings, sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY), scrape=FAST_SCRAPES
+    )
     tonight = season.tonight
     first = min(g.game_date for g in season.games)
     echo(f"simulated league API on {running.url}: {len(season.games)} games, tonight = {tonight}")
@@ -73,8 +75,10 @@ def print_picks(settings: Settings, day, echo: Callable[[str], None], limit: int
         ).fetchone()
         run = latest_score_run(con, day)
     rules = run.get("rules", {})
-    echo(f"  {total[0]} lines scored, {total[1]} picks staking {total[2]:.1%} of the bankroll "
-         f"(nightly cap {rules.get('nightly_cap', 0):.0%}); gate per market ({run.get('gate', '?')}):")  # fmt: skip
+    echo(
+        f"  {total[0]} lines scored, {total[1]} picks staking {total[2]:.1%} of the bankroll "
+        f"(nightly cap {rules.get('nightly_cap', 0):.0%}); gate per market ({run.get('gate', '?')}):"
+    )
     for decision in run.get("gates", {}).values():
         echo(f"    {decision}")
     for note in run.get("cap_notes", []):
@@ -83,7 +87,11 @@ def print_picks(settings: Settings, day, echo: Callable[[str], None], limit: int
         echo("  no picks tonight: no market has shown information beyond the line")
         return
     echo(f"  the {len(rows)} largest edges:")
-    echo(f"  {'player':<24}{'market':<10}{'pick':<6}{'line':>6} {'book':<16}{'odds':>6}{'pred':>7}{'edge':>7}{'stake':>7}{'amount':>8}")
+    echo(
+        f"  {'player':<24}{'market':<10}{'pick':<6}{'line':>6} {'book':<16}{'odds':>6}{'pred':>7}{'edge':>7}{'stake':>7}{'amount':>8}"
+    )
     for name, market, pick, line, book, odds, pred, edge, stake, amount in rows:
-        echo(f"  {name:<24}{market:<10}{pick:<6}{line:>6.1f} {book or '-':<16}{odds:>6.0f}{pred:>7.1f}{edge:>7.1%}"
-             f"{stake:>7.2%}{amount:>8.2f}")
+        echo(
+            f"  {name:<24}{market:<10}{pick:<6}{line:>6.1f} {book or '-':<16}{odds:>6.0f}{pred:>7.1f}{edge:>7.1%}"
+            f"{stake:>7.2%}{amount:>8.2f}"
+        )

@@ -48,7 +48,11 @@ def check_credentials(settings: Settings) -> str:
 
 
 def check_odds_key(settings: Settings) -> str:
-    return "ODDS_API_KEY is set" if settings.sources.odds_api_key else "ODDS_API_KEY is not set: the odds source will be skipped"
+    return (
+        "ODDS_API_KEY is set"
+        if settings.sources.odds_api_key
+        else "ODDS_API_KEY is not set: the odds source will be skipped"
+    )
 
 
 def check_warehouse(settings: Settings) -> str:
@@ -83,9 +87,9 @@ def check_imports(settings: Settings) -> str:
 
 
 def check_model_matches_mart(settings: Settings) -> str:
+    from nbacore.warehouse import connect
     from predict.mart import read_feature_order
     from predict.registry import check_compatible, list_versions, load_model
-    from nbacore.warehouse import connect
 
     root = settings.registry_dir
     if not list_versions(root):
@@ -93,7 +97,9 @@ def check_model_matches_mart(settings: Settings) -> str:
     model = load_model(root)
     with connect(replace(settings, access="read")) as con:
         features = read_feature_order(con)
-        versions = [v for (v,) in con.execute("select distinct feature_version from precompute.feature_mart").fetchall()]
+        versions = [
+            v for (v,) in con.execute("select distinct feature_version from precompute.feature_mart").fetchall()
+        ]
     check_compatible(model, features, versions)
     return f"model {model.version} matches the feature mart ({len(features)} features)"
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import duckdb
+
 from nbacore.warehouse import table_exists
 
 COVERAGE_WARN = 0.95
@@ -31,37 +32,61 @@ def coverage_level(predicted: int, offered: int) -> str:
     return "critical" if share < COVERAGE_CRITICAL else "warn" if share < COVERAGE_WARN else "ok"
 
 
-
-
 def run_checks(con: duckdb.DuckDBPyConnection, day: date) -> list[Check]:
     checks: list[Check] = []
-    offered = con.execute(
-        "select count(*) from (select distinct game_id, player_lookup, market from intermediate.int_prop_offers where game_date = ? and is_pregame)",
-        [day],
-    ).fetchone()[0] if table_exists(con, "intermediate.int_prop_offers") else 0
-    predicted = con.execute(
-        "select count(*) from (select distinct game_id, player_lookup, market from predictions.predictions where game_date = ? and is_current)",
-        [day],
-    ).fetchone()[0] if table_exists(con, "predictions.predictions") else 0
+    offered = (
+        con.execute(
+            "select count(*) from (select distinct game_id, player_lookup, market from intermediate.int_prop_offers where game_date = ? and is_pregame)",
+            [day],
+        ).fetchone()[0]
+        if table_exists(con, "intermediate.int_prop_offers")
+        else 0
+    )
+    predicted = (
+        con.execute(
+            "select count(*) from (select distinct game_id, player_lookup, market from predictions.predictions where game_date = ? and is_current)",
+            [day],
+        ).fetchone()[0]
+        if table_exists(con, "predictions.predictions")
+        else 0
+    )
     share = f"{predicted / offered:.1%}" if offered else "n/a"
-    checks.append(Check("prediction coverage", coverage_level(predicted, offered),
-                        f"{predicted}/{offered} lines offered on {day} have a prediction ({share})"))
+    checks.append(
+        Check(
+            "prediction coverage",
+            coverage_level(predicted, offered),
+            f"{predicted}/{offered} lines offered on {day} have a prediction ({share})",
+        )
+    )
     if table_exists(con, "raw.scrape_attempts"):
         rows = con.execute(
             """select source, count(*), count(*) filter (where classification = 'ok'),
                       count(*) filter (where classification in ('blocked', 'rate_limited'))
-               from raw.scrape_attempts where game_date = ? group by 1 order by 1""", [day]).fetchall()
+               from raw.scrape_attempts where game_date = ? group by 1 order by 1""",
+            [day],
+        ).fetchall()
         for source, n, ok, blocked in rows:
             level = "warn" if blocked else "ok"
-            checks.append(Check(f"scraper health: {source}", level, f"{ok}/{n} attempts ok, {blocked} blocked or rate limited"))
+            checks.append(
+                Check(f"scraper health: {source}", level, f"{ok}/{n} attempts ok, {blocked} blocked or rate limited")
+            )
     if table_exists(con, "monitoring.scraper_source_blocks"):
-        open_blocks = con.execute("select count(*) from monitoring.scraper_source_blocks where not is_resolved").fetchone()[0]
-        checks.append(Check("source blocks", "warn" if open_blocks else "ok", f"{open_blocks} unresolved (source, resource) blocks"))
+        open_blocks = con.execute(
+            "select count(*) from monitoring.scraper_source_blocks where not is_resolved"
+        ).fetchone()[0]
+        checks.append(
+            Check(
+                "source blocks", "warn" if open_blocks else "ok", f"{open_blocks} unresolved (source, resource) blocks"
+            )
+        )
     latest = con.execute("select max(game_date) from raw.player_game_logs where game_date <= ?", [day]).fetchone()[0]
     expected = con.execute(
-        "select max(game_date) from raw.schedule where game_date < ? and game_status = 3", [day]).fetchone()[0]
+        "select max(game_date) from raw.schedule where game_date < ? and game_status = 3", [day]
+    ).fetchone()[0]
     if expected is not None and (latest is None or latest < expected):
-        checks.append(Check("freshness", "critical", f"box scores end at {latest}; the schedule has final games on {expected}"))
+        checks.append(
+            Check("freshness", "critical", f"box scores end at {latest}; the schedule has final games on {expected}")
+        )
     else:
         checks.append(Check("freshness", "ok", f"box scores through {latest}; latest final slate {expected}"))
     return checks
@@ -71,12 +96,12 @@ def send_alert(url: str, day: date, checks: list[Check], timeout: float = 5.0) -
     """POST a Slack-compatible {"text": ...} message listing the non-ok checks; returns the HTTP status."""
     bad = [c for c in checks if c.level != "ok"]
     text = f"nbaprops monitor {day}: " + "; ".join(f"[{c.level}] {c.name}: {c.detail}" for c in bad)
-    request = urllib.request.Request(url, data=json.dumps({"text": text}).encode(), headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps({"text": text}).encode(), headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.status
 
 
 def worst(checks: list[Check]) -> str:
     return max((c.level for c in checks), key=LEVELS.index, default="ok")
-
-

@@ -20,9 +20,9 @@ from datetime import date, timedelta
 import duckdb
 
 from nbacore.dates import today_eastern
-from nbaprops.runs.run_log import close_abandoned, latest_phase_states, new_run_id, record_skip, track_phase
 from nbacore.settings import PROJECT_DIR, Settings
 from nbacore.warehouse import connect, table_exists
+from nbaprops.runs.run_log import close_abandoned, latest_phase_states, new_run_id, record_skip, track_phase
 
 RUN_PHASES = ("scrape_results", "scrape_slate", "build", "grade", "score", "report")
 BACKFILL_PHASES = ("scrape",)
@@ -77,7 +77,9 @@ def gate_build(con: duckdb.DuckDBPyConnection, day: date) -> str:
     """Build needs yesterday's finals landed and, when today has games, today's prop lines."""
     missing = final_games_missing_box_scores(con, day - timedelta(days=1))
     if missing:
-        raise GateClosed(f"{len(missing)} final game(s) of {day - timedelta(days=1)} have no box scores: {', '.join(missing[:5])}")
+        raise GateClosed(
+            f"{len(missing)} final game(s) of {day - timedelta(days=1)} have no box scores: {', '.join(missing[:5])}"
+        )
     games_today = scheduled_games(con, day)
     if games_today:
         props = con.execute("select count(*) from raw.prop_snapshots where game_date = ?", [day]).fetchone()[0]
@@ -97,9 +99,11 @@ def gate_score(con: duckdb.DuckDBPyConnection, day: date) -> str:
         "select count(*) from precompute.feature_mart where game_date = ? and has_line", [day]
     ).fetchone()[0]
     if rows == 0:
-        raise GateClosed(f"{games_with_lines} game(s) on {day} have lines but the feature mart has no rows with lines; "
-                         "build first, or, if the build passed, land earlier dates (nbaprops backfill): the players "
-                         "have no box scores yet (analytics.prop_player_names_unmatched lists them)")  # fmt: skip
+        raise GateClosed(
+            f"{games_with_lines} game(s) on {day} have lines but the feature mart has no rows with lines; "
+            "build first, or, if the build passed, land earlier dates (nbaprops backfill): the players "
+            "have no box scores yet (analytics.prop_player_names_unmatched lists them)"
+        )
     return f"{rows} feature rows with lines on {day}"
 
 
@@ -131,9 +135,12 @@ def _predict(settings: Settings, what: str, day: date) -> str:
 
     if what == "grade":
         with connect(settings) as con:
-            scored = table_exists(con, "predictions.predictions") and con.execute(
-                "select count(*) from predictions.predictions where game_date = ? and is_current", [day]
-            ).fetchone()[0]
+            scored = (
+                table_exists(con, "predictions.predictions")
+                and con.execute(
+                    "select count(*) from predictions.predictions where game_date = ? and is_current", [day]
+                ).fetchone()[0]
+            )
         if not scored:
             return f"nothing to grade: no predictions were made for {day}"
     lines = getattr(commands, what)(settings, PredictConfig(), day)
@@ -147,7 +154,9 @@ def _report(settings: Settings, day: date) -> str:
     return f"report written to {path}"
 
 
-def run_day(settings: Settings, day: date, force: bool = False, echo: Callable[[str], None] = print) -> list[PhaseOutcome]:
+def run_day(
+    settings: Settings, day: date, force: bool = False, echo: Callable[[str], None] = print
+) -> list[PhaseOutcome]:
     """The morning job for game date ``day`` (US/Eastern); returns what each phase did."""
     run_id = new_run_id()
     yesterday = day - timedelta(days=1)
@@ -201,8 +210,12 @@ def season_calendar_span(path=SEASON_CALENDAR) -> tuple[date, date, str, str]:
     outside seeds/season_calendar.csv gets no season and fails every build (not_null_int_games_season)."""
     with open(path, newline="") as f:
         seasons = sorted(csv.DictReader(f), key=lambda r: r["starts_on"])
-    return (date.fromisoformat(seasons[0]["starts_on"]), date.fromisoformat(seasons[-1]["ends_on"]),
-            seasons[0]["season"], seasons[-1]["season"])  # fmt: skip
+    return (
+        date.fromisoformat(seasons[0]["starts_on"]),
+        date.fromisoformat(seasons[-1]["ends_on"]),
+        seasons[0]["season"],
+        seasons[-1]["season"],
+    )
 
 
 def check_backfill_range(start: date, end: date, yes: bool = False, today: date | None = None) -> None:
@@ -214,22 +227,36 @@ def check_backfill_range(start: date, end: date, yes: bool = False, today: date 
     if end < start:
         raise ValueError(f"--end {end} is before --start {start}; give an end on or after the start")
     if start < first:
-        raise ValueError(f"--start {start} is before the first season the warehouse holds ({first_season}, from "
-                         f"{first}; seeds/season_calendar.csv) and would fail every build; start on or after {first}")  # fmt: skip
+        raise ValueError(
+            f"--start {start} is before the first season the warehouse holds ({first_season}, from "
+            f"{first}; seeds/season_calendar.csv) and would fail every build; start on or after {first}"
+        )
     if end > today:
-        raise ValueError(f"--end {end} is after today ({today}, US/Eastern): no game after today is final; "
-                         f"end on or before {today} (`nbaprops run --date D` lands a coming slate)")  # fmt: skip
+        raise ValueError(
+            f"--end {end} is after today ({today}, US/Eastern): no game after today is final; "
+            f"end on or before {today} (`nbaprops run --date D` lands a coming slate)"
+        )
     if end > last:
-        raise ValueError(f"--end {end} is after the last season the warehouse holds ({last_season}, to {last}); "
-                         f"add the season to seeds/season_calendar.csv or end on or before {last}")  # fmt: skip
+        raise ValueError(
+            f"--end {end} is after the last season the warehouse holds ({last_season}, to {last}); "
+            f"add the season to seeds/season_calendar.csv or end on or before {last}"
+        )
     if count > MAX_BACKFILL_DATES and not yes:
-        raise ValueError(f"backfill {start}..{end} is {count:,} dates, each a full scrape of every source (more "
-                         f"than {MAX_BACKFILL_DATES} at once); pass --yes to run it anyway, or give a smaller range")  # fmt: skip
+        raise ValueError(
+            f"backfill {start}..{end} is {count:,} dates, each a full scrape of every source (more "
+            f"than {MAX_BACKFILL_DATES} at once); pass --yes to run it anyway, or give a smaller range"
+        )
 
 
-def backfill(settings: Settings, start: date, end: date, force: bool = False,
-             echo: Callable[[str], None] = print, progress: Callable[[int, int, date], None] | None = None,
-             yes: bool = False) -> dict[str, list[date]]:  # fmt: skip
+def backfill(
+    settings: Settings,
+    start: date,
+    end: date,
+    force: bool = False,
+    echo: Callable[[str], None] = print,
+    progress: Callable[[int, int, date], None] | None = None,
+    yes: bool = False,
+) -> dict[str, list[date]]:
     """Land every date from start to end in order, then build once. Resumable: dates whose scrape already
     succeeded are skipped unless ``force``; a failing date is recorded and the rest continue. Each season's
     schedule is downloaded once for the whole range (``schedules``), not once per date."""

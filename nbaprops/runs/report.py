@@ -15,8 +15,6 @@ from nbacore.warehouse import connect, table_exists
 EDGE_BUCKETS = ((0.0, 0.02, "0–2%"), (0.02, 0.05, "2–5%"), (0.05, 0.10, "5–10%"), (0.10, 1.0, "10%+"))
 
 
-
-
 def _rows(con, sql: str, params: list | None = None) -> list[tuple]:
     return con.execute(sql, params or []).fetchall()
 
@@ -72,7 +70,10 @@ def roi_svg(series: list[tuple[str, float]], width: int = 520, height: int = 200
     low, high = min(0.0, *values), max(0.0, *values)
     span = (high - low) or 1.0
     step = (width - 2 * pad) / max(1, len(series) - 1)
-    pts = " ".join(f"{pad + i * step:.1f},{height - pad - (v - low) / span * (height - 2 * pad):.1f}" for i, (_, v) in enumerate(series))
+    pts = " ".join(
+        f"{pad + i * step:.1f},{height - pad - (v - low) / span * (height - 2 * pad):.1f}"
+        for i, (_, v) in enumerate(series)
+    )
     zero = height - pad - (0 - low) / span * (height - 2 * pad)
     return (
         f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="cumulative profit">'
@@ -88,21 +89,43 @@ def gather(con: duckdb.DuckDBPyConnection, day: date) -> dict:
     from predict.grade import bet_summary
     from predict.tables import latest_backtest, latest_score_run
 
-    data: dict = {"picks": [], "calibration": [], "buckets": [], "roi": [], "mae": [], "coverage": None, "freshness": [],
-                  "run": {}, "backtest": {}}  # fmt: skip
+    data: dict = {
+        "picks": [],
+        "calibration": [],
+        "buckets": [],
+        "roi": [],
+        "mae": [],
+        "coverage": None,
+        "freshness": [],
+        "run": {},
+        "backtest": {},
+    }
     has_predictions = table_exists(con, "predictions.predictions")
     has_results = table_exists(con, "predictions.results")
     if has_predictions:
-        data["picks"] = _rows(con, """
+        data["picks"] = _rows(
+            con,
+            """
             select player_name, team, opponent, market, pick, pick_line, pick_book, pick_odds, pred_mean, pick_prob, pick_edge, pick_ev,
                    stake, stake_amount
             from predictions.predictions
             where game_date = ? and is_current and pick in ('OVER', 'UNDER')
-            order by pick_edge desc""", [day])
-        offered = con.execute("""
+            order by pick_edge desc""",
+            [day],
+        )
+        offered = (
+            con.execute(
+                """
             select count(*) from (select distinct game_id, player_lookup, market from intermediate.int_prop_offers
-                                  where game_date = ? and is_pregame)""", [day]).fetchone()[0] if table_exists(con, "intermediate.int_prop_offers") else 0
-        predicted = con.execute("select count(*) from predictions.predictions where game_date = ? and is_current", [day]).fetchone()[0]
+                                  where game_date = ? and is_pregame)""",
+                [day],
+            ).fetchone()[0]
+            if table_exists(con, "intermediate.int_prop_offers")
+            else 0
+        )
+        predicted = con.execute(
+            "select count(*) from predictions.predictions where game_date = ? and is_current", [day]
+        ).fetchone()[0]
         data["coverage"] = (predicted, offered)
         data["run"] = latest_score_run(con, day)
         data["backtest"] = latest_backtest(con)
@@ -113,30 +136,57 @@ def gather(con: duckdb.DuckDBPyConnection, day: date) -> dict:
             join predictions.predictions p
               using (game_id, player_id, market, prediction_version, model_version)
             where r.game_date <= ?"""
-        data["calibration"] = _rows(con, f"""
+        data["calibration"] = _rows(
+            con,
+            f"""
             select floor(p_over * 10) / 10 + 0.05 as bin, avg(over_outcome), count(*)
-            from ({graded}) where over_outcome is not null and p_over is not null group by 1 order by 1""", [day])
-        bets = con.execute(f"""
+            from ({graded}) where over_outcome is not null and p_over is not null group by 1 order by 1""",
+            [day],
+        )
+        bets = con.execute(
+            f"""
             select pick_edge, pick_result, pick_profit from ({graded})
-            where pick in ('OVER', 'UNDER') and pick_result in ('win', 'loss', 'push')""", [day]).df()
+            where pick in ('OVER', 'UNDER') and pick_result in ('win', 'loss', 'push')""",
+            [day],
+        ).df()
         for low, high, label in EDGE_BUCKETS:
             inside = bets[(bets["pick_edge"] >= low) & (bets["pick_edge"] < high)]
             s = bet_summary(inside["pick_result"], inside["pick_profit"])  # the one definition of hit rate and ROI
-            data["buckets"].append((label, s["bets"], f"{s['wins']}–{s['losses']}–{s['pushes']}",
-                                    _none(s["hit_rate"]), _none(s["roi"])))  # fmt: skip
-        data["roi"] = [(str(d), 100 * float(v)) for d, v in _rows(con, """
+            data["buckets"].append(
+                (label, s["bets"], f"{s['wins']}–{s['losses']}–{s['pushes']}", _none(s["hit_rate"]), _none(s["roi"]))
+            )
+        data["roi"] = [
+            (str(d), 100 * float(v))
+            for d, v in _rows(
+                con,
+                """
             select game_date, sum(sum(coalesce(stake_profit, 0))) over (order by game_date)
             from predictions.results where game_date <= ? and pick in ('OVER', 'UNDER')
-              and pick_result in ('win', 'loss', 'push') group by game_date order by game_date""", [day])]
+              and pick_result in ('win', 'loss', 'push') group by game_date order by game_date""",
+                [day],
+            )
+        ]
     if table_exists(con, "predictions.daily_performance"):
-        data["mae"] = _rows(con, """
+        data["mae"] = _rows(
+            con,
+            """
             select market, system, sum(n), sum(mae * n) / nullif(sum(n), 0)
             from predictions.daily_performance where game_date <= ? and mae is not null
-            group by all order by market, system""", [day])
+            group by all order by market, system""",
+            [day],
+        )
     for table in ("player_game_logs", "team_game_logs", "schedule", "prop_snapshots"):
-        data["freshness"].append((table, *con.execute(f"""
+        data["freshness"].append(
+            (
+                table,
+                *con.execute(
+                    f"""
             select max(game_date), max(_loaded_at) filter (where game_date = (select max(game_date) from raw.{table} where game_date <= ?))
-            from raw.{table} where game_date <= ?""", [day, day]).fetchone()))
+            from raw.{table} where game_date <= ?""",
+                    [day, day],
+                ).fetchone(),
+            )
+        )
     return data
 
 
@@ -151,8 +201,10 @@ th{background:#f6f8fa}td:first-child,th:first-child{text-align:left}.empty{color
 
 
 def _gate_rows(run: dict) -> list[list[str]]:
-    return [[m, "open" if "OPEN" in text or "gate off" in text else "closed", text.split(" — ", 1)[-1]]
-            for m, text in run.get("gates", {}).items()]  # fmt: skip
+    return [
+        [m, "open" if "OPEN" in text or "gate off" in text else "closed", text.split(" — ", 1)[-1]]
+        for m, text in run.get("gates", {}).items()
+    ]
 
 
 def _backtest_rows(bt: dict) -> list[list[str]]:
@@ -161,29 +213,64 @@ def _backtest_rows(bt: dict) -> list[list[str]]:
     for market, e in bt.get("summary", {}).items():
         d, k = e.get("logloss_model_minus_market") or {}, e.get("picks", {})
         hit, roi = k.get("hit") or {}, k.get("roi_unit") or {}
-        ci = (f"{d['estimate']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}]" if d.get("estimate") is not None else "–")
-        rows.append([market, e.get("brier_n", 0), _fmt(e.get("brier_model"), 4), _fmt(e.get("brier_market"), 4), ci,
-                     k.get("picks", 0), _fmt(hit.get("estimate"), pct=True), _fmt(roi.get("estimate"), pct=True)])  # fmt: skip
+        ci = f"{d['estimate']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}]" if d.get("estimate") is not None else "–"
+        rows.append(
+            [
+                market,
+                e.get("brier_n", 0),
+                _fmt(e.get("brier_model"), 4),
+                _fmt(e.get("brier_market"), 4),
+                ci,
+                k.get("picks", 0),
+                _fmt(hit.get("estimate"), pct=True),
+                _fmt(roi.get("estimate"), pct=True),
+            ]
+        )
     return rows
 
 
 def render(day: date, data: dict) -> str:
-    picks = [[r[0], r[1], r[2], r[3], r[4], _fmt(r[5], 1), r[6] or "–", _fmt(r[7], 0), _fmt(r[8], 1), _fmt(r[9], pct=True),
-              _fmt(r[10], pct=True), _fmt(r[11], 3), _fmt(r[12], pct=True), _fmt(r[13], 2)] for r in data["picks"]]  # fmt: skip
+    picks = [
+        [
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            _fmt(r[5], 1),
+            r[6] or "–",
+            _fmt(r[7], 0),
+            _fmt(r[8], 1),
+            _fmt(r[9], pct=True),
+            _fmt(r[10], pct=True),
+            _fmt(r[11], 3),
+            _fmt(r[12], pct=True),
+            _fmt(r[13], 2),
+        ]
+        for r in data["picks"]
+    ]
     run, bt = data.get("run", {}), data.get("backtest", {})
     rules = run.get("rules", {})
-    staking = (f"bankroll {rules['bankroll']:,.0f}; caps {rules['kelly_cap']:.0%} a bet, {rules['player_cap']:.0%} a player, "
-               f"{rules['nightly_cap']:.0%} a night; tonight staked {run.get('max_night_stake', 0):.1%}"
-               if rules else "no scoring run recorded for this date")  # fmt: skip
-    bt_head = (f"newest backtest {bt.get('start')} .. {bt.get('end')} (gate {bt.get('rules', {}).get('gate', '?')}), "
-               f"recorded {bt.get('recorded_at')}" if bt else "no backtest recorded yet (nbaprops backtest)")  # fmt: skip
+    staking = (
+        f"bankroll {rules['bankroll']:,.0f}; caps {rules['kelly_cap']:.0%} a bet, {rules['player_cap']:.0%} a player, "
+        f"{rules['nightly_cap']:.0%} a night; tonight staked {run.get('max_night_stake', 0):.1%}"
+        if rules
+        else "no scoring run recorded for this date"
+    )
+    bt_head = (
+        f"newest backtest {bt.get('start')} .. {bt.get('end')} (gate {bt.get('rules', {}).get('gate', '?')}), "
+        f"recorded {bt.get('recorded_at')}"
+        if bt
+        else "no backtest recorded yet (nbaprops backtest)"
+    )
     buckets = [[label, n, wlp, _fmt(hit, pct=True), _fmt(roi, pct=True)] for label, n, wlp, hit, roi in data["buckets"]]
     mae = [[m, s, n, _fmt(v, 2)] for m, s, n, v in data["mae"]]
-    fresh = [[t, str(d) if d else "–", str(l) if l else "–"] for t, d, l in data["freshness"]]
+    fresh = [[t, str(d) if d else "–", str(loaded) if loaded else "–"] for t, d, loaded in data["freshness"]]
     if data["coverage"]:
         predicted, offered = data["coverage"]
         coverage = f"{predicted} predictions for {offered} (player, market) lines offered" + (
-            f" — {predicted / offered:.1%}" if offered else "")
+            f" — {predicted / offered:.1%}" if offered else ""
+        )
     else:
         coverage = "no predictions written yet"
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nbaprops — {day}</title>

@@ -62,8 +62,9 @@ def new_run_id(now: datetime | None = None) -> str:
 
 def _columns(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Columns of ops.pipeline_runs (empty when no run has made it yet)."""
-    found = con.execute("select column_name from information_schema.columns "
-                        "where table_schema = 'ops' and table_name = 'pipeline_runs'").fetchall()  # fmt: skip
+    found = con.execute(
+        "select column_name from information_schema.columns where table_schema = 'ops' and table_name = 'pipeline_runs'"
+    ).fetchall()
     return {name for (name,) in found}
 
 

@@ -41,10 +41,16 @@ SCOPE = "tests/dbt/generic/daily_scope_not_empty.sql"
 MUTANTS = {
     "scope_drops_null_dates (the macro before issue 19)": (DAILY, "            or game_date is null\n", ""),
     "scope_empty_tests_nothing (the macro before issue 19)": (
-        DAILY, "            or not exists (select 1 from {{ model }} where {{ daily_test_scope('game_date') }})\n", ""),
+        DAILY,
+        "            or not exists (select 1 from {{ model }} where {{ daily_test_scope('game_date') }})\n",
+        "",
+    ),
     "scope_excludes_its_first_day": (DAILY, "{{ column }} >= cast(", "{{ column }} > cast("),
-    "scope_ignored": (DAILY, "{%- if run_setting('NBAPROPS_DAILY_TEST_SINCE') -%}\n        {%- set columns",
-                      "{%- if false -%}\n        {%- set columns"),
+    "scope_ignored": (
+        DAILY,
+        "{%- if run_setting('NBAPROPS_DAILY_TEST_SINCE') -%}\n        {%- set columns",
+        "{%- if false -%}\n        {%- set columns",
+    ),
     "pk_unscoped": (PK, "from {{ daily_scoped(model) }} as scoped", "from {{ model }} as scoped"),
     "pk_allows_two_rows": (PK, "where rows_with_key > 1", "where rows_with_key > 2"),
     "pk_allows_null_parts": (PK, "    or {{ column }} is null\n", ""),
@@ -52,8 +58,10 @@ MUTANTS = {
     "range_max_exclusive": (RANGE, "{{ column_name }} > {{ max_value }}", "{{ column_name }} >= {{ max_value }}"),
     "range_no_max": (RANGE, "{% if max_value is not none %}", "{% if false %}"),
     "range_null_key_excused (the macro before issue 19)": (
-        RANGE, "where record_key is null  -- a row without a key is never an exception (NULL NOT IN (...) would excuse it)\n    or ",
-        "where "),
+        RANGE,
+        "where record_key is null  -- a row without a key is never an exception (NULL NOT IN (...) would excuse it)\n    or ",
+        "where ",
+    ),
     "range_exceptions_ignored": (RANGE, "{% if exception_test_name %}\nwhere", "{% if false %}\nwhere"),
     "exceptions_keep_null_keys": (EXCEPTIONS, "        and record_key is not null\n", ""),
     "exceptions_of_every_test": (EXCEPTIONS, "where test_name = '{{ test_name }}'", "where true"),
@@ -61,13 +69,19 @@ MUTANTS = {
     "two_teams_no_distinct_check": (TWO, "    or count(distinct {{ team_column }}) <> 2\n", ""),
     "two_teams_no_home_check": (TWO, "    or sum(case when {{ home_column }} then 1 else 0 end) <> 1\n", ""),
     "two_teams_no_away_check": (TWO, "    or sum(case when not {{ home_column }} then 1 else 0 end) <> 1\n", ""),
-    "two_teams_counts_the_wrong_column": (TWO, "    or count(distinct {{ team_column }}) <> 2\n",
-                                          "    or count(distinct {{ home_column }}) <> 2\n"),
+    "two_teams_counts_the_wrong_column": (
+        TWO,
+        "    or count(distinct {{ team_column }}) <> 2\n",
+        "    or count(distinct {{ home_column }}) <> 2\n",
+    ),
     "scope_check_always_passes": (SCOPE, "where model_rows > 0\n", "where false\n"),
     "scope_check_fails_on_empty_tables": (SCOPE, "where model_rows > 0\n    and", "where"),
-    "scope_check_counts_every_row": (SCOPE, "count(case when {{ daily_test_scope(column_name) }} then 1 end) as rows_in_scope",
-                                     "count(*) as rows_in_scope"),
-}  # fmt: skip
+    "scope_check_counts_every_row": (
+        SCOPE,
+        "count(case when {{ daily_test_scope(column_name) }} then 1 end) as rows_in_scope",
+        "count(*) as rows_in_scope",
+    ),
+}
 
 
 def copy_tree(root: Path) -> Path:
@@ -78,15 +92,22 @@ def copy_tree(root: Path) -> Path:
 
 
 def outcomes(project: Path, work: Path) -> dict[str, dict[str, tuple[str, int]]]:
-    os.environ.update({"DBT_TARGET_PATH": str(work / "target"), "DBT_LOG_PATH": str(work / "logs"),
-                       "NBAPROPS_DUCKDB_PATH": str(work / "fixtures.duckdb")})  # fmt: skip
+    os.environ.update(
+        {
+            "DBT_TARGET_PATH": str(work / "target"),
+            "DBT_LOG_PATH": str(work / "logs"),
+            "NBAPROPS_DUCKDB_PATH": str(work / "fixtures.duckdb"),
+        }
+    )
     settings = replace(load_settings("local"), project_dir=project)
     sys.stdout.flush()
     saved = os.dup(1)
     with open(work / "dbt_output.txt", "w") as sink:  # dbt prints each failure even with --quiet
         os.dup2(sink.fileno(), 1)
         try:
-            daily = run_dbt(settings, ["build"], quiet=True, env={"NBAPROPS_DAILY_TEST_SINCE": fixture_test.DAILY_SINCE})
+            daily = run_dbt(
+                settings, ["build"], quiet=True, env={"NBAPROPS_DAILY_TEST_SINCE": fixture_test.DAILY_SINCE}
+            )
             full = run_dbt(settings, ["test"], quiet=True)
         finally:
             sys.stdout.flush()
@@ -131,8 +152,11 @@ def main() -> None:
             print("unmutated: every fixture as expected", flush=True)
             continue
         results[name] = changed
-        print(f"{'KILLED  ' if changed else 'SURVIVED'} {name}: {'; '.join(changed[:3]) or 'no fixture changed'}"
-              f"{' ...' if len(changed) > 3 else ''}", flush=True)  # fmt: skip
+        print(
+            f"{'KILLED  ' if changed else 'SURVIVED'} {name}: {'; '.join(changed[:3]) or 'no fixture changed'}"
+            f"{' ...' if len(changed) > 3 else ''}",
+            flush=True,
+        )
     killed = sum(1 for c in results.values() if c)
     print(f"\n{killed}/{len(results)} dbt mutants killed; work in {base}")
     shutil.rmtree(base, ignore_errors=True)

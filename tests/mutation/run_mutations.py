@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import copy
 import importlib.abc
 import importlib.util
 import json
@@ -51,24 +50,70 @@ MODULES = {
     "pricing": ("predict.pricing", ROOT / "predict" / "pricing.py"),
     "common": ("nbacore.importers.common", ROOT / "nbacore" / "importers" / "common.py"),
 }
-PREDICT_TESTS = ["predict/test_predict_units.py", "predict/test_market_view_evaluation.py",
-                 "predict/test_calibration_choice.py", "predict/test_grade_pricing_mutants.py"]
-IMPORTER_TESTS = ["importers/test_importers.py", "importers/test_holes_importers.py",
-                  "importers/test_importers_common_mutants.py", "importers/test_importers_property.py"]
+PREDICT_TESTS = [
+    "predict/test_predict_units.py",
+    "predict/test_market_view_evaluation.py",
+    "predict/test_calibration_choice.py",
+    "predict/test_grade_pricing_mutants.py",
+]
+IMPORTER_TESTS = [
+    "importers/test_importers.py",
+    "importers/test_holes_importers.py",
+    "importers/test_importers_common_mutants.py",
+    "importers/test_importers_property.py",
+]
 TEST_GROUPS = {"grade": PREDICT_TESTS, "pricing": PREDICT_TESTS, "common": IMPORTER_TESTS}
 
 # Survivors looked at and kept (equivalent or defensive): Mutant.key -> why no test should kill it. A key names the
 # statement's text, so an explanation lapses (the survivor shows as unexplained) once that statement changes.
 EXPLAINED: dict[str, str] = json.loads((Path(__file__).with_name("explained.json")).read_text(encoding="utf-8"))
 
-CMP_SWAPS = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
-             ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}  # fmt: skip
-BIN_SWAPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div,
-             ast.Mod: ast.FloorDiv, ast.Pow: ast.Mult, ast.BitAnd: ast.BitOr, ast.BitOr: ast.BitAnd}  # fmt: skip
-SYMBOLS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=", ast.In: "in",
-           ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not", ast.Add: "+", ast.Sub: "-", ast.Mult: "*",
-           ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**", ast.BitAnd: "&", ast.BitOr: "|",
-           ast.And: "and", ast.Or: "or"}  # fmt: skip
+CMP_SWAPS = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+}
+BIN_SWAPS = {
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.Div,
+    ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Div,
+    ast.Mod: ast.FloorDiv,
+    ast.Pow: ast.Mult,
+    ast.BitAnd: ast.BitOr,
+    ast.BitOr: ast.BitAnd,
+}
+SYMBOLS = {
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.And: "and",
+    ast.Or: "or",
+}
 
 
 # ---- mutants ---------------------------------------------------------------------------------------------
@@ -126,7 +171,7 @@ class Points(ast.NodeVisitor):
             return 0, 0, ""
         compound = isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.Try))
         first, last = stmt.lineno, _header_end(stmt) if compound else (stmt.end_lineno or stmt.lineno)
-        text = " ".join(line.strip() for line in self.lines[first - 1:last])
+        text = " ".join(line.strip() for line in self.lines[first - 1 : last])
         return first, last, text[:160]
 
     def add(self, node, kind, description):
@@ -145,13 +190,18 @@ class Points(ast.NodeVisitor):
                 self.visit(value)
 
     def _visit_body_stmt(self, stmt: ast.stmt, body: list[ast.stmt], position: int):
-        docstring = position == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) \
-            and isinstance(stmt.value.value, str)  # fmt: skip
+        docstring = (
+            position == 0
+            and isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Constant)
+            and isinstance(stmt.value.value, str)
+        )
         if docstring:
             return
         self.stack.append(stmt)
-        if self.function != "<module>" and not isinstance(stmt, (ast.Pass, ast.FunctionDef, ast.ClassDef,
-                                                                 ast.Import, ast.ImportFrom, ast.Global)):  # fmt: skip
+        if self.function != "<module>" and not isinstance(
+            stmt, (ast.Pass, ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Global)
+        ):
             self.add(stmt, "delete", "statement -> pass")
         self.visit(stmt)
         self.stack.pop()
@@ -164,7 +214,10 @@ class Points(ast.NodeVisitor):
             self._visit_body_stmt(stmt, body, i)
 
     def visit_FunctionDef(self, node):
-        outer, self.function = self.function, node.name if self.function == "<module>" else f"{self.function}.{node.name}"
+        outer, self.function = (
+            self.function,
+            node.name if self.function == "<module>" else f"{self.function}.{node.name}",
+        )
         self.visit(node.args)
         self._body(node.body)
         self.function = outer
@@ -269,8 +322,15 @@ def mutate(source: str, index: int) -> str:
         _replace(tree, node, node.operand)
     elif kind == "const":
         value = node.value
-        node.value = (not value) if isinstance(value, bool) else value + 1 if isinstance(value, int) \
-            else value + 1.0 if isinstance(value, float) else value + "X"  # fmt: skip
+        node.value = (
+            (not value)
+            if isinstance(value, bool)
+            else value + 1
+            if isinstance(value, int)
+            else value + 1.0
+            if isinstance(value, float)
+            else value + "X"
+        )
     elif kind == "delete":
         _replace(tree, node, ast.Pass())
     return ast.unparse(ast.fix_missing_locations(tree))
@@ -349,8 +409,11 @@ def mutants_of(name: str) -> list[Mutant]:
             mutant.module_level, mutant.uses = True, uses.get(mutant.first, [])
         elif mutant.function in classes:  # a class body (a dataclass field...)
             mutant.module_level, mutant.uses = True, uses.get(classes[mutant.function], [])
-        mutant.occurrence = sum(1 for m in mutants if (m.function, m.statement, m.description)
-                                == (mutant.function, mutant.statement, mutant.description))  # fmt: skip
+        mutant.occurrence = sum(
+            1
+            for m in mutants
+            if (m.function, m.statement, m.description) == (mutant.function, mutant.statement, mutant.description)
+        )
         mutants.append(mutant)
     return mutants
 
@@ -384,9 +447,23 @@ def preload() -> None:
         os.environ.setdefault(var, "1")
     import importlib
 
-    for name in ("pytest", "numpy", "pandas", "scipy.stats", "scipy.special", "scipy.optimize", "duckdb",
-                 "hypothesis", "hypothesis.strategies", "typer", "typer.testing", "requests", "pyarrow", "xgboost",
-                 "yaml"):  # fmt: skip
+    for name in (
+        "pytest",
+        "numpy",
+        "pandas",
+        "scipy.stats",
+        "scipy.special",
+        "scipy.optimize",
+        "duckdb",
+        "hypothesis",
+        "hypothesis.strategies",
+        "typer",
+        "typer.testing",
+        "requests",
+        "pyarrow",
+        "xgboost",
+        "yaml",
+    ):
         try:
             importlib.import_module(name)
         except ImportError:
@@ -435,8 +512,19 @@ def run_in_fork(target, timeout: float, log: Path) -> tuple[str, float, object]:
 
 
 def pytest_args(tests: list[str]) -> list[str]:
-    return [*tests, "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--rootdir", str(ROOT),
-            "-c", str(ROOT / "pyproject.toml")]  # fmt: skip
+    return [
+        *tests,
+        "-x",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        "--rootdir",
+        str(ROOT),
+        "-c",
+        str(ROOT / "pyproject.toml"),
+    ]
 
 
 class LineRecorder:
@@ -559,8 +647,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at once (each is one process)")
     parser.add_argument("--rerun", type=Path, help="a previous report: run only the mutants it left alive")
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
-    parser.add_argument("--examples", type=float, default=1.0,
-                        help="run property tests (a module's EXAMPLES) with this fraction of their examples per mutant")
+    parser.add_argument(
+        "--examples",
+        type=float,
+        default=1.0,
+        help="run property tests (a module's EXAMPLES) with this fraction of their examples per mutant",
+    )
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "nbaprops_mutation.json")
     args = parser.parse_args()
     names = args.module or sorted(MODULES)
@@ -570,9 +662,16 @@ def main() -> None:
     for name in names:
         all_mutants = mutants_of(name)
         if previous is not None:
-            alive = {m["key"] for m in previous["mutants"] if m["module"] == name and m["status"] in ("survived", "uncovered")}
-            dead = [Mutant(**{k: v for k, v in m.items() if k != "key"}) for m in previous["mutants"]
-                    if m["module"] == name and m["status"] not in ("survived", "uncovered")]  # fmt: skip
+            alive = {
+                m["key"]
+                for m in previous["mutants"]
+                if m["module"] == name and m["status"] in ("survived", "uncovered")
+            }
+            dead = [
+                Mutant(**{k: v for k, v in m.items() if k != "key"})
+                for m in previous["mutants"]
+                if m["module"] == name and m["status"] not in ("survived", "uncovered")
+            ]
             rerun = [m for m in all_mutants if m.key in alive]
             chosen[name] = rerun + dead  # the dead stay dead: adding tests cannot revive a mutant
             for m in dead:
@@ -606,7 +705,6 @@ def main() -> None:
 
     queue: list[Mutant] = []
     for name, mutants in chosen.items():
-        source = MODULES[name][1].read_text(encoding="utf-8")
         for m in mutants:
             if m.status != "pending":
                 continue
@@ -628,32 +726,49 @@ def main() -> None:
 
     if args.jobs <= 1:
         for m in queue:
-            run_mutant(m, sources[m.module], m.tests, 3 * baseline(m) + 20, logs / f"{m.module}_{m.index}.log", args.examples)
+            run_mutant(
+                m, sources[m.module], m.tests, 3 * baseline(m) + 20, logs / f"{m.module}_{m.index}.log", args.examples
+            )
             done += 1
-            print(f"[{done}/{len(queue)}] {m.module} #{m.index} line {m.line} {m.description:20} {m.status} ({m.seconds} s)", flush=True)
+            print(
+                f"[{done}/{len(queue)}] {m.module} #{m.index} line {m.line} {m.description:20} {m.status} ({m.seconds} s)",
+                flush=True,
+            )
     else:
         # a fork per mutant, each itself forking the test run; the pool is only a throttle
         from concurrent.futures import ThreadPoolExecutor
 
         def one(m: Mutant) -> Mutant:
-            run_mutant(m, sources[m.module], m.tests, 3 * baseline(m) + 20, logs / f"{m.module}_{m.index}.log", args.examples)
+            run_mutant(
+                m, sources[m.module], m.tests, 3 * baseline(m) + 20, logs / f"{m.module}_{m.index}.log", args.examples
+            )
             return m
 
         with ThreadPoolExecutor(args.jobs) as pool:
             for m in pool.map(one, queue):
                 done += 1
-                print(f"[{done}/{len(queue)}] {m.module} #{m.index} line {m.line} {m.description:20} {m.status} ({m.seconds} s)", flush=True)
+                print(
+                    f"[{done}/{len(queue)}] {m.module} #{m.index} line {m.line} {m.description:20} {m.status} ({m.seconds} s)",
+                    flush=True,
+                )
     del running
 
-    report = {"seconds": round(time.monotonic() - started), "sampled": args.sample, "examples": args.examples, "modules": {},
-              "mutants": [{**asdict(m), "key": m.key} for ms in chosen.values() for m in ms]}  # fmt: skip
+    report = {
+        "seconds": round(time.monotonic() - started),
+        "sampled": args.sample,
+        "examples": args.examples,
+        "modules": {},
+        "mutants": [{**asdict(m), "key": m.key} for ms in chosen.values() for m in ms],
+    }
     for name, mutants in chosen.items():
         report["modules"][name] = summary(mutants)
     args.out.write_text(json.dumps(report, indent=1))
     print(f"\n{'module':10} {'mutants':>8} {'killed':>7} {'timeout':>8} {'survived':>9} {'uncovered':>10} {'score':>6}")
     for name, s in report["modules"].items():
-        print(f"{name:10} {s['total']:>8} {s.get('killed', 0):>7} {s.get('timeout', 0):>8} {s.get('survived', 0):>9} "
-              f"{s.get('uncovered', 0):>10} {s['score']:>6}")  # fmt: skip
+        print(
+            f"{name:10} {s['total']:>8} {s.get('killed', 0):>7} {s.get('timeout', 0):>8} {s.get('survived', 0):>9} "
+            f"{s.get('uncovered', 0):>10} {s['score']:>6}"
+        )
     alive = [m for ms in chosen.values() for m in ms if m.status in ("survived", "uncovered")]
     if alive:
         print("\nalive:")

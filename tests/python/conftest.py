@@ -58,5 +58,6 @@ def pytest_runtest_setup(item):
     """A test that reaches the real data through the ``shared_data`` fixture (directly or through another
     fixture) must say so with the marker, so that ``pytest -m "not shared_data"`` leaves out every one."""
     if "shared_data" in getattr(item, "fixturenames", ()) and item.get_closest_marker("shared_data") is None:
-        pytest.fail(f"{item.nodeid} uses the real data (fixture shared_data) but has no @pytest.mark.shared_data",
-                    pytrace=False)  # fmt: skip
+        pytest.fail(
+            f"{item.nodeid} uses the real data (fixture shared_data) but has no @pytest.mark.shared_data", pytrace=False
+        )

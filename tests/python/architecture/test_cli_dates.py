@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 import typer.main
+from typer._click.exceptions import BadParameter
 from typer.core import TyperGroup as Group
 from typer.core import TyperOption as Option
-from typer._click.exceptions import BadParameter
 
 from nbacore.dates import today_eastern
 from nbaprops.cli import app
@@ -54,10 +54,22 @@ def parse(command, option: Option, value: str) -> dict:
 
 def test_every_command_that_takes_a_date_uses_the_one_parser():
     found = {(" ".join(path), param.opts[0]) for path, _, param in DATE_OPTIONS}
-    for expected in [("score", "--date"), ("scrape", "--date"), ("replay", "--date"), ("run", "--date"),
-                     ("grade", "--date"), ("status", "--date"), ("report", "--date"), ("monitor", "--date"),
-                     ("backfill", "--start"), ("backtest", "--end"), ("train", "--before"), ("build", "--since"),
-                     ("sim serve", "--start"), ("sim serve", "--as-of")]:  # fmt: skip
+    for expected in [
+        ("score", "--date"),
+        ("scrape", "--date"),
+        ("replay", "--date"),
+        ("run", "--date"),
+        ("grade", "--date"),
+        ("status", "--date"),
+        ("report", "--date"),
+        ("monitor", "--date"),
+        ("backfill", "--start"),
+        ("backtest", "--end"),
+        ("train", "--before"),
+        ("build", "--since"),
+        ("sim serve", "--start"),
+        ("sim serve", "--as-of"),
+    ]:
         assert expected in found, expected
     # and no option that looks like a date slipped past it as a plain string
     for path, command in commands(ROOT):
@@ -66,10 +78,16 @@ def test_every_command_that_takes_a_date_uses_the_one_parser():
                 assert parser_of(param) is game_date, (path, param.opts[0])
 
 
-@pytest.mark.parametrize("path,command,option", DATE_OPTIONS, ids=[f"{' '.join(p)} {o.opts[0]}" for p, _, o in DATE_OPTIONS])
+@pytest.mark.parametrize(
+    "path,command,option", DATE_OPTIONS, ids=[f"{' '.join(p)} {o.opts[0]}" for p, _, o in DATE_OPTIONS]
+)
 def test_each_date_option_takes_the_same_words(path, command, option):
     today = today_eastern()
-    for word, expected in [("today", today), ("yesterday", today - timedelta(days=1)), ("2025-10-21", date(2025, 10, 21))]:
+    for word, expected in [
+        ("today", today),
+        ("yesterday", today - timedelta(days=1)),
+        ("2025-10-21", date(2025, 10, 21)),
+    ]:
         assert parse(command, option, word)[option.name] == expected, word
     with pytest.raises(BadParameter) as refused:
         parse(command, option, "tomorrow-ish")

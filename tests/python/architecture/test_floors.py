@@ -19,8 +19,13 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess:
     """``lint-imports`` on the packages under ``root``. ``python -S`` skips site-packages' .pth files, so the
     editable install's path to this checkout cannot shadow a copy; import-linter comes from site-packages."""
     env = {"PYTHONPATH": f"{root}{os.pathsep}{SITE_PACKAGES}", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
-    command = [sys.executable, "-S", "-c", "import sys; from importlinter.cli import lint_imports_command as cli; "
-               "sys.exit(cli())", "--no-cache"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-S",
+        "-c",
+        "import sys; from importlinter.cli import lint_imports_command as cli; sys.exit(cli())",
+        "--no-cache",
+    ]
     return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -52,7 +57,9 @@ def test_an_import_from_the_bottom_floor_up_to_the_cli_breaks_the_contract(tmp_p
 def test_a_middle_room_importing_another_or_typer_breaks_a_contract(tmp_path):
     root = copy_tree(tmp_path)
     grade = root / "predict" / "grade.py"
-    grade.write_text(grade.read_text() + "\nimport typer  # a middle room speaking typer\nimport scrapers.run  # a sibling room\n")
+    grade.write_text(
+        grade.read_text() + "\nimport typer  # a middle room speaking typer\nimport scrapers.run  # a sibling room\n"
+    )
     result = lint_imports(root)
     assert result.returncode == 1, result.stdout
     assert "Only the CLI speaks typer BROKEN" in result.stdout

@@ -35,39 +35,81 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
     if not UV.exists():
         missing_tool(f"{UV} is missing (make setup installs it)")
     root = tmp_path_factory.mktemp("install")
-    built = subprocess.run([str(UV), "build", "--offline", "--wheel", "--out-dir", str(root / "dist"), str(PROJECT_DIR)],
-                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    built = subprocess.run(
+        [str(UV), "build", "--offline", "--wheel", "--out-dir", str(root / "dist"), str(PROJECT_DIR)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if built.returncode != 0:
-        missing_tool(f"uv could not build the wheel offline (is the build backend in uv's cache?): {built.stderr[-300:]}")
+        missing_tool(
+            f"uv could not build the wheel offline (is the build backend in uv's cache?): {built.stderr[-300:]}"
+        )
     wheel = next((root / "dist").glob("nbaprops-*.whl"))
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    fresh_site = Path(subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                     capture_output=True, text=True, check=True).stdout.strip())  # fmt: skip
+    fresh_site = Path(
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     (fresh_site / "locked_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([str(UV), "pip", "install", "--offline", "--no-deps", "--quiet", "--python", str(venv / "bin" / "python"),
-                    str(wheel)], check=True, capture_output=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        [
+            str(UV),
+            "pip",
+            "install",
+            "--offline",
+            "--no-deps",
+            "--quiet",
+            "--python",
+            str(venv / "bin" / "python"),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     work = root / "elsewhere"
     work.mkdir()
     return venv / "bin", work
 
 
 def run(bin_dir: Path, work: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(bin_dir / "nbaprops"), *args], cwd=work, env={**CHILD_ENV, "HOME": str(work)},
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [str(bin_dir / "nbaprops"), *args],
+        cwd=work,
+        env={**CHILD_ENV, "HOME": str(work)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_the_installed_package_is_not_the_checkout(installed):
     bin_dir, work = installed
-    probe = subprocess.run([str(bin_dir / "python"), "-c", "import nbacore.settings as s, nbaprops; "
-                            "print(s.PROJECT_DIR); print(nbaprops.__file__)"],
-                           cwd=work, env=CHILD_ENV, capture_output=True, text=True, check=True)  # fmt: skip
+    probe = subprocess.run(
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "import nbacore.settings as s, nbaprops; print(s.PROJECT_DIR); print(nbaprops.__file__)",
+        ],
+        cwd=work,
+        env=CHILD_ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     project_dir, package_file = probe.stdout.split()
     assert str(PROJECT_DIR) not in package_file, package_file
     assert project_dir.endswith("nbacore/dbt_project") and (Path(project_dir) / "dbt_project.yml").is_file()
     assert (Path(project_dir) / "seeds" / "markets.csv").is_file()
-    devtools = subprocess.run([str(bin_dir / "python"), "-c", "import devtools"], cwd=work, env=CHILD_ENV,
-                              capture_output=True, text=True)  # fmt: skip
+    devtools = subprocess.run(
+        [str(bin_dir / "python"), "-c", "import devtools"], cwd=work, env=CHILD_ENV, capture_output=True, text=True
+    )
     assert devtools.returncode != 0, "devtools is a development folder and must not be in the wheel"
 
 

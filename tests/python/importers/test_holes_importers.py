@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import duckdb
 import pytest
-
 from support.helpers import raw_fingerprint, run_cli
 from test_importers import PLAYER_HEADER, PLAYER_ROWS, PROPS_HEADER, PROPS_ROWS, write
 
@@ -84,7 +82,9 @@ IMPOSSIBLE = {
 
 
 @pytest.mark.parametrize("case", sorted(IMPOSSIBLE))
-def test_impossible_values_are_refused_with_one_line_naming_row_column_and_range(case, loaded_one, warehouse_path, tmp_path):
+def test_impossible_values_are_refused_with_one_line_naming_row_column_and_range(
+    case, loaded_one, warehouse_path, tmp_path
+):
     row, column, value = IMPOSSIBLE[case]
     bad = write(tmp_path / "bad.csv", PLAYER_HEADER, [CURRY, row])
     before = raw_fingerprint(warehouse_path)
@@ -138,7 +138,9 @@ HUGE = {
 
 
 @pytest.mark.parametrize("case", sorted(HUGE))
-def test_out_of_range_numbers_are_one_line_naming_file_row_and_column_not_a_traceback(case, loaded_one, warehouse_path, tmp_path):
+def test_out_of_range_numbers_are_one_line_naming_file_row_and_column_not_a_traceback(
+    case, loaded_one, warehouse_path, tmp_path
+):
     row, column = HUGE[case]
     bad = write(tmp_path / "bad.csv", PLAYER_HEADER, [row])
     before = raw_fingerprint(warehouse_path)
@@ -171,11 +173,15 @@ def test_nul_byte_in_a_name_is_refused(tmp_path, warehouse_path):
 
 
 def test_prop_snapshot_time_inside_the_us_eastern_dst_gap_is_refused(tmp_path, warehouse_path):
-    rows = [r.replace("2025-10-21T17:00:00", "2026-03-08T02:30:00").replace("2025-10-22T02:30:00Z", "2026-03-09T00:00:00Z")
-            for r in PROPS_ROWS]
+    rows = [
+        r.replace("2025-10-21T17:00:00", "2026-03-08T02:30:00").replace("2025-10-22T02:30:00Z", "2026-03-09T00:00:00Z")
+        for r in PROPS_ROWS
+    ]
     bad = write(tmp_path / "props.csv", PROPS_HEADER, rows)
     line = one_error_line(run_cli("import", "props", bad))
-    assert str(bad) in line and ": line 2: " in line and "snapshot_local_time" in line and "2026-03-08T02:30:00" in line, line
+    assert (
+        str(bad) in line and ": line 2: " in line and "snapshot_local_time" in line and "2026-03-08T02:30:00" in line
+    ), line
 
 
 def test_prop_snapshot_months_before_its_game_is_refused(tmp_path, warehouse_path):
@@ -183,4 +189,3 @@ def test_prop_snapshot_months_before_its_game_is_refused(tmp_path, warehouse_pat
     bad = write(tmp_path / "props.csv", PROPS_HEADER, rows)
     line = one_error_line(run_cli("import", "props", bad))
     assert str(bad) in line and ": line 3: " in line and "snapshot_local_time" in line, line
-

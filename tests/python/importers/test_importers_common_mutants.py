@@ -89,9 +89,16 @@ def test_invalid_json_is_one_line():
 def test_result_sets_as_one_object_or_a_list_with_nulls_and_empty_strings_as_missing():
     one = {"resultSets": {"name": "PlayerGameLogs", "headers": ["A", "B"], "rowSet": [[1, None], ["", "x"]]}}
     frame = result_set_table(PATH, one).frame
-    assert frame.isna().to_numpy().tolist() == [[False, True], [True, False]] and (frame.iloc[0, 0], frame.iloc[1, 1]) == ("1", "x")
-    many = {"resultSets": [{"name": "Other", "headers": ["A"], "rowSet": [[1]]},
-                           {"name": "Wanted", "headers": ["B"], "rowSet": [[2]]}]}  # fmt: skip
+    assert frame.isna().to_numpy().tolist() == [[False, True], [True, False]] and (
+        frame.iloc[0, 0],
+        frame.iloc[1, 1],
+    ) == ("1", "x")
+    many = {
+        "resultSets": [
+            {"name": "Other", "headers": ["A"], "rowSet": [[1]]},
+            {"name": "Wanted", "headers": ["B"], "rowSet": [[2]]},
+        ]
+    }
     assert list(result_set_table(PATH, many, preferred=("Wanted",)).frame.columns) == ["B"]
     assert list(result_set_table(PATH, many).frame.columns) == ["A"]  # none preferred: the first
 
@@ -139,14 +146,20 @@ def test_dates_drop_a_time_part_and_other_formats_are_tried_in_turn():
     t = table(D=["2025-10-21T19:30:00", "2025-10-22"])
     assert to_date(t, "D", t.frame["D"]).tolist() == [date(2025, 10, 21), date(2025, 10, 22)]
     t = table(D=["10/21/2025", "2025-10-22"])
-    assert to_date(t, "D", t.frame["D"], formats=("%m/%d/%Y", "%Y-%m-%d")).tolist() == [date(2025, 10, 21), date(2025, 10, 22)]
+    assert to_date(t, "D", t.frame["D"], formats=("%m/%d/%Y", "%Y-%m-%d")).tolist() == [
+        date(2025, 10, 21),
+        date(2025, 10, 22),
+    ]
     t = table(D=["2025-10-21", "21 Oct"])
     assert refused(to_date, t, "D", t.frame["D"]).row == "line 3"
 
 
 def test_timestamps_become_naive_utc_and_a_bad_one_is_refused():
     t = table(T=["2025-10-21T19:30:00-04:00", "2025-10-22T01:00:00Z"])
-    assert to_utc_timestamp(t, "T", t.frame["T"]).tolist() == [pd.Timestamp("2025-10-21 23:30"), pd.Timestamp("2025-10-22 01:00")]
+    assert to_utc_timestamp(t, "T", t.frame["T"]).tolist() == [
+        pd.Timestamp("2025-10-21 23:30"),
+        pd.Timestamp("2025-10-22 01:00"),
+    ]
     t = table(T=["2025-10-21T19:30:00Z", "tomorrow"])
     error = refused(to_utc_timestamp, t, "T", t.frame["T"])
     assert error.row == "line 3" and "expected an ISO-8601 time" in error.problem
@@ -166,9 +179,12 @@ CONTRACT = RawTable(
     name="contract_fixture",
     columns={"game_date": "DATE", "snapshot_at": "TIMESTAMP", "count": "INTEGER", "big": "BIGINT", "line": "DOUBLE"},
     key=("game_date",),
-    checks={"game_date": Check(date(2020, 1, 1), date(2020, 12, 31)), "snapshot_at": Check(date(2020, 1, 1), date(2020, 12, 31)),
-            "line": Check(0, 200)},
-)  # fmt: skip
+    checks={
+        "game_date": Check(date(2020, 1, 1), date(2020, 12, 31)),
+        "snapshot_at": Check(date(2020, 1, 1), date(2020, 12, 31)),
+        "line": Check(0, 200),
+    },
+)
 
 
 def contract(column: str, values: list, texts: list | None = None, named: dict | None = None) -> None:

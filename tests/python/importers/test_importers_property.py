@@ -20,12 +20,12 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_importers import PLAYER_HEADER, PLAYER_ROWS, PROPS_HEADER, PROPS_ROWS, SLIM_HEADER, SLIM_ROWS
 
 from nbacore.dates import today_eastern
 from nbacore.importers import ImportFileError, land_files, parse_files
 from nbacore.importers.common import CONTROL_CHARACTERS
 from nbacore.raw_tables import RAW_TABLES
-from test_importers import PLAYER_HEADER, PLAYER_ROWS, PROPS_HEADER, PROPS_ROWS, SLIM_HEADER, SLIM_ROWS
 
 # Generated files per importer: >= 500 in all, well within 60 s (measured 23 s for 550 on a shared 2-core box).
 EXAMPLES = {"game-logs": 350, "props": 200}
@@ -34,12 +34,52 @@ assert sum(EXAMPLES.values()) >= 500
 SETTINGS = dict(deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 NASTY = [
-    "", " ", "-5", "-1", "0", "1e30", "-1e30", "99999999999", "12345678901234567890123", "9223372036854775808",
-    "2099-10-21", "1900-01-01", "1946-10-31", "2025-02-30", "0000-01-01", "NaN", "nan", "inf", "-inf", "0x1A",
-    "1_000", " 12 ", "3.5", "120", "121", "80.5", "PT99M00.00S", "34:75", "Nikola\x00Jokić", "a\x1fb", "\x7f",
-    "DEN vs. GSW", "GSW @ DEN", "0022500001", "2025-10-21T17:00:00", "2026-03-08T02:30:00", "2025-06-01T17:00:00",
-    "2025-10-22T02:30:00Z", "2025-10-22T02:30:00+99:00", "-100001", "200.5", "é", "😀", "NULL", "None",
-]  # fmt: skip
+    "",
+    " ",
+    "-5",
+    "-1",
+    "0",
+    "1e30",
+    "-1e30",
+    "99999999999",
+    "12345678901234567890123",
+    "9223372036854775808",
+    "2099-10-21",
+    "1900-01-01",
+    "1946-10-31",
+    "2025-02-30",
+    "0000-01-01",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "0x1A",
+    "1_000",
+    " 12 ",
+    "3.5",
+    "120",
+    "121",
+    "80.5",
+    "PT99M00.00S",
+    "34:75",
+    "Nikola\x00Jokić",
+    "a\x1fb",
+    "\x7f",
+    "DEN vs. GSW",
+    "GSW @ DEN",
+    "0022500001",
+    "2025-10-21T17:00:00",
+    "2026-03-08T02:30:00",
+    "2025-06-01T17:00:00",
+    "2025-10-22T02:30:00Z",
+    "2025-10-22T02:30:00+99:00",
+    "-100001",
+    "200.5",
+    "é",
+    "😀",
+    "NULL",
+    "None",
+]
 
 
 def cell_values() -> st.SearchStrategy[str]:
@@ -98,7 +138,9 @@ def generated_files(draw, shapes: list[tuple[str, list[str]]]) -> Generated:
             header.append(header[j])
             rows = [[*r, r[j]] for r in rows]
         elif change == "rename":
-            header[j] = draw(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\r\n,\""), max_size=8))
+            header[j] = draw(
+                st.text(st.characters(exclude_categories=("Cs",), exclude_characters='\r\n,"'), max_size=8)
+            )
         else:
             header[j] = header[j].lower()
     data = to_csv(header, rows).encode()
@@ -150,7 +192,9 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
     out = {}
     for table in RAW_TABLES.values():
         cols = ", ".join(c for c in table.columns if c != "_loaded_at")
-        out[table.name] = con.execute(f"select count(*), coalesce(sum(hash({cols})), 0) from {table.qualified}").fetchone()
+        out[table.name] = con.execute(
+            f"select count(*), coalesce(sum(hash({cols})), 0) from {table.qualified}"
+        ).fetchone()
     return out
 
 
@@ -170,7 +214,9 @@ def contract_violations(con: duckdb.DuckDBPyConnection) -> list[tuple]:
                 conditions.append(f"regexp_matches({column}, ?)")
                 params.append(CONTROL_CHARACTERS)
         where = " or ".join(conditions)
-        found += con.execute(f"select '{table.name}', * from {table.qualified} where {where} limit 1", params).fetchall()
+        found += con.execute(
+            f"select '{table.name}', * from {table.qualified} where {where} limit 1", params
+        ).fetchall()
     return found
 
 

@@ -10,17 +10,20 @@ import sys
 from datetime import date, timedelta
 
 import duckdb
-import pytest
-
 from support.helpers import run_cli
-from nbaprops.runs import morning, run_log
+from support.scraper_support import (
+    FAST_ENV,
+    loopback_only,  # noqa: F401 (autouse: 127.0.0.1 only)
+    serving,
+    settings_for,
+)
+
 from nbacore.dates import today_eastern
 from nbacore.settings import PROJECT_DIR, load_settings
+from nbaprops.runs import morning, run_log
+from scrapers import cdn_schedule
 from simulator import SimConfig, simulate_season
 from simulator.serve import SimApi
-from support.scraper_support import FAST_ENV, serving, settings_for
-from support.scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
-from scrapers import cdn_schedule
 
 
 class ScrapeStarted(BaseException):
@@ -37,7 +40,9 @@ def _one_error_line(result) -> str:
     return lines[0]
 
 
-def test_backfill_refuses_a_huge_range_or_dates_no_source_serves_with_the_count_and_the_fix(warehouse_path, monkeypatch):
+def test_backfill_refuses_a_huge_range_or_dates_no_source_serves_with_the_count_and_the_fix(
+    warehouse_path, monkeypatch
+):
     monkeypatch.setattr(morning, "_scrape", _never_scrape)
     # The range: dates the warehouse cannot hold (before its first season) and after today.
     result = run_cli("backfill", "--start", "1990-01-01", "--end", "2030-12-31")
@@ -98,8 +103,9 @@ with track_phase(con, "killed-run", "scrape", date(2025, 11, 3)):
 
 
 def test_a_running_row_whose_process_was_killed_is_shown_and_closed_as_abandoned(warehouse_path, monkeypatch):
-    killed = subprocess.run([sys.executable, "-c", KILLED_RUN], cwd=PROJECT_DIR, capture_output=True, text=True,
-                            timeout=120)  # fmt: skip
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_RUN], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     result = run_cli("status", "--date", "2025-11-03")
     assert result.exit_code == 0, result.output
@@ -112,7 +118,8 @@ def test_a_running_row_whose_process_was_killed_is_shown_and_closed_as_abandoned
     con = duckdb.connect(str(warehouse_path))
     try:
         status, finished_at, error = con.execute(
-            "select status, finished_at, error from ops.pipeline_runs where run_id = 'killed-run'").fetchone()
+            "select status, finished_at, error from ops.pipeline_runs where run_id = 'killed-run'"
+        ).fetchone()
     finally:
         con.close()
     assert status == "abandoned" and finished_at is not None
@@ -134,8 +141,9 @@ def test_the_first_run_on_a_fresh_simulated_warehouse_builds(tmp_path, monkeypat
     assert outcomes["build"].status == "success", outcomes["build"].detail
     con = duckdb.connect(str(settings.duckdb_path))
     try:
-        unresolved = con.execute("select count(*), count(*) filter (where is_checkable) "
-                                 "from analytics.prop_player_names_unmatched").fetchone()  # fmt: skip
+        unresolved = con.execute(
+            "select count(*), count(*) filter (where is_checkable) from analytics.prop_player_names_unmatched"
+        ).fetchone()
     finally:
         con.close()
     assert unresolved[0] > 0 and unresolved[1] == 0  # listed (no box score yet), but not a naming failure

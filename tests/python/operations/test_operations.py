@@ -10,32 +10,31 @@ import shutil
 import struct
 import subprocess
 import zlib
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import missing_tool
 from support.helpers import run_cli
-from nbaprops.runs import morning
+
 from nbacore.dates import resolve_game_date
 from nbacore.lock import WarehouseLocked, warehouse_lock
-from nbaprops.runs.monitor import coverage_level
 from nbacore.settings import load_settings
 from nbacore.warehouse import connect
+from nbaprops.runs import morning
+from nbaprops.runs.monitor import coverage_level
 
 
 @pytest.mark.parametrize(
     ("now_utc", "expected"),
     [
-        (datetime(2025, 10, 22, 3, 59, tzinfo=timezone.utc), date(2025, 10, 21)),  # 23:59 EDT
-        (datetime(2025, 10, 22, 4, 0, tzinfo=timezone.utc), date(2025, 10, 22)),  # 00:00 EDT
-        (datetime(2025, 12, 2, 4, 30, tzinfo=timezone.utc), date(2025, 12, 1)),  # 23:30 EST (winter offset)
-        (datetime(2025, 12, 2, 5, 0, tzinfo=timezone.utc), date(2025, 12, 2)),  # 00:00 EST
+        (datetime(2025, 10, 22, 3, 59, tzinfo=UTC), date(2025, 10, 21)),  # 23:59 EDT
+        (datetime(2025, 10, 22, 4, 0, tzinfo=UTC), date(2025, 10, 22)),  # 00:00 EDT
+        (datetime(2025, 12, 2, 4, 30, tzinfo=UTC), date(2025, 12, 1)),  # 23:30 EST (winter offset)
+        (datetime(2025, 12, 2, 5, 0, tzinfo=UTC), date(2025, 12, 2)),  # 00:00 EST
     ],
 )
 def test_today_is_the_us_eastern_date_around_midnight(now_utc, expected):
@@ -58,7 +57,9 @@ def test_build_gate_refuses_a_missing_slate_and_names_the_game(warehouse_path):
     con = connect(load_settings())
     try:
         _schedule_final_game(con, date(2025, 11, 2))
-        with pytest.raises(morning.GateClosed, match=r"1 final game\(s\) of 2025-11-02 have no box scores: 0022500100 NYK @ BOS"):
+        with pytest.raises(
+            morning.GateClosed, match=r"1 final game\(s\) of 2025-11-02 have no box scores: 0022500100 NYK @ BOS"
+        ):
             morning.gate_build(con, date(2025, 11, 3))
         con.execute(
             "insert into raw.team_game_logs (game_id, game_date, team_abbreviation, matchup, pts, _loaded_at, _source) values "
@@ -75,14 +76,30 @@ def test_a_closed_gate_is_recorded_and_force_runs_the_phase(warehouse_path):
     _schedule_final_game(con, date(2025, 11, 2))
     con.close()
     ran = []
-    blocked = morning._run_phase(settings, "r1", "build", date(2025, 11, 3), lambda c: morning.gate_build(c, date(2025, 11, 3)),
-                                 lambda: ran.append(1) or "built", force=False)  # fmt: skip
+    blocked = morning._run_phase(
+        settings,
+        "r1",
+        "build",
+        date(2025, 11, 3),
+        lambda c: morning.gate_build(c, date(2025, 11, 3)),
+        lambda: ran.append(1) or "built",
+        force=False,
+    )
     assert blocked.status == "blocked" and ran == []
-    forced = morning._run_phase(settings, "r2", "build", date(2025, 11, 3), lambda c: morning.gate_build(c, date(2025, 11, 3)),
-                                lambda: ran.append(1) or "built", force=True)  # fmt: skip
+    forced = morning._run_phase(
+        settings,
+        "r2",
+        "build",
+        date(2025, 11, 3),
+        lambda c: morning.gate_build(c, date(2025, 11, 3)),
+        lambda: ran.append(1) or "built",
+        force=True,
+    )
     assert forced.status == "success" and ran == [1]
     con = connect(settings)
-    rows = con.execute("select status, forced from ops.pipeline_runs where phase = 'build' order by started_at").fetchall()
+    rows = con.execute(
+        "select status, forced from ops.pipeline_runs where phase = 'build' order by started_at"
+    ).fetchall()
     con.close()
     assert rows == [("skipped", False), ("success", True)]
 
@@ -117,13 +134,18 @@ def test_a_second_concurrent_run_exits_at_once_with_a_clear_message(warehouse_pa
                 pass
         result = run_cli("run", "--date", "2025-11-03")
     assert result.exit_code == 3
-    assert "another nbaprops command holds the warehouse lock" in result.stderr and "run --date 2025-11-03" in result.stderr
+    assert (
+        "another nbaprops command holds the warehouse lock" in result.stderr
+        and "run --date 2025-11-03" in result.stderr
+    )
     with warehouse_lock(warehouse_path, "after"):  # released when the holder finished
         pass
 
 
-@pytest.mark.parametrize(("predicted", "offered", "level"), [(95, 100, "ok"), (94, 100, "warn"), (85, 100, "warn"),
-                                                             (84, 100, "critical"), (0, 0, "ok")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("predicted", "offered", "level"),
+    [(95, 100, "ok"), (94, 100, "warn"), (85, 100, "warn"), (84, 100, "critical"), (0, 0, "ok")],
+)
 def test_coverage_thresholds(predicted, offered, level):
     assert coverage_level(predicted, offered) == level
 
@@ -137,7 +159,7 @@ def test_monitor_alerts_the_webhook_and_exits_nonzero_on_critical(warehouse_path
     result = run_cli("monitor", "--date", "2025-11-03")
     assert result.exit_code == 1
     assert "critical  freshness" in result.output
-    (request, _), = httpserver.log
+    ((request, _),) = httpserver.log
     text = json.loads(request.data)["text"]
     assert "[critical] freshness" in text and "2025-11-02" in text
 
@@ -158,16 +180,33 @@ P_OVER = (0.23, 0.47, 0.55, 0.61, 0.68, 0.74, 0.86)
 BUCKETS = ((0.0, 0.02, "0–2%"), (0.02, 0.05, "2–5%"), (0.05, 0.10, "5–10%"), (0.10, 1.0, "10%+"))
 TONIGHT_EDGES = (0.031, 0.118, 0.052, 0.044, 0.071, 0.026, 0.09, 0.064, 0.012)
 SCORED_AT = datetime(2025, 11, 9, 12, 0)
-GATES = {"points": "points: OPEN — log loss 0.0061 better than the line [0.0012, 0.0110] on 1,204 lines",
-         "rebounds": "rebounds: closed — no evidence beyond the line [-0.0030, 0.0040]",
-         "threes": "threes: gate off (research only): 88 lines"}  # fmt: skip
-BACKTEST = {"start": date(2025, 10, 22), "end": date(2025, 11, 6), "retrain": "weekly", "rules": {"gate": "strict"},
-            "summary": {"points": {"brier_n": 412, "brier_model": 0.24391, "brier_market": 0.24712,
-                                   "logloss_model_minus_market": {"estimate": -0.00642, "low": -0.01203, "high": -0.00081},
-                                   "picks": {"picks": 37, "hit": {"estimate": 0.5676}, "roi_unit": {"estimate": 0.0741}}},
-                        "threes": {"brier_n": 96, "brier_model": float("nan"), "brier_market": 0.2467,
-                                   "logloss_model_minus_market": {"estimate": float("nan"), "low": None, "high": None},
-                                   "picks": {"picks": 0, "hit": {"estimate": float("nan")}, "roi_unit": {}}}}}  # fmt: skip
+GATES = {
+    "points": "points: OPEN — log loss 0.0061 better than the line [0.0012, 0.0110] on 1,204 lines",
+    "rebounds": "rebounds: closed — no evidence beyond the line [-0.0030, 0.0040]",
+    "threes": "threes: gate off (research only): 88 lines",
+}
+BACKTEST = {
+    "start": date(2025, 10, 22),
+    "end": date(2025, 11, 6),
+    "retrain": "weekly",
+    "rules": {"gate": "strict"},
+    "summary": {
+        "points": {
+            "brier_n": 412,
+            "brier_model": 0.24391,
+            "brier_market": 0.24712,
+            "logloss_model_minus_market": {"estimate": -0.00642, "low": -0.01203, "high": -0.00081},
+            "picks": {"picks": 37, "hit": {"estimate": 0.5676}, "roi_unit": {"estimate": 0.0741}},
+        },
+        "threes": {
+            "brier_n": 96,
+            "brier_model": float("nan"),
+            "brier_market": 0.2467,
+            "logloss_model_minus_market": {"estimate": float("nan"), "low": None, "high": None},
+            "picks": {"picks": 0, "hit": {"estimate": float("nan")}, "roi_unit": {}},
+        },
+    },
+}
 
 
 def _american_profit(result: str, odds: float) -> float:
@@ -182,15 +221,31 @@ def _slate(day: date, first: int, n: int) -> pd.DataFrame:
     for k in range(first, first + n):
         pick = "PASS" if k % 9 == 8 else ("OVER" if k % 3 else "UNDER")
         stake = 0.0 if pick == "PASS" else round(0.004 + 0.001 * (k % 13), 4)
-        rows.append({
-            "game_date": day, "game_id": f"g{day:%m%d}{k % 4}", "player_id": 1000 + k, "player_lookup": f"player{k:03d}",
-            "player_name": f"Player {k:03d}", "team": ("BOS", "NYK", "LAL", "DEN")[k % 4],
-            "opponent": ("MIA", "PHI", "GSW", "DAL")[k % 4], "market": MARKETS[k % 5], "line": 20.5,
-            "pick": pick, "pick_line": 20.0 if OUTCOMES[k % 11] == "push" else 20.5, "pick_book": ("fanduel", "draftkings")[k % 2],
-            "pick_odds": ODDS[k % 5], "pred_mean": 20.5 + (k % 7 - 3) * 1.3, "pick_prob": 0.52 + EDGES[k % 8],
-            "pick_edge": EDGES[k % 8], "pick_ev": round(0.01 + 0.003 * (k % 11), 4), "stake": stake,
-            "stake_amount": 1000 * stake, "p_over": P_OVER[k % 7], "model_version": "m1",
-        })  # fmt: skip
+        rows.append(
+            {
+                "game_date": day,
+                "game_id": f"g{day:%m%d}{k % 4}",
+                "player_id": 1000 + k,
+                "player_lookup": f"player{k:03d}",
+                "player_name": f"Player {k:03d}",
+                "team": ("BOS", "NYK", "LAL", "DEN")[k % 4],
+                "opponent": ("MIA", "PHI", "GSW", "DAL")[k % 4],
+                "market": MARKETS[k % 5],
+                "line": 20.5,
+                "pick": pick,
+                "pick_line": 20.0 if OUTCOMES[k % 11] == "push" else 20.5,
+                "pick_book": ("fanduel", "draftkings")[k % 2],
+                "pick_odds": ODDS[k % 5],
+                "pred_mean": 20.5 + (k % 7 - 3) * 1.3,
+                "pick_prob": 0.52 + EDGES[k % 8],
+                "pick_edge": EDGES[k % 8],
+                "pick_ev": round(0.01 + 0.003 * (k % 11), 4),
+                "stake": stake,
+                "stake_amount": 1000 * stake,
+                "p_over": P_OVER[k % 7],
+                "model_version": "m1",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -208,14 +263,32 @@ def _graded(preds: pd.DataFrame, bad_night: bool = False) -> pd.DataFrame:
     bad night every win is a loss (so the cumulative profit falls)."""
     k = preds["player_id"] - 1000
     outcome = [("loss" if bad_night and OUTCOMES[i % 11] == "win" else OUTCOMES[i % 11]) for i in k]
-    r = preds[["game_date", "game_id", "player_id", "player_name", "market", "prediction_version", "model_version",
-               "run_id", "line", "pick", "pick_line", "pick_odds", "stake", "stake_amount"]].copy()  # fmt: skip
+    r = preds[
+        [
+            "game_date",
+            "game_id",
+            "player_id",
+            "player_name",
+            "market",
+            "prediction_version",
+            "model_version",
+            "run_id",
+            "line",
+            "pick",
+            "pick_line",
+            "pick_odds",
+            "stake",
+            "stake_amount",
+        ]
+    ].copy()
     bet = r["pick"].isin(["OVER", "UNDER"])
     r["pick_result"] = [o if b else None for o, b in zip(outcome, bet)]
     r["did_play"] = [o != "void" for o in outcome]
     side_over = r["pick"] == "OVER"
-    r["actual"] = [None if o == "void" else 20.0 if o == "push" else (25.0 if (o == "win") == bool(s) else 15.0)
-                   for o, s in zip(outcome, side_over)]  # fmt: skip
+    r["actual"] = [
+        None if o == "void" else 20.0 if o == "push" else (25.0 if (o == "win") == bool(s) else 15.0)
+        for o, s in zip(outcome, side_over)
+    ]
     r["over_outcome"] = [None if a is None or a == li else float(a > li) for a, li in zip(r["actual"], r["pick_line"])]
     r["pick_profit"] = [_american_profit(o, odds) if b else None for o, odds, b in zip(outcome, r["pick_odds"], bet)]
     r["stake_profit"] = r["pick_profit"] * r["stake"]
@@ -265,29 +338,55 @@ def graded_warehouse(warehouse_path) -> dict:
         replace_day(con, day, res, perf, f"grade-{day}", next(when), {"date": day})
         results.append(res)
         performance.append(perf)
-    score(REPORT_DAY, _tonight(superseded=True), {"gates": {"points": "points: closed — older run"}, "rules": rules,
-                                                  "max_night_stake": 0.05})  # fmt: skip
-    score(REPORT_DAY, _tonight(superseded=False), {"gate": "strict", "gates": GATES, "rules": rules,
-                                                   "max_night_stake": 0.0731})  # fmt: skip
-    score(AFTER_DAY, _slate(AFTER_DAY, 900, 3), {"gates": {"points": "points: OPEN — a later date"}, "rules": rules,
-                                                 "max_night_stake": 0.02})  # fmt: skip
-    log_run(con, "bt-old", "backtest", datetime(2025, 11, 8, 9, 0), None, {**BACKTEST, "start": date(2025, 10, 1),
-                                                                          "summary": {"pra": BACKTEST["summary"]["points"]}})  # fmt: skip
+    score(
+        REPORT_DAY,
+        _tonight(superseded=True),
+        {"gates": {"points": "points: closed — older run"}, "rules": rules, "max_night_stake": 0.05},
+    )
+    score(
+        REPORT_DAY,
+        _tonight(superseded=False),
+        {"gate": "strict", "gates": GATES, "rules": rules, "max_night_stake": 0.0731},
+    )
+    score(
+        AFTER_DAY,
+        _slate(AFTER_DAY, 900, 3),
+        {"gates": {"points": "points: OPEN — a later date"}, "rules": rules, "max_night_stake": 0.02},
+    )
+    log_run(
+        con,
+        "bt-old",
+        "backtest",
+        datetime(2025, 11, 8, 9, 0),
+        None,
+        {**BACKTEST, "start": date(2025, 10, 1), "summary": {"pra": BACKTEST["summary"]["points"]}},
+    )
     log_run(con, "bt-new", "backtest", datetime(2025, 11, 8, 13, 0), None, BACKTEST)
     con.execute("create schema if not exists intermediate")
-    con.execute("create table intermediate.int_prop_offers (game_id varchar, player_lookup varchar, market varchar, "
-                "game_date date, is_pregame boolean, book varchar)")  # fmt: skip
+    con.execute(
+        "create table intermediate.int_prop_offers (game_id varchar, player_lookup varchar, market varchar, "
+        "game_date date, is_pregame boolean, book varchar)"
+    )
     tonight = _tonight(superseded=False)
-    offers = [(g, p, m, REPORT_DAY, True, b) for g, p, m in zip(tonight["game_id"], tonight["player_lookup"], tonight["market"])
-              for b in ("fanduel", "draftkings")]  # fmt: skip
-    offers += [("g1107x", "unpriced", "points", REPORT_DAY, True, "fanduel"),  # offered, not predicted
-               ("g1107x", "late", "points", REPORT_DAY, False, "fanduel"),  # after tip-off: not a pregame line
-               ("g1106x", "yesterday", "points", GRADED_DAYS[-1], True, "fanduel")]  # fmt: skip
+    offers = [
+        (g, p, m, REPORT_DAY, True, b)
+        for g, p, m in zip(tonight["game_id"], tonight["player_lookup"], tonight["market"])
+        for b in ("fanduel", "draftkings")
+    ]
+    offers += [
+        ("g1107x", "unpriced", "points", REPORT_DAY, True, "fanduel"),  # offered, not predicted
+        ("g1107x", "late", "points", REPORT_DAY, False, "fanduel"),  # after tip-off: not a pregame line
+        ("g1106x", "yesterday", "points", GRADED_DAYS[-1], True, "fanduel"),
+    ]
     con.executemany("insert into intermediate.int_prop_offers values (?, ?, ?, ?, ?, ?)", offers)
     predictions = con.execute("select * from predictions.predictions").df()
     con.close()
-    return {"predictions": predictions, "results": pd.concat(results, ignore_index=True),
-            "performance": pd.concat(performance, ignore_index=True), "offers": offers}  # fmt: skip
+    return {
+        "predictions": predictions,
+        "results": pd.concat(results, ignore_index=True),
+        "performance": pd.concat(performance, ignore_index=True),
+        "offers": offers,
+    }
 
 
 def _pct(value: float) -> str:
@@ -309,8 +408,15 @@ def _expected(w: dict) -> dict:
         wins, losses, pushes = (int((b["pick_result"] == x).sum()) for x in ("win", "loss", "push"))
         in_voids = voids[(voids["pick_edge"] >= low) & (voids["pick_edge"] < high)]
         assert pushes and len(in_voids) and wins and losses, label  # the data exercises pushes and voids everywhere
-        buckets.append([label, str(len(b)), f"{wins}–{losses}–{pushes}", _pct(wins / (wins + losses)),
-                        _pct(b["pick_profit"].sum() / len(b))])  # fmt: skip
+        buckets.append(
+            [
+                label,
+                str(len(b)),
+                f"{wins}–{losses}–{pushes}",
+                _pct(wins / (wins + losses)),
+                _pct(b["pick_profit"].sum() / len(b)),
+            ]
+        )
     daily = bets.groupby("game_date")["stake_profit"].sum().sort_index().cumsum() * 100
     roi = [(str(d.date()), float(v)) for d, v in daily.items()]
     m = perf.assign(game_date=pd.to_datetime(perf["game_date"]))
@@ -319,25 +425,51 @@ def _expected(w: dict) -> dict:
     mae = [[row.market, row.system, str(int(row.n)), f"{row.err / row.n:.2f}"] for row in m.itertuples()]
     tonight = p[(pd.to_datetime(p["game_date"]) == pd.Timestamp(REPORT_DAY)) & p["is_current"]]
     picks = tonight[tonight["pick"].isin(["OVER", "UNDER"])].sort_values("pick_edge", ascending=False)
-    pick_rows = [[x.player_name, x.team, x.opponent, x.market, x.pick, f"{x.pick_line:.1f}", x.pick_book, f"{x.pick_odds:.0f}",
-                  f"{x.pred_mean:.1f}", _pct(x.pick_prob), _pct(x.pick_edge), f"{x.pick_ev:.3f}", _pct(x.stake),
-                  f"{x.stake_amount:.2f}"] for x in picks.itertuples()]  # fmt: skip
+    pick_rows = [
+        [
+            x.player_name,
+            x.team,
+            x.opponent,
+            x.market,
+            x.pick,
+            f"{x.pick_line:.1f}",
+            x.pick_book,
+            f"{x.pick_odds:.0f}",
+            f"{x.pred_mean:.1f}",
+            _pct(x.pick_prob),
+            _pct(x.pick_edge),
+            f"{x.pick_ev:.3f}",
+            _pct(x.stake),
+            f"{x.stake_amount:.2f}",
+        ]
+        for x in picks.itertuples()
+    ]
     cal = graded[graded["over_outcome"].notna() & graded["p_over"].notna()]
     cal = cal.assign(bin=np.floor(cal["p_over"] * 10) / 10 + 0.05).groupby("bin")["over_outcome"].agg(["mean", "count"])
     offered = {(g, pl, mk) for g, pl, mk, d, pre, _ in w["offers"] if d == REPORT_DAY and pre}
     return {
-        "buckets": buckets, "roi": roi, "mae": mae, "picks": pick_rows, "n_bets": len(bets),
+        "buckets": buckets,
+        "roi": roi,
+        "mae": mae,
+        "picks": pick_rows,
+        "n_bets": len(bets),
         "calibration": [f"{b:.2f} → {q:.2f} (n={int(n)})" for b, (q, n) in cal.iterrows()],
         "coverage": f"{len(tonight)} predictions for {len(offered)} (player, market) lines offered — {len(tonight) / len(offered):.1%}",
-        "gates": [["points", "open", "log loss 0.0061 better than the line [0.0012, 0.0110] on 1,204 lines"],
-                  ["rebounds", "closed", "no evidence beyond the line [-0.0030, 0.0040]"],
-                  ["threes", "open", "threes: gate off (research only): 88 lines"]],
-        "backtest": [["points", "412", "0.2439", "0.2471", "-0.0064 [-0.0120, -0.0008]", "37", "56.8%", "7.4%"],
-                     ["threes", "96", "–", "0.2467", "–", "0", "–", "–"]],
-        "texts": ["bankroll 1,000; caps 2% a bet, 4% a player, 10% a night; tonight staked 7.3%",
-                  "newest backtest 2025-10-22 .. 2025-11-06 (gate strict), recorded 2025-11-08 13:00:00",
-                  f"{roi[-1][0]}: {roi[-1][1]:+.2f}% of bankroll"],
-    }  # fmt: skip
+        "gates": [
+            ["points", "open", "log loss 0.0061 better than the line [0.0012, 0.0110] on 1,204 lines"],
+            ["rebounds", "closed", "no evidence beyond the line [-0.0030, 0.0040]"],
+            ["threes", "open", "threes: gate off (research only): 88 lines"],
+        ],
+        "backtest": [
+            ["points", "412", "0.2439", "0.2471", "-0.0064 [-0.0120, -0.0008]", "37", "56.8%", "7.4%"],
+            ["threes", "96", "–", "0.2467", "–", "0", "–", "–"],
+        ],
+        "texts": [
+            "bankroll 1,000; caps 2% a bet, 4% a player, 10% a night; tonight staked 7.3%",
+            "newest backtest 2025-10-22 .. 2025-11-06 (gate strict), recorded 2025-11-08 13:00:00",
+            f"{roi[-1][0]}: {roi[-1][1]:+.2f}% of bankroll",
+        ],
+    }
 
 
 class _Page(HTMLParser):
@@ -402,10 +534,29 @@ def _check_page(markup: str, exp: dict) -> None:
     page = _Page(markup)
     t = page.tables
     assert t["Evidence gate"] == [["market", "gate", "evidence"], *exp["gates"]]
-    assert t["Tonight's picks"] == [["player", "team", "opp", "market", "pick", "line", "book", "odds", "pred", "P(pick)",
-                                     "edge", "EV", "stake", "amount"], *exp["picks"]]  # fmt: skip
-    assert t["Backtest"] == [["market", "lines", "Brier blend", "Brier market", "log loss blend − market [95% CI]", "picks",
-                              "hit", "ROI"], *exp["backtest"]]  # fmt: skip
+    assert t["Tonight's picks"] == [
+        [
+            "player",
+            "team",
+            "opp",
+            "market",
+            "pick",
+            "line",
+            "book",
+            "odds",
+            "pred",
+            "P(pick)",
+            "edge",
+            "EV",
+            "stake",
+            "amount",
+        ],
+        *exp["picks"],
+    ]
+    assert t["Backtest"] == [
+        ["market", "lines", "Brier blend", "Brier market", "log loss blend − market [95% CI]", "picks", "hit", "ROI"],
+        *exp["backtest"],
+    ]
     assert t["Hit rate and ROI by edge bucket"] == [["edge", "bets", "W–L–P", "hit rate", "ROI"], *exp["buckets"]]
     assert t["Model vs line (MAE)"] == [["market", "system", "N", "MAE"], *exp["mae"]]
     assert page.titles == exp["calibration"]
@@ -442,12 +593,28 @@ def _chromium(browser: str, page: Path, work: Path) -> tuple[str, list[str], Pat
     work.mkdir(parents=True, exist_ok=True)
     shot = work / "shot.png"
     proc = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={work / 'profile'}", "--enable-logging=stderr", "--v=0",
-         "--window-size=1200,900", f"--screenshot={shot}", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={work / 'profile'}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1200,900",
+            f"--screenshot={shot}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0 and shot.exists(), proc.stderr[-2000:]
     return proc.stdout, [line for line in proc.stderr.splitlines() if re.search(r":CONSOLE[:(]", line)], shot
 
@@ -458,9 +625,9 @@ def _png_pixels_vary(path: Path) -> bool:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat = 8, b""
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
         if kind == b"IDAT":
-            idat += data[pos + 8:pos + 8 + length]
+            idat += data[pos + 8 : pos + 8 + length]
         pos += 12 + length
     raw = zlib.decompress(idat)
     ink = sum(1 for b in raw[::7] if b not in (0, 255))  # not white, not a filter/zero byte
@@ -511,12 +678,12 @@ def test_morning_run_against_the_simulated_apis_completes_every_phase(tmp_path, 
     from dataclasses import replace
     from datetime import timedelta
 
-    from nbaprops.runs.demo import DEMO_KEY, FAST_SCRAPES
     from nbacore.settings import SourceSettings
-    from simulator import SimConfig, simulate_season
-    from simulator.serve import SimApi, start_server
+    from nbaprops.runs.demo import DEMO_KEY, FAST_SCRAPES
     from predict import commands
     from predict.config import PredictConfig
+    from simulator import SimConfig, simulate_season
+    from simulator.serve import SimApi, start_server
 
     monkeypatch.setenv("NBAPROPS_DUCKDB_PATH", str(tmp_path / "wh" / "nbaprops.duckdb"))
     monkeypatch.setenv("NBAPROPS_LANDING_DIR", str(tmp_path / "landing"))
@@ -524,8 +691,11 @@ def test_morning_run_against_the_simulated_apis_completes_every_phase(tmp_path, 
     season = simulate_season(SimConfig(seed=3, days=12))
     running = start_server(SimApi(season, api_key=DEMO_KEY, quota=100_000))
     try:
-        settings = replace(load_settings(), sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY),
-                           scrape=FAST_SCRAPES)
+        settings = replace(
+            load_settings(),
+            sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY),
+            scrape=FAST_SCRAPES,
+        )
         tonight = season.tonight
         first = min(g.game_date for g in season.games)
         done = morning.backfill(settings, first, tonight - timedelta(days=2), echo=lambda s: None)

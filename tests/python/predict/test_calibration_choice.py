@@ -75,8 +75,10 @@ def test_metadata_written_before_the_method_choice_still_loads():
     cal = Calibration(**old)
     assert cal.method == "platt" and cal.walk_forward == {}
     assert cal.apply(np.array([0.5]))[0] == pytest.approx(_sigmoid(np.array(0.2)))
-    assert Calibration(**{"a": 0.0, "b": 1.0, "events": 50, "logloss_before": None,
-                          "logloss_after": None}).method == "identity"  # fmt: skip
+    assert (
+        Calibration(**{"a": 0.0, "b": 1.0, "events": 50, "logloss_before": None, "logloss_after": None}).method
+        == "identity"
+    )
 
 
 def test_every_map_is_monotone_inside_the_unit_interval():
@@ -84,8 +86,11 @@ def test_every_map_is_monotone_inside_the_unit_interval():
     p = rng.random(3000)
     grid = np.concatenate([[0.0, 1e-9], np.linspace(0, 1, 2001), [1 - 1e-9, 1.0]])
     grid.sort()
-    maps = [Calibration(), Calibration(method="platt", a=-0.4, b=1.7),
-            fit_walk_forward_calibration(p, rng.random(len(p)) < np.where(p < 0.5, 0.2, 0.8))]  # fmt: skip
+    maps = [
+        Calibration(),
+        Calibration(method="platt", a=-0.4, b=1.7),
+        fit_walk_forward_calibration(p, rng.random(len(p)) < np.where(p < 0.5, 0.2, 0.8)),
+    ]
     for cal in maps:
         out = cal.apply(grid)
         assert np.all(np.diff(out) >= 0), cal.method
@@ -95,7 +100,9 @@ def test_every_map_is_monotone_inside_the_unit_interval():
 def test_scoring_applies_a_calibration_without_loading_the_fitting_code():
     # scikit-learn is deliberately not a dependency: xgboost imports it whenever it is installed (xgboost.compat),
     # which cost every `nbaprops score` ~0.8 s of start-up; scipy's isotonic_regression and our logistic fit do.
-    code = ("import sys, predict.calibration as c; c.Calibration(method='isotonic', x=[0, 1], y=[0.2, 0.8]).apply([0.5]); "
-            "print('scipy.optimize' in sys.modules or 'sklearn' in sys.modules)")
+    code = (
+        "import sys, predict.calibration as c; c.Calibration(method='isotonic', x=[0, 1], y=[0.2, 0.8]).apply([0.5]); "
+        "print('scipy.optimize' in sys.modules or 'sklearn' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

@@ -31,35 +31,75 @@ def test_grade_side_is_pending_for_a_nan_actual_and_ignores_an_unknown_did_play(
 
 
 def _prediction(player, pick="OVER", line=20.5, odds=-110, **extra):
-    row = {"player_id": player, "game_id": "g1", "market": "points", "game_date": pd.Timestamp("2025-11-01"),
-           "line": line, "market_line": line, "pred_mean": 21.0, "ma_pred": 19.0, "blend_p_over": 0.6,
-           "model_p_over": 0.6, "fair_over": 0.5, "fair_under": 0.5, "lean": "OVER", "pick": pick,
-           "pick_line": line if pick != "PASS" else np.nan, "pick_odds": odds if pick != "PASS" else np.nan,
-           "stake": 0.02, "best_over_line": line, "best_over_odds": odds, "best_under_line": line,
-           "best_under_odds": odds, "priced_at": pd.Timestamp("2025-11-01 15:00")}  # fmt: skip
+    row = {
+        "player_id": player,
+        "game_id": "g1",
+        "market": "points",
+        "game_date": pd.Timestamp("2025-11-01"),
+        "line": line,
+        "market_line": line,
+        "pred_mean": 21.0,
+        "ma_pred": 19.0,
+        "blend_p_over": 0.6,
+        "model_p_over": 0.6,
+        "fair_over": 0.5,
+        "fair_under": 0.5,
+        "lean": "OVER",
+        "pick": pick,
+        "pick_line": line if pick != "PASS" else np.nan,
+        "pick_odds": odds if pick != "PASS" else np.nan,
+        "stake": 0.02,
+        "best_over_line": line,
+        "best_over_odds": odds,
+        "best_under_line": line,
+        "best_under_odds": odds,
+        "priced_at": pd.Timestamp("2025-11-01 15:00"),
+    }
     return {**row, **extra}
 
 
 def _outcomes(actual: dict, did_play: dict | None = None) -> pd.DataFrame:
     did_play = did_play or {}
-    return pd.DataFrame({"player_id": list(actual), "game_id": "g1", "market": "points",
-                         "actual": list(actual.values()), "did_play": [did_play.get(p, True) for p in actual]})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "player_id": list(actual),
+            "game_id": "g1",
+            "market": "points",
+            "actual": list(actual.values()),
+            "did_play": [did_play.get(p, True) for p in actual],
+        }
+    )
 
 
 def test_errors_and_outcomes_only_for_rows_that_played_and_have_an_actual():
-    preds = pd.DataFrame([
-        _prediction(1, pred_median=22.0, model_mean=23.0),  # played, 25: over
-        _prediction(2, pred_median=22.0, model_mean=23.0),  # did not play, yet an actual of 0 is recorded
-        _prediction(3, pred_median=22.0, model_mean=23.0),  # did_play unknown, actual 18: under, not scored
-        _prediction(4, line=20.0, pred_median=22.0, model_mean=23.0),  # exactly the line: push
-    ])  # fmt: skip
+    preds = pd.DataFrame(
+        [
+            _prediction(1, pred_median=22.0, model_mean=23.0),  # played, 25: over
+            _prediction(2, pred_median=22.0, model_mean=23.0),  # did not play, yet an actual of 0 is recorded
+            _prediction(3, pred_median=22.0, model_mean=23.0),  # did_play unknown, actual 18: under, not scored
+            _prediction(4, line=20.0, pred_median=22.0, model_mean=23.0),  # exactly the line: push
+        ]
+    )
     outcomes = _outcomes({1: 25.0, 2: 0.0, 3: 18.0, 4: 20.0}, {2: False, 3: None})
     r = grade_predictions(preds, outcomes).set_index("player_id")
     assert r.loc[1, "model_abs_error"] == 4.0 and r.loc[1, "median_abs_error"] == 3.0
     assert r.loc[1, "raw_model_abs_error"] == 2.0 and r.loc[1, "line_abs_error"] == 4.5
     for player in (2, 3):
-        assert r.loc[player, ["model_abs_error", "median_abs_error", "raw_model_abs_error", "ma_abs_error",
-                              "over_outcome", "brier_model"]].isna().all(), player  # fmt: skip
+        assert (
+            r.loc[
+                player,
+                [
+                    "model_abs_error",
+                    "median_abs_error",
+                    "raw_model_abs_error",
+                    "ma_abs_error",
+                    "over_outcome",
+                    "brier_model",
+                ],
+            ]
+            .isna()
+            .all()
+        ), player
     assert r.loc[1, "over_outcome"] == 1.0 and np.isnan(r.loc[4, "over_outcome"])
     assert r.loc[4, "model_abs_error"] == 1.0 and np.isnan(r.loc[4, "brier_model"])  # a push: error yes, Brier no
     # stake_profit: the pick's profit times its stake (-110 wins 100/110 per unit; 2% staked)
@@ -69,11 +109,13 @@ def test_errors_and_outcomes_only_for_rows_that_played_and_have_an_actual():
 
 def test_the_moving_average_bets_its_side_at_the_best_price_for_that_side():
     prices = dict(best_over_line=20.5, best_over_odds=120, best_under_line=21.5, best_under_odds=-130)
-    preds = pd.DataFrame([
-        _prediction(1, ma_pred=21.0, **prices),  # 0.5 above the line: over, at the best over price
-        _prediction(2, ma_pred=20.0, **prices),  # 0.5 below: under, at the best under price and line
-        _prediction(3, ma_pred=20.5, **prices),  # on the line: no bet
-    ])  # fmt: skip
+    preds = pd.DataFrame(
+        [
+            _prediction(1, ma_pred=21.0, **prices),  # 0.5 above the line: over, at the best over price
+            _prediction(2, ma_pred=20.0, **prices),  # 0.5 below: under, at the best under price and line
+            _prediction(3, ma_pred=20.5, **prices),  # on the line: no bet
+        ]
+    )
     r = grade_predictions(preds, _outcomes({1: 22.0, 2: 21.0, 3: 22.0})).set_index("player_id")
     assert r.loc[1, "ma_side"] == "OVER" and r.loc[2, "ma_side"] == "UNDER" and pd.isna(r.loc[3, "ma_side"])
     assert (r.loc[1, "ma_line"], r.loc[1, "ma_odds"]) == (20.5, 120)
@@ -85,25 +127,42 @@ def test_the_moving_average_bets_its_side_at_the_best_price_for_that_side():
 
 
 def _closing(player, book, line, over, under, at="2025-11-01 18:00"):
-    return {"player_id": player, "game_id": "g1", "market": "points", "bookmaker": book, "line": line,
-            "over_odds": over, "under_odds": under, "snapshot_at": pd.Timestamp(at)}  # fmt: skip
+    return {
+        "player_id": player,
+        "game_id": "g1",
+        "market": "points",
+        "bookmaker": book,
+        "line": line,
+        "over_odds": over,
+        "under_odds": under,
+        "snapshot_at": pd.Timestamp(at),
+    }
 
 
 def test_closing_line_value_of_an_under_pick_and_of_a_line_that_moved():
-    preds = pd.DataFrame([
-        _prediction(1, "OVER", odds=100),
-        _prediction(2, "UNDER", odds=100),
-        _prediction(3, "UNDER", odds=100, priced_at=pd.Timestamp("2025-11-01 18:00")),  # priced at the close
-        _prediction(4, "PASS"),
-    ])  # fmt: skip
-    closing = pd.DataFrame([
-        # player 1: the consensus closed at 21.5 (two books), one book still at 20.5
-        _closing(1, "a", 20.5, -150, 130), _closing(1, "b", 21.5, -110, -110), _closing(1, "c", 21.5, -110, -110),
-        # player 2: the consensus closed at 19.5, one book still at 20.5
-        _closing(2, "a", 20.5, 130, -150), _closing(2, "b", 19.5, -110, -110), _closing(2, "c", 19.5, -110, -110),
-        _closing(3, "a", 20.5, 130, -150), _closing(3, "b", 19.5, -110, -110),
-        _closing(4, "a", 20.5, 130, -150),
-    ])  # fmt: skip
+    preds = pd.DataFrame(
+        [
+            _prediction(1, "OVER", odds=100),
+            _prediction(2, "UNDER", odds=100),
+            _prediction(3, "UNDER", odds=100, priced_at=pd.Timestamp("2025-11-01 18:00")),  # priced at the close
+            _prediction(4, "PASS"),
+        ]
+    )
+    closing = pd.DataFrame(
+        [
+            # player 1: the consensus closed at 21.5 (two books), one book still at 20.5
+            _closing(1, "a", 20.5, -150, 130),
+            _closing(1, "b", 21.5, -110, -110),
+            _closing(1, "c", 21.5, -110, -110),
+            # player 2: the consensus closed at 19.5, one book still at 20.5
+            _closing(2, "a", 20.5, 130, -150),
+            _closing(2, "b", 19.5, -110, -110),
+            _closing(2, "c", 19.5, -110, -110),
+            _closing(3, "a", 20.5, 130, -150),
+            _closing(3, "b", 19.5, -110, -110),
+            _closing(4, "a", 20.5, 130, -150),
+        ]
+    )
     r = grade_predictions(preds, _outcomes({1: 22.0, 2: 18.0, 3: 18.0, 4: 18.0}), closing).set_index("player_id")
     fav = devig(np.array([-150.0]), np.array([130.0]))[0][0]  # the favourite's fair probability, ~0.58
     assert r.loc[1, "clv"] == pytest.approx(fav * 2.0 - 1) and r.loc[1, "clv_line"] == 1.0  # over 20.5, closed 21.5
@@ -115,15 +174,17 @@ def test_closing_line_value_of_an_under_pick_and_of_a_line_that_moved():
 
 
 def test_daily_performance_per_system_counts_stakes_clv_and_only_the_lines_all_three_priced():
-    preds = pd.DataFrame([
-        _prediction(1, odds=150, stake=0.02),  # 25: win at +150
-        _prediction(2, odds=-110, stake=0.01),  # did not play: void, its stake not counted
-        _prediction(3, pick="UNDER", odds=-110, stake=0.03),  # 25: loss
-        _prediction(4, odds=-110, stake=0.01, model_p_over=np.nan),  # 25: win; the raw model has no probability
-        _prediction(5, line=20.0, odds=-110, stake=0.01),  # 20: push, its stake counts and comes back
-        _prediction(6, pick="PASS", stake=0.0),  # 25: no bet, but its probabilities are scored
-        _prediction(7, pick="PASS", stake=0.0, fair_over=np.nan, fair_under=np.nan),  # 25: the market had no price
-    ])  # fmt: skip
+    preds = pd.DataFrame(
+        [
+            _prediction(1, odds=150, stake=0.02),  # 25: win at +150
+            _prediction(2, odds=-110, stake=0.01),  # did not play: void, its stake not counted
+            _prediction(3, pick="UNDER", odds=-110, stake=0.03),  # 25: loss
+            _prediction(4, odds=-110, stake=0.01, model_p_over=np.nan),  # 25: win; the raw model has no probability
+            _prediction(5, line=20.0, odds=-110, stake=0.01),  # 20: push, its stake counts and comes back
+            _prediction(6, pick="PASS", stake=0.0),  # 25: no bet, but its probabilities are scored
+            _prediction(7, pick="PASS", stake=0.0, fair_over=np.nan, fair_under=np.nan),  # 25: the market had no price
+        ]
+    )
     outcomes = _outcomes({1: 25.0, 2: np.nan, 3: 25.0, 4: 25.0, 5: 20.0, 6: 25.0, 7: 25.0}, {2: False})
     closing = pd.DataFrame([_closing(1, "a", 20.5, -150, 130), _closing(3, "a", 20.5, -150, 130)])
     r = grade_predictions(preds, outcomes, closing)
@@ -133,7 +194,9 @@ def test_daily_performance_per_system_counts_stakes_clv_and_only_the_lines_all_t
     assert model["staked"] == pytest.approx(0.02 + 0.03 + 0.01 + 0.01)
     assert model["stake_profit"] == pytest.approx(0.02 * 1.5 - 0.03 + 0.01 * 100 / 110)
     fav = devig(np.array([-150.0]), np.array([130.0]))[0][0]
-    assert model["clv_n"] == 2 and model["clv"] == pytest.approx(((fav * 2.5 - 1) + ((1 - fav) * (1 + 100 / 110) - 1)) / 2)
+    assert model["clv_n"] == 2 and model["clv"] == pytest.approx(
+        ((fav * 2.5 - 1) + ((1 - fav) * (1 + 100 / 110) - 1)) / 2
+    )
     assert model["clv_line"] == 0.0
     # Brier on the same lines for all three systems: 4 (no raw-model probability), 7 (no market price) and the
     # push (5) are left out; 1, 3 and 6 went over with P(over) 0.6 everywhere for the model
@@ -157,7 +220,10 @@ def test_expected_value_and_kelly_count_the_push_chance():
     rules = PricingRules(kelly_fraction=1.0, kelly_cap=1.0)
     assert kelly_stake(p_win, p_push, dec, rules)[0] == pytest.approx(0.1 / 0.9)
     # no probability, or a certain push: no stake (not the cap)
-    assert kelly_stake(np.array([np.nan, 0.0]), np.array([0.0, 1.0]), np.array([2.0, 2.0]), rules).tolist() == [0.0, 0.0]
+    assert kelly_stake(np.array([np.nan, 0.0]), np.array([0.0, 1.0]), np.array([2.0, 2.0]), rules).tolist() == [
+        0.0,
+        0.0,
+    ]
 
 
 class _Model:
@@ -165,8 +231,19 @@ class _Model:
 
     def __init__(self, p: float, gate_open: bool = True, push: float = 0.0):
         self.p, self.push, self.dispersion, self.devig = p, push, Dispersion(1.6, 0.0), "multiplicative"
-        self.combiner = Combiner(market="points", a=0.0, b=1.0, c=1.0, a_ci=(0, 0), b_ci=(1, 1), c_ci=(0.5, 1.5), n=900,
-                                 fitted=True, gate_open=gate_open, reason="test figures")  # fmt: skip
+        self.combiner = Combiner(
+            market="points",
+            a=0.0,
+            b=1.0,
+            c=1.0,
+            a_ci=(0, 0),
+            b_ci=(1, 1),
+            c_ci=(0.5, 1.5),
+            n=900,
+            fitted=True,
+            gate_open=gate_open,
+            reason="test figures",
+        )
 
     def probabilities(self, mu, line):
         over = np.full(len(line), self.p * (1 - self.push))
@@ -174,13 +251,29 @@ class _Model:
 
 
 def _offer(player, book, line, over, under):
-    return {"player_id": player, "game_id": "g1", "market": "points", "bookmaker": book, "line": line,
-            "over_odds": over, "under_odds": under, "snapshot_at": pd.Timestamp("2025-11-01 15:00")}  # fmt: skip
+    return {
+        "player_id": player,
+        "game_id": "g1",
+        "market": "points",
+        "bookmaker": book,
+        "line": line,
+        "over_odds": over,
+        "under_odds": under,
+        "snapshot_at": pd.Timestamp("2025-11-01 15:00"),
+    }
 
 
 def _rows(players, line=20.5, pred_mean=22.0):
-    return pd.DataFrame({"player_id": list(players), "game_id": "g1", "market": "points", "line": line,
-                         "pred_mean": pred_mean, "game_date": pd.Timestamp("2025-11-01")})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "player_id": list(players),
+            "game_id": "g1",
+            "market": "points",
+            "line": line,
+            "pred_mean": pred_mean,
+            "game_date": pd.Timestamp("2025-11-01"),
+        }
+    )
 
 
 def _price(rows, offers, model, **rules):
@@ -191,15 +284,21 @@ def _price(rows, offers, model, **rules):
 def test_the_reference_line_is_the_marts_then_the_most_offered_then_the_closest_then_the_lowest():
     offers = [
         # 1: the mart's 20.5 at one book beats 21.5 at three
-        _offer(1, "a", 20.5, -110, -110), _offer(1, "b", 21.5, -110, -110), _offer(1, "c", 21.5, -110, -110),
+        _offer(1, "a", 20.5, -110, -110),
+        _offer(1, "b", 21.5, -110, -110),
+        _offer(1, "c", 21.5, -110, -110),
         _offer(1, "d", 21.5, -110, -110),
         # 2: 20.5 not offered: 19.5 at two books beats 21.5 at one
-        _offer(2, "a", 19.5, -110, -110), _offer(2, "b", 19.5, -110, -110), _offer(2, "c", 21.5, -110, -110),
+        _offer(2, "a", 19.5, -110, -110),
+        _offer(2, "b", 19.5, -110, -110),
+        _offer(2, "c", 21.5, -110, -110),
         # 3: one book each: 21.5 (1 away) beats 18.5 (2 away)
-        _offer(3, "a", 18.5, -110, -110), _offer(3, "b", 21.5, -110, -110),
+        _offer(3, "a", 18.5, -110, -110),
+        _offer(3, "b", 21.5, -110, -110),
         # 4: one book each, equally far: the lower line
-        _offer(4, "a", 21.5, -110, -110), _offer(4, "b", 19.5, -110, -110),
-    ]  # fmt: skip
+        _offer(4, "a", 21.5, -110, -110),
+        _offer(4, "b", 19.5, -110, -110),
+    ]
     priced = _price(_rows([1, 2, 3, 4, 5]), offers, _Model(0.5))
     assert priced["market_line"].to_dict() == {1: 20.5, 2: 19.5, 3: 21.5, 4: 19.5, 5: 20.5}  # 5: no offer, the mart's
     assert priced.loc[1, "books"] == 4 and np.isnan(priced.loc[5, "books"])
@@ -225,7 +324,10 @@ def test_on_a_whole_line_a_blend_equal_to_the_market_has_no_edge_on_either_side(
     assert row["p_push"] > 0.03
     assert row["edge_over"] == pytest.approx(0.0, abs=1e-9) and row["edge_under"] == pytest.approx(0.0, abs=1e-9)
     # each book's edge is against its own fair price: book b's over is cheaper than the consensus, a's dearer
-    fair_a, fair_b = devig(np.array([-130.0]), np.array([110.0]))[0][0], devig(np.array([-120.0]), np.array([100.0]))[0][0]
+    fair_a, fair_b = (
+        devig(np.array([-130.0]), np.array([110.0]))[0][0],
+        devig(np.array([-120.0]), np.array([100.0]))[0][0],
+    )
     consensus = (fair_a + fair_b) / 2
     assert row["best_over_edge"] == pytest.approx((consensus - fair_b) * (1 - row["p_push"]), abs=1e-9)
 
@@ -250,13 +352,16 @@ def test_an_edge_that_clears_but_an_expected_value_that_does_not_passes_and_says
 def test_the_pick_is_the_side_with_the_better_expected_value_among_those_that_clear():
     offers = [
         # 1: both sides clear (a's over and b's under are long prices); the over pays more
-        _offer(1, "a", 20.5, 140, -170), _offer(1, "b", 20.5, -160, 130),
+        _offer(1, "a", 20.5, 140, -170),
+        _offer(1, "b", 20.5, -160, 130),
         # 2: the mirror: the under pays more
-        _offer(2, "a", 20.5, 130, -160), _offer(2, "b", 20.5, -170, 140),
+        _offer(2, "a", 20.5, 130, -160),
+        _offer(2, "b", 20.5, -170, 140),
         # 3: a's over clears; c's under pays more but, c taking no margin (+115 / +150), it is close to c's own
         # fair price (0.4 / 0.865 = 0.462): an edge of 0.038, below 0.04
-        _offer(3, "a", 20.5, 130, -160), _offer(3, "c", 20.5, 115, 150),
-    ]  # fmt: skip
+        _offer(3, "a", 20.5, 130, -160),
+        _offer(3, "c", 20.5, 115, 150),
+    ]
     priced = _price(_rows([1, 2, 3]), offers, _Model(0.5), min_edge=0.04, min_ev=0.02)
     assert priced["pick"].to_dict() == {1: "OVER", 2: "UNDER", 3: "OVER"}
     assert priced.loc[3, "best_under_ev"] > priced.loc[3, "best_over_ev"] and priced.loc[3, "best_under_edge"] < 0.04
@@ -272,7 +377,11 @@ def test_a_pass_has_no_pick_fields_and_no_stake_and_the_pick_fields_are_numbers(
     offers = [_offer(1, "a", 20.5, -110, -110), _offer(2, "a", 20.5, 130, -160)]
     priced = _price(_rows([1, 2]), offers, _Model(0.5))
     assert priced["pick"].to_dict() == {1: "PASS", 2: "OVER"}
-    assert priced.loc[1, ["pick_line", "pick_odds", "pick_prob", "pick_fair", "pick_edge", "pick_ev", "pick_push"]].isna().all()
+    assert (
+        priced.loc[1, ["pick_line", "pick_odds", "pick_prob", "pick_fair", "pick_edge", "pick_ev", "pick_push"]]
+        .isna()
+        .all()
+    )
     assert pd.isna(priced.loc[1, "pick_book"]) and priced.loc[1, "kelly_stake"] == 0.0 and priced.loc[1, "stake"] == 0.0
     for field in ("line", "odds", "prob", "fair", "edge", "ev", "push"):
         assert pd.api.types.is_float_dtype(priced[f"pick_{field}"]), field

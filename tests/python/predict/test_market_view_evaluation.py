@@ -3,7 +3,6 @@ hand-made and synthetic cases: fast, no data files."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest

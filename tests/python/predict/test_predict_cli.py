@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 import duckdb
 import pytest
-
 from support.helpers import run_cli
 from support.phase4_support import Warehouse, activate, build_phase4, import_files, sim_imports, simulate, warehouse_env
 
@@ -71,9 +70,13 @@ def test_score_writes_every_line_then_a_rescore_supersedes(env):
     assert "coverage:" in first.output and "not scored:" in first.output
     run_id = re.match(r"run (\S+): ", first.output).group(1)
     key = "game_id, player_lookup, market"
-    lines = set(query(env, f"select {key} from precompute.feature_mart where game_date = ? and line is not null", [day]))
+    lines = set(
+        query(env, f"select {key} from precompute.feature_mart where game_date = ? and line is not null", [day])
+    )
     scored = query(env, f"select {key} from predictions.predictions where game_date = ? and is_current", [day])
-    listed = query(env, f"select {key} from predictions.unscored_lines where game_date = ? and run_id = ?", [day, run_id])
+    listed = query(
+        env, f"select {key} from predictions.unscored_lines where game_date = ? and run_id = ?", [day, run_id]
+    )
     current, unscored = len(scored), len(listed)
     # every line is either scored or listed with a reason, never both, never twice, and nothing else is
     assert len(set(scored)) == current and len(set(listed)) == unscored, "a line scored or listed twice"
@@ -84,20 +87,41 @@ def test_score_writes_every_line_then_a_rescore_supersedes(env):
     assert f"not scored: {unscored} line(s)" in first.output
     second = run_cli("score", "--date", day)
     assert second.exit_code == 0, second.output + second.stderr
-    versions = dict(query(env, "select prediction_version, count(*) from predictions.predictions where game_date = ? group by 1", [day]))
+    versions = dict(
+        query(
+            env,
+            "select prediction_version, count(*) from predictions.predictions where game_date = ? group by 1",
+            [day],
+        )
+    )
     assert versions == {1: current, 2: current}
-    assert query(env, "select count(*) from predictions.predictions where prediction_version = 1 and is_current")[0][0] == 0
-    picks = query(env, "select pick, count(*) from predictions.predictions where is_current and game_date = ? group by 1", [day])
+    assert (
+        query(env, "select count(*) from predictions.predictions where prediction_version = 1 and is_current")[0][0]
+        == 0
+    )
+    picks = query(
+        env, "select pick, count(*) from predictions.predictions where is_current and game_date = ? group by 1", [day]
+    )
     assert {p for p, _ in picks} <= {"OVER", "UNDER", "PASS"}
-    bad = query(env, "select count(*) from predictions.predictions where abs(p_over + p_under + p_push - 1) > 1e-9")[0][0]
+    bad = query(env, "select count(*) from predictions.predictions where abs(p_over + p_under + p_push - 1) > 1e-9")[0][
+        0
+    ]
     assert bad == 0
     for market in ("points", "rebounds", "assists", "threes", "pra"):
-        assert any(line.startswith(f"gate (strict) {market}: ") and ("OPEN" in line or "closed" in line)
-                   for line in second.output.splitlines()), second.output  # fmt: skip
-    closed = query(env, "select count(*) from predictions.predictions where is_current and game_date = ? and not gate_open "
-                        "and pick <> 'PASS'", [day])[0][0]  # fmt: skip
+        assert any(
+            line.startswith(f"gate (strict) {market}: ") and ("OPEN" in line or "closed" in line)
+            for line in second.output.splitlines()
+        ), second.output
+    closed = query(
+        env,
+        "select count(*) from predictions.predictions where is_current and game_date = ? and not gate_open "
+        "and pick <> 'PASS'",
+        [day],
+    )[0][0]
     assert closed == 0  # no pick in a market whose gate is closed
-    night = query(env, "select sum(stake), max(stake) from predictions.predictions where is_current and game_date = ?", [day])[0]
+    night = query(
+        env, "select sum(stake), max(stake) from predictions.predictions where is_current and game_date = ?", [day]
+    )[0]
     assert night[0] <= 0.10 + 1e-9 and night[1] <= 0.02 + 1e-12
 
 
@@ -141,31 +165,55 @@ def test_grade_scores_results_with_voids_and_daily_performance(env):
     result = run_cli("grade", "--date", day)
     assert result.exit_code == 0, result.output + result.stderr
     assert "graded" in result.output and "moving_average" in result.output
-    kinds = dict(query(env, "select lean_result, count(*) from predictions.results where game_date = ? group by 1", [day]))
+    kinds = dict(
+        query(env, "select lean_result, count(*) from predictions.results where game_date = ? group by 1", [day])
+    )
     assert set(kinds) <= {"win", "loss", "push", "void"} and kinds.get("win", 0) > 50
-    voids = query(env, "select count(*) from predictions.results r join precompute.feature_mart m "
-                       "using (player_id, game_id, market) where r.game_date = ? and not m.did_play", [day])[0][0]  # fmt: skip
+    voids = query(
+        env,
+        "select count(*) from predictions.results r join precompute.feature_mart m "
+        "using (player_id, game_id, market) where r.game_date = ? and not m.did_play",
+        [day],
+    )[0][0]
     assert voids == kinds.get("void", 0) > 0
-    void_profit = query(env, "select count(*) from predictions.results where lean_result = 'void' and game_date = ? "
-                             "and (pick_profit <> 0 or model_abs_error is not null)", [day])[0][0]  # fmt: skip
+    void_profit = query(
+        env,
+        "select count(*) from predictions.results where lean_result = 'void' and game_date = ? "
+        "and (pick_profit <> 0 or model_abs_error is not null)",
+        [day],
+    )[0][0]
     assert void_profit == 0
-    systems = {s for (s,) in query(env, "select distinct system from predictions.daily_performance where game_date = ?", [day])}
+    systems = {
+        s for (s,) in query(env, "select distinct system from predictions.daily_performance where game_date = ?", [day])
+    }
     assert systems == {"model", "raw_model", "line", "moving_average"}
-    clv = query(env, "select count(clv) from predictions.results where game_date = ? and pick in ('OVER', 'UNDER')", [day])[0][0]
+    clv = query(
+        env, "select count(clv) from predictions.results where game_date = ? and pick in ('OVER', 'UNDER')", [day]
+    )[0][0]
     assert clv > 0
     again = run_cli("grade", "--date", day)  # regrading replaces the date's results
     assert again.exit_code == 0
-    assert query(env, "select count(*) from predictions.results where game_date = ?", [day])[0][0] == sum(kinds.values())
+    assert query(env, "select count(*) from predictions.results where game_date = ?", [day])[0][0] == sum(
+        kinds.values()
+    )
 
 
 def test_scoring_rows_for_games_not_played_yet_are_scored_and_stay_pending(env):
-    scoring = query(env, "select count(*) from precompute.feature_mart where row_kind = 'scoring' and game_date = ?", [TONIGHT])[0][0]
+    scoring = query(
+        env, "select count(*) from precompute.feature_mart where row_kind = 'scoring' and game_date = ?", [TONIGHT]
+    )[0][0]
     assert scoring > 0
     result = run_cli("score", "--date", TONIGHT)
     assert result.exit_code == 0, result.output + result.stderr
-    leans = query(env, "select count(*) from predictions.predictions where is_current and game_date = ? "
-                       "and lean in ('OVER', 'UNDER') and market_line is not null", [TONIGHT])[0][0]  # fmt: skip
-    current = query(env, "select count(*) from predictions.predictions where is_current and game_date = ?", [TONIGHT])[0][0]
+    leans = query(
+        env,
+        "select count(*) from predictions.predictions where is_current and game_date = ? "
+        "and lean in ('OVER', 'UNDER') and market_line is not null",
+        [TONIGHT],
+    )[0][0]
+    current = query(env, "select count(*) from predictions.predictions where is_current and game_date = ?", [TONIGHT])[
+        0
+    ][0]
     assert leans > 0
     graded = run_cli("grade", "--date", TONIGHT)
     assert graded.exit_code == 0, graded.output + graded.stderr
@@ -173,32 +221,67 @@ def test_scoring_rows_for_games_not_played_yet_are_scored_and_stay_pending(env):
     counts = re.search(r"graded (\d+) predictions on \S+ \((\d+) void, (\d+) still pending\)", graded.output)
     assert counts, graded.output
     assert (int(counts.group(1)), int(counts.group(2)), int(counts.group(3))) == (current - leans, 0, leans)
-    written = dict(query(env, "select coalesce(lean_result, 'none'), count(*) from predictions.results where game_date = ? "
-                              "group by 1", [TONIGHT]))  # fmt: skip
+    written = dict(
+        query(
+            env,
+            "select coalesce(lean_result, 'none'), count(*) from predictions.results where game_date = ? group by 1",
+            [TONIGHT],
+        )
+    )
     assert set(written) <= {"none"} and sum(written.values()) == current - leans, written
 
 
 def test_backtest_prints_the_tables_writes_every_line_and_its_summary_recomputes_from_the_file(env, tmp_path):
-    from nbaprops.runs.report import write_report
     from nbacore.settings import load_settings
+    from nbaprops.runs.report import write_report
     from predict.backtest import read_rows, summarise, write_rows
     from predict.config import PredictConfig
     from predict.tables import plain
 
     out, rows_file = tmp_path / "bt.json", tmp_path / "rows.parquet"
-    result = run_cli("backtest", "--start", TRAIN_BEFORE, "--end", TRAIN_BEFORE + timedelta(days=2), "--retrain", "none",
-                     "--json", out, "--out", rows_file)  # fmt: skip
+    result = run_cli(
+        "backtest",
+        "--start",
+        TRAIN_BEFORE,
+        "--end",
+        TRAIN_BEFORE + timedelta(days=2),
+        "--retrain",
+        "none",
+        "--json",
+        out,
+        "--out",
+        rows_file,
+    )
     assert result.exit_code == 0, result.output + result.stderr
-    for word in ("Brier blend", "LogL blend", "blend-mkt [95% CI]", "MAE median", "hit [95% CI]", "ROI/unit [95% CI]",
-                 "combiner fitted before", "gate", "points", "pra", "all"):  # fmt: skip
+    for word in (
+        "Brier blend",
+        "LogL blend",
+        "blend-mkt [95% CI]",
+        "MAE median",
+        "hit [95% CI]",
+        "ROI/unit [95% CI]",
+        "combiner fitted before",
+        "gate",
+        "points",
+        "pra",
+        "all",
+    ):
         assert word in result.output, word
     summary = json.loads(out.read_text())["summary"]
     assert summary["points"]["n"] > 100 and summary["points"]["mae_line"] is not None
     assert set(summary["all"]["thresholds"]) == {"0.00", "0.02", "0.04", "0.06", "0.08", "0.10"}
 
     frame = read_rows(rows_file)
-    assert len(frame) >= summary["all"]["n"] and {"model_version", "fair_over", "blend_p_over", "pick", "stake",
-                                                  "actual", "pick_result", "gate_reason"} <= set(frame.columns)  # fmt: skip
+    assert len(frame) >= summary["all"]["n"] and {
+        "model_version",
+        "fair_over",
+        "blend_p_over",
+        "pick",
+        "stake",
+        "actual",
+        "pick_result",
+        "gate_reason",
+    } <= set(frame.columns)
     again = plain(summarise(frame, PredictConfig().edge_thresholds))
     assert _close(again, summary)  # every printed figure comes from the per-line file
     printed = next(line for line in result.output.splitlines() if line.startswith("all ") and "[" in line)

@@ -16,18 +16,27 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from support.sim_mart import sim_mart
 
-from simulator import SimConfig, simulate_season
-from simulator.games import MARKETS, play_game
-from simulator.market import TRUE_VARIANCE
 from predict.backtest import BacktestResult, run_backtest
 from predict.config import ModelParams, PredictConfig
 from predict.mart import MartData
-from support.sim_mart import sim_mart
+from simulator import SimConfig, simulate_season
+from simulator.games import MARKETS, play_game
+from simulator.market import TRUE_VARIANCE
 
-SMALL = ModelParams(max_depth=3, eta=0.1, max_rounds=60, early_stopping=10, min_child_weight=5, nthread=2,
-                    objectives=("reg:squarederror", "count:poisson"), valid_share=0.15, calib_share=0.15,
-                    history_seasons=None)  # fmt: skip
+SMALL = ModelParams(
+    max_depth=3,
+    eta=0.1,
+    max_rounds=60,
+    early_stopping=10,
+    min_child_weight=5,
+    nthread=2,
+    objectives=("reg:squarederror", "count:poisson"),
+    valid_share=0.15,
+    calib_share=0.15,
+    history_seasons=None,
+)
 DAYS, BACKTEST_FROM = 38, 28  # 28 days of history, then 9 backtest days with a retrain a week in
 
 

@@ -15,7 +15,6 @@ from datetime import date
 import duckdb
 import pandas as pd
 import pytest
-
 from support.helpers import run_cli
 from support.phase4_support import Warehouse, activate, import_files, real_imports, warehouse_env
 
@@ -53,7 +52,13 @@ def env(real):
 # Mean absolute error of the pregame line against the player's result. On these dates it is points 4.79,
 # rebounds 2.02, assists 1.49, threes 1.11, pra 6.01 (a player's points miss his line by about five). The bands
 # are wide; an error measured on the wrong column, on the wrong scale or on the wrong rows lands outside them.
-LINE_MAE = {"points": (4.0, 6.5), "rebounds": (1.6, 2.8), "assists": (1.2, 2.2), "threes": (0.7, 1.5), "pra": (5.0, 8.5)}
+LINE_MAE = {
+    "points": (4.0, 6.5),
+    "rebounds": (1.6, 2.8),
+    "assists": (1.2, 2.2),
+    "threes": (0.7, 1.5),
+    "pra": (5.0, 8.5),
+}
 # The model against the line on the same lines (0.98-1.02 here): a model trained on two seasons does not beat
 # the market's line by more than a few per cent (far better means the result leaked in), nor trail it by more
 # than 15% (broken features).
@@ -62,7 +67,9 @@ MODEL_OVER_LINE = (0.95, 1.15)
 
 def test_real_backtest_prints_model_mae_beside_line_mae_for_every_graded_market(env, tmp_path):
     out, rows_file = tmp_path / "bt.json", tmp_path / "rows.parquet"
-    result = run_cli("backtest", "--start", START, "--end", END, "--history-seasons", "2", "--json", out, "--out", rows_file)
+    result = run_cli(
+        "backtest", "--start", START, "--end", END, "--history-seasons", "2", "--json", out, "--out", rows_file
+    )
     assert result.exit_code == 0, result.output[-3000:] + result.stderr
     summary = json.loads(out.read_text())["summary"]
     truth = _mae_from_the_warehouse(env, pd.read_parquet(rows_file))
@@ -83,8 +90,10 @@ def test_real_backtest_prints_model_mae_beside_line_mae_for_every_graded_market(
         low, high = LINE_MAE[market]
         assert low <= mae_line <= high, (market, mae_line)
         assert MODEL_OVER_LINE[0] <= mae_model / mae_line <= MODEL_OVER_LINE[1], (market, mae_model, mae_line)
-        assert any(line.startswith(market + " ") and f"{mae_model:.3f}" in line and f"{mae_line:.3f}" in line
-                   for line in result.output.splitlines()), (market, mae_model, mae_line)  # printed side by side
+        assert any(
+            line.startswith(market + " ") and f"{mae_model:.3f}" in line and f"{mae_line:.3f}" in line
+            for line in result.output.splitlines()
+        ), (market, mae_model, mae_line)  # printed side by side
 
 
 def _mae_from_the_warehouse(w: Warehouse, rows: pd.DataFrame) -> dict[str, tuple[float, float, int]]:
@@ -95,8 +104,9 @@ def _mae_from_the_warehouse(w: Warehouse, rows: pd.DataFrame) -> dict[str, tuple
     try:
         mart = con.execute(
             "select game_id, player_id, market, line, actual from precompute.feature_mart "
-            "where game_date between ? and ? and did_play and actual is not null and line is not null", [START, END]
-        ).df()  # fmt: skip
+            "where game_date between ? and ? and did_play and actual is not null and line is not null",
+            [START, END],
+        ).df()
     finally:
         con.close()
     keys = ["game_id", "player_id", "market"]
@@ -105,7 +115,11 @@ def _mae_from_the_warehouse(w: Warehouse, rows: pd.DataFrame) -> dict[str, tuple
     assert lines[keys].duplicated().sum() == 0
     out = {}
     for market, m in lines.groupby("market"):
-        out[market] = (float((m["line"] - m["actual"]).abs().mean()), float((m["pred_mean"] - m["actual"]).abs().mean()), len(m))
+        out[market] = (
+            float((m["line"] - m["actual"]).abs().mean()),
+            float((m["pred_mean"] - m["actual"]).abs().mean()),
+            len(m),
+        )
     return out
 
 
@@ -122,10 +136,12 @@ def test_real_score_covers_lines_of_players_with_five_earlier_games_and_lists_th
     assert len(reasons) == listed and all(": " in r for r in reasons)
     con = duckdb.connect(str(env.path))
     try:
-        lines = con.execute("select count(*) from precompute.feature_mart where game_date = ? and line is not null",
-                            [SCORE_DAY]).fetchone()[0]  # fmt: skip
-        scored = con.execute("select count(*) from predictions.predictions where game_date = ? and is_current",
-                             [SCORE_DAY]).fetchone()[0]  # fmt: skip
+        lines = con.execute(
+            "select count(*) from precompute.feature_mart where game_date = ? and line is not null", [SCORE_DAY]
+        ).fetchone()[0]
+        scored = con.execute(
+            "select count(*) from predictions.predictions where game_date = ? and is_current", [SCORE_DAY]
+        ).fetchone()[0]
     finally:
         con.close()
     assert scored + listed >= lines

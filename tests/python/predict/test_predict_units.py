@@ -13,12 +13,12 @@ from scipy import stats
 
 from predict.baselines import add_baselines, played_history
 from predict.calibration import Calibration, fit_calibration
+from predict.combiner import Combiner
 from predict.config import ModelParams, PricingRules
 from predict.distribution import Dispersion, SideProbabilities, fit_dispersion, side_probabilities
 from predict.grade import bet_summary, daily_performance, grade_predictions, grade_side
-from predict.mart import required_nulls
-from predict.combiner import Combiner
 from predict.market_view import devig
+from predict.mart import required_nulls
 from predict.pricing import american_to_decimal, expected_value, kelly_stake, price_rows
 from predict.registry import ModelMismatch, check_compatible, load_model, save_model
 from predict.tables import current_predictions, write_scores
@@ -102,8 +102,19 @@ class _StandIn:
 
     def __init__(self, p: float, gate_open: bool = True):
         self.p, self.dispersion, self.devig = p, Dispersion(1.6, 0.0), "multiplicative"
-        self.combiner = Combiner(market="points", a=0.0, b=1.0, c=1.0, a_ci=(0, 0), b_ci=(1, 1), c_ci=(0.5, 1.5), n=900,
-                                 fitted=True, gate_open=gate_open, reason="test figures")  # fmt: skip
+        self.combiner = Combiner(
+            market="points",
+            a=0.0,
+            b=1.0,
+            c=1.0,
+            a_ci=(0, 0),
+            b_ci=(1, 1),
+            c_ci=(0.5, 1.5),
+            n=900,
+            fitted=True,
+            gate_open=gate_open,
+            reason="test figures",
+        )
 
     def probabilities(self, mu, line):
         over = np.full(len(line), self.p)
@@ -111,20 +122,40 @@ class _StandIn:
 
 
 def _offer(book, line, over, under, player=1, snapshot="2025-11-01 15:00"):
-    return {"player_id": player, "game_id": "g1", "market": "points", "bookmaker": book, "line": line,
-            "over_odds": over, "under_odds": under, "snapshot_at": pd.Timestamp(snapshot)}  # fmt: skip
+    return {
+        "player_id": player,
+        "game_id": "g1",
+        "market": "points",
+        "bookmaker": book,
+        "line": line,
+        "over_odds": over,
+        "under_odds": under,
+        "snapshot_at": pd.Timestamp(snapshot),
+    }
 
 
 def _rows(players=(1, 2)):
-    return pd.DataFrame({"player_id": list(players), "game_id": "g1", "market": "points", "line": 20.5,
-                         "pred_mean": 22.0, "game_date": pd.Timestamp("2025-11-01")})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "player_id": list(players),
+            "game_id": "g1",
+            "market": "points",
+            "line": 20.5,
+            "pred_mean": 22.0,
+            "game_date": pd.Timestamp("2025-11-01"),
+        }
+    )
 
 
 def test_pick_takes_the_best_price_across_books_from_the_blended_distribution():
-    offers = pd.DataFrame([
-        _offer("a", 20.5, -110, -110), _offer("b", 20.5, -105, -115), _offer("c", 21.5, 110, -140),
-        _offer("a", 20.5, -110, -110, player=2),
-    ])  # fmt: skip
+    offers = pd.DataFrame(
+        [
+            _offer("a", 20.5, -110, -110),
+            _offer("b", 20.5, -105, -115),
+            _offer("c", 21.5, 110, -140),
+            _offer("a", 20.5, -110, -110, player=2),
+        ]
+    )
     priced, caps = price_rows(_rows(), offers, {"points": _StandIn(0.60)}, PricingRules(min_edge=0.04, min_ev=0.02))
     one = priced.set_index("player_id").loc[1]
     fair = (0.5 + devig(np.array([-105.0]), np.array([-115.0]))[0][0]) / 2
@@ -134,7 +165,9 @@ def test_pick_takes_the_best_price_across_books_from_the_blended_distribution():
     assert one["pred_median"] in (20.0, 21.0, 22.0)
     # book b's over pays most at 20.5 (0.6 * 1.952 - 0.4 = 0.171); c's 21.5 from the blended mean: ~0.535 * 2.1 - 1
     assert one["best_over_book"] == "b" and one["pick"] == "OVER" and one["pick_line"] == 20.5
-    assert 0 < one["stake"] <= 0.02 and one["stake_amount"] == pytest.approx(one["stake"] * 1000) and one["lean"] == "OVER"
+    assert (
+        0 < one["stake"] <= 0.02 and one["stake_amount"] == pytest.approx(one["stake"] * 1000) and one["lean"] == "OVER"
+    )
     assert not caps.notes
 
 
@@ -159,8 +192,9 @@ def test_no_two_way_price_passes():
 def test_stakes_never_exceed_the_player_and_nightly_caps():
     players = range(1, 41)
     rows = pd.concat([_rows(players).assign(market=m) for m in ("points", "rebounds")], ignore_index=True)
-    offers = pd.DataFrame([{**_offer("a", 20.5, 100, -120, player=p), "market": m} for p in players
-                           for m in ("points", "rebounds")])  # fmt: skip
+    offers = pd.DataFrame(
+        [{**_offer("a", 20.5, 100, -120, player=p), "market": m} for p in players for m in ("points", "rebounds")]
+    )
     markets = {"points": _StandIn(0.75), "rebounds": _StandIn(0.75)}
     rules = PricingRules(kelly_cap=0.03, player_cap=0.04, nightly_cap=0.10)
     priced, caps = price_rows(rows, offers, markets, rules)
@@ -188,24 +222,52 @@ def test_grade_side_push_on_a_whole_line_void_on_dnp_and_wins_and_losses():
 
 def _prediction(player, line, pick, odds, p_over=0.6, market_line=None, priced_at="2025-11-01 15:00"):
     market_line = line if market_line is None else market_line
-    return {"player_id": player, "game_id": "g1", "market": "points", "game_date": pd.Timestamp("2025-11-01"),
-            "line": line, "market_line": market_line, "pred_mean": 21.0, "ma_pred": 19.0, "p_over": p_over,
-            "blend_p_over": p_over, "model_p_over": p_over,
-            "p_under": 1 - p_over, "fair_over": 0.5, "fair_under": 0.5, "lean": "OVER", "pick": pick,
-            "pick_line": line if pick != "PASS" else np.nan, "pick_odds": odds, "stake": 0.01,
-            "best_over_line": line, "best_over_odds": odds, "best_under_line": line, "best_under_odds": odds,
-            "priced_at": pd.Timestamp(priced_at)}  # fmt: skip
+    return {
+        "player_id": player,
+        "game_id": "g1",
+        "market": "points",
+        "game_date": pd.Timestamp("2025-11-01"),
+        "line": line,
+        "market_line": market_line,
+        "pred_mean": 21.0,
+        "ma_pred": 19.0,
+        "p_over": p_over,
+        "blend_p_over": p_over,
+        "model_p_over": p_over,
+        "p_under": 1 - p_over,
+        "fair_over": 0.5,
+        "fair_under": 0.5,
+        "lean": "OVER",
+        "pick": pick,
+        "pick_line": line if pick != "PASS" else np.nan,
+        "pick_odds": odds,
+        "stake": 0.01,
+        "best_over_line": line,
+        "best_over_odds": odds,
+        "best_under_line": line,
+        "best_under_odds": odds,
+        "priced_at": pd.Timestamp(priced_at),
+    }
 
 
 def test_hand_made_results_push_void_win_and_daily_performance():
-    preds = pd.DataFrame([
-        _prediction(1, 20.0, "OVER", -110),  # scores exactly 20: push
-        _prediction(2, 20.5, "OVER", -110),  # did not play: void
-        _prediction(3, 20.5, "OVER", 150),   # 25: win at +150
-        _prediction(4, 20.5, "UNDER", -110), # 25: loss
-    ])  # fmt: skip
-    outcomes = pd.DataFrame({"player_id": [1, 2, 3, 4], "game_id": "g1", "market": "points",
-                             "actual": [20.0, np.nan, 25.0, 25.0], "did_play": [True, False, True, True]})  # fmt: skip
+    preds = pd.DataFrame(
+        [
+            _prediction(1, 20.0, "OVER", -110),  # scores exactly 20: push
+            _prediction(2, 20.5, "OVER", -110),  # did not play: void
+            _prediction(3, 20.5, "OVER", 150),  # 25: win at +150
+            _prediction(4, 20.5, "UNDER", -110),  # 25: loss
+        ]
+    )
+    outcomes = pd.DataFrame(
+        {
+            "player_id": [1, 2, 3, 4],
+            "game_id": "g1",
+            "market": "points",
+            "actual": [20.0, np.nan, 25.0, 25.0],
+            "did_play": [True, False, True, True],
+        }
+    )
     r = grade_predictions(preds, outcomes).set_index("player_id")
     assert r.loc[1, "pick_result"] == "push" and r.loc[1, "pick_profit"] == 0.0 and r.loc[1, "lean_result"] == "push"
     assert r.loc[2, "pick_result"] == "void" and r.loc[2, "lean_result"] == "void" and r.loc[2, "pick_profit"] == 0.0
@@ -223,11 +285,18 @@ def test_hand_made_results_push_void_win_and_daily_performance():
 
 
 def test_closing_line_value_only_when_a_later_snapshot_exists():
-    preds = pd.DataFrame([_prediction(1, 20.5, "OVER", 100), _prediction(2, 20.5, "OVER", 100, priced_at="2025-11-01 17:00")])
-    outcomes = pd.DataFrame({"player_id": [1, 2], "game_id": "g1", "market": "points", "actual": [22.0, 22.0],
-                             "did_play": True})  # fmt: skip
-    closing = pd.DataFrame([_offer("a", 20.5, -150, 130, snapshot="2025-11-01 17:00"),
-                            _offer("a", 20.5, -150, 130, player=2, snapshot="2025-11-01 17:00")])  # fmt: skip
+    preds = pd.DataFrame(
+        [_prediction(1, 20.5, "OVER", 100), _prediction(2, 20.5, "OVER", 100, priced_at="2025-11-01 17:00")]
+    )
+    outcomes = pd.DataFrame(
+        {"player_id": [1, 2], "game_id": "g1", "market": "points", "actual": [22.0, 22.0], "did_play": True}
+    )
+    closing = pd.DataFrame(
+        [
+            _offer("a", 20.5, -150, 130, snapshot="2025-11-01 17:00"),
+            _offer("a", 20.5, -150, 130, player=2, snapshot="2025-11-01 17:00"),
+        ]
+    )
     r = grade_predictions(preds, outcomes, closing).set_index("player_id")
     fair_close = devig(np.array([-150.0]), np.array([130.0]))[0][0]
     assert r.loc[1, "clv"] == pytest.approx(fair_close * 2.0 - 1)  # took +100 (2.0) on a side that closed at ~0.58
@@ -240,10 +309,24 @@ def test_closing_line_value_only_when_a_later_snapshot_exists():
 
 def test_moving_average_uses_only_earlier_games_and_the_0_5_0_3_0_2_weights():
     days = pd.date_range("2025-10-01", periods=12, freq="D")
-    hist = pd.DataFrame({"player_id": 1, "market": "points", "season": "2025-26", "game_date": days,
-                         "actual": np.arange(1.0, 13.0), "did_play": True})  # fmt: skip
-    target = pd.DataFrame({"player_id": [1, 1], "market": "points", "season": "2025-26",
-                           "game_date": [days[11], days[11] + pd.Timedelta(days=1)]})  # fmt: skip
+    hist = pd.DataFrame(
+        {
+            "player_id": 1,
+            "market": "points",
+            "season": "2025-26",
+            "game_date": days,
+            "actual": np.arange(1.0, 13.0),
+            "did_play": True,
+        }
+    )
+    target = pd.DataFrame(
+        {
+            "player_id": [1, 1],
+            "market": "points",
+            "season": "2025-26",
+            "game_date": [days[11], days[11] + pd.Timedelta(days=1)],
+        }
+    )
     out = add_baselines(target, played_history(hist))
     prior = np.arange(1.0, 12.0)  # the game on days[11] itself (12 points) must not count for that row
     expected = 0.5 * prior[-5:].mean() + 0.3 * prior[-10:].mean() + 0.2 * prior.mean()
@@ -259,9 +342,18 @@ def test_time_split_is_ordered_fit_then_validation_then_calibration():
 
 
 def test_required_nulls_name_each_missing_column_and_the_missing_stat_history():
-    frame = pd.DataFrame({"player_id": [1, None], "game_id": ["g", "g"], "game_date": [date(2025, 1, 1)] * 2,
-                          "market": ["points"] * 2, "line": [None, 2.5], "feature_version": ["v1"] * 2,
-                          "f_stat_avg_l5": [1.0, None], "f_stat_avg_l10": [None, None]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "player_id": [1, None],
+            "game_id": ["g", "g"],
+            "game_date": [date(2025, 1, 1)] * 2,
+            "market": ["points"] * 2,
+            "line": [None, 2.5],
+            "feature_version": ["v1"] * 2,
+            "f_stat_avg_l5": [1.0, None],
+            "f_stat_avg_l10": [None, None],
+        }
+    )
     got = required_nulls(frame, ["f_stat_avg_l5", "f_stat_avg_l10"]).tolist()
     assert got[0] == "line"
     assert got[1].startswith("player_id, f_stat_avg_l5, f_stat_avg_l10")
@@ -278,13 +370,27 @@ def tiny_model():
     f1 = rng.uniform(1, 20, n)
     rows = []
     for market in ("points", "rebounds"):
-        rows.append(pd.DataFrame({"player_id": np.arange(n), "game_id": [f"g{i}" for i in range(n)], "market": market,
-                                  "game_date": days, "season": "2024-25", "f_a": f1, "f_b": rng.normal(size=n),
-                                  "actual": rng.poisson(f1).astype(float), "did_play": True, "line": np.nan,
-                                  "feature_version": "v1"}))  # fmt: skip
+        rows.append(
+            pd.DataFrame(
+                {
+                    "player_id": np.arange(n),
+                    "game_id": [f"g{i}" for i in range(n)],
+                    "market": market,
+                    "game_date": days,
+                    "season": "2024-25",
+                    "f_a": f1,
+                    "f_b": rng.normal(size=n),
+                    "actual": rng.poisson(f1).astype(float),
+                    "did_play": True,
+                    "line": np.nan,
+                    "feature_version": "v1",
+                }
+            )
+        )
     frame = pd.concat(rows, ignore_index=True)
-    params = ModelParams(max_depth=2, max_rounds=20, early_stopping=5, objectives=("reg:squarederror",), nthread=1,
-                         min_child_weight=5)  # fmt: skip
+    params = ModelParams(
+        max_depth=2, max_rounds=20, early_stopping=5, objectives=("reg:squarederror",), nthread=1, min_child_weight=5
+    )
     return train_model(frame, ["f_a", "f_b"], date(2025, 3, 15), params, markets=("points", "rebounds")), frame
 
 
@@ -313,13 +419,25 @@ def test_scoring_refuses_a_model_whose_features_do_not_match_the_mart(tiny_model
 def test_a_new_scoring_run_adds_a_version_and_supersedes_without_overwriting(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     day = date(2025, 11, 1)
-    preds = pd.DataFrame({"player_id": [1, 2], "game_id": ["g1", "g1"], "market": ["points", "points"],
-                          "game_date": [pd.Timestamp(day)] * 2, "pred_mean": [20.0, 10.0], "pick": ["OVER", "PASS"]})  # fmt: skip
+    preds = pd.DataFrame(
+        {
+            "player_id": [1, 2],
+            "game_id": ["g1", "g1"],
+            "market": ["points", "points"],
+            "game_date": [pd.Timestamp(day)] * 2,
+            "pred_mean": [20.0, 10.0],
+            "pick": ["OVER", "PASS"],
+        }
+    )
     empty = pd.DataFrame(columns=["game_id", "player_lookup", "player_name", "market", "line", "reason"])
     first = write_scores(con, "run-1", datetime(2025, 11, 1, 15), day, preds, empty, "m1", {})
-    second = write_scores(con, "run-2", datetime(2025, 11, 1, 17), day, preds.assign(pred_mean=[21.0, 11.0]), empty, "m2", {})
+    second = write_scores(
+        con, "run-2", datetime(2025, 11, 1, 17), day, preds.assign(pred_mean=[21.0, 11.0]), empty, "m2", {}
+    )
     assert (first.predictions, first.superseded, second.superseded) == (2, 0, 2)
-    rows = con.execute("select run_id, prediction_version, is_current, superseded_by, pred_mean from predictions.predictions "
-                       "order by player_id, prediction_version").fetchall()  # fmt: skip
+    rows = con.execute(
+        "select run_id, prediction_version, is_current, superseded_by, pred_mean from predictions.predictions "
+        "order by player_id, prediction_version"
+    ).fetchall()
     assert rows[0] == ("run-1", 1, False, "run-2", 20.0) and rows[1] == ("run-2", 2, True, None, 21.0)
     assert sorted(current_predictions(con, day)["pred_mean"].tolist()) == [11.0, 21.0]

@@ -13,23 +13,39 @@ from __future__ import annotations
 import logging
 
 import pytest
+from support.helpers import run_cli
+from support.scraper_support import (
+    API_KEY,
+    FAST,
+    FAST_ENV,
+    PLAYED,
+    TONIGHT,
+    loopback_only,  # noqa: F401 (autouse: 127.0.0.1 only)
+    rows,
+    season,
+    serving,
+    settings_for,
+)
 
 import scrapers.fetch
-from support.helpers import run_cli
-from simulator.faults import Fault
-from simulator.serve import SimApi
-from support.scraper_support import API_KEY, FAST, FAST_ENV, PLAYED, TONIGHT, rows, season, serving, settings_for
-from support.scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
 from scrapers.odds_api import GAME_MARKETS, PROP_MARKETS
 from scrapers.run import scrape_date
+from simulator.faults import Fault
+from simulator.serve import SimApi
 
 
 def cli_env(monkeypatch, tmp_path, url: str, db_name: str = "wh.duckdb") -> None:
     """Point the CLI at ``url`` (every source), a warehouse under tmp_path and the fast retry settings."""
-    env = {**FAST_ENV, "NBAPROPS_DUCKDB_PATH": str(tmp_path / db_name),
-           "NBAPROPS_LANDING_DIR": str(tmp_path / "landing"),
-           "NBAPROPS_TARGET": "local", "NBAPROPS_CDN_BASE_URL": url, "NBAPROPS_STATS_BASE_URL": url,
-           "NBAPROPS_ODDS_BASE_URL": url, "ODDS_API_KEY": API_KEY}  # fmt: skip
+    env = {
+        **FAST_ENV,
+        "NBAPROPS_DUCKDB_PATH": str(tmp_path / db_name),
+        "NBAPROPS_LANDING_DIR": str(tmp_path / "landing"),
+        "NBAPROPS_TARGET": "local",
+        "NBAPROPS_CDN_BASE_URL": url,
+        "NBAPROPS_STATS_BASE_URL": url,
+        "NBAPROPS_ODDS_BASE_URL": url,
+        "ODDS_API_KEY": API_KEY,
+    }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
 
@@ -53,7 +69,9 @@ def test_replay_of_a_damaged_archived_payload_names_the_file_and_replays_the_res
     assert "replay incomplete: cdn_boxscore" in result.output, "the summary names the source that failed"
     db = tmp_path / "replayed.duckdb"
     games = {g.game_id for g in season().games_on(PLAYED)}
-    cdn_games = rows(db, "select count(distinct game_id) from raw.team_game_logs where _source = 'cdn.nba.com/boxscore'")
+    cdn_games = rows(
+        db, "select count(distinct game_id) from raw.team_game_logs where _source = 'cdn.nba.com/boxscore'"
+    )
     assert cdn_games == [(len(games) - 1,)], "the other box scores of the source still replay"
     assert rows(db, "select count(distinct event_id) from raw.prop_snapshots") == [(len(games),)], "other sources too"
 

@@ -41,7 +41,13 @@ def test_cdn_box_score_sample(samples):
     assert set(players["game_id"]) == {"0022000001"} and set(players["season_type"]) == {"regular"}
     assert set(players["game_date"]) == {date(2020, 12, 22)}, "tip-off 2020-12-23T00:00Z is 7 pm ET on the 22nd"
     durant = player(players, "Kevin Durant")
-    assert (durant["pts"], durant["fga"], durant["starter"], durant["matchup"], durant["wl"]) == (22, 16, True, "BKN vs. GSW", "W")
+    assert (durant["pts"], durant["fga"], durant["starter"], durant["matchup"], durant["wl"]) == (
+        22,
+        16,
+        True,
+        "BKN vs. GSW",
+        "W",
+    )
     assert durant["min"] == pytest.approx(24 + 56 / 60, abs=1e-3)  # PT24M56.00S
     assert durant["status"] == "ACTIVE" and pd.isna(durant["not_playing_reason"])
     claxton = player(players, "Nicolas Claxton")
@@ -77,8 +83,18 @@ def test_stats_leaguegamelog_sample(samples):
     assert parsed.rows == len(frame) == 1688
     first = frame.iloc[0].to_dict()
     assert (first["game_id"], first["game_date"], first["team_abbreviation"], first["matchup"]) == (
-        "0022500002", date(2025, 10, 21), "GSW", "GSW @ LAL")
-    assert (first["pts"], first["wl"], first["min"], first["fg_pct"], first["season_type"]) == (119, "W", 240.0, 0.487, "regular")
+        "0022500002",
+        date(2025, 10, 21),
+        "GSW",
+        "GSW @ LAL",
+    )
+    assert (first["pts"], first["wl"], first["min"], first["fg_pct"], first["season_type"]) == (
+        119,
+        "W",
+        240.0,
+        0.487,
+        "regular",
+    )
     assert frame["game_date"].max() == date(2026, 2, 21)
 
 

@@ -8,13 +8,22 @@ archive alone. Then the dbt monitoring models read the attempt log. Only 127.0.0
 from __future__ import annotations
 
 import pytest
-
 from support.helpers import run_cli
+from support.scraper_support import (
+    API_KEY,
+    DATA_TABLES,
+    FAST_ENV,
+    PLAYED,
+    data_fingerprint,
+    loopback_only,  # noqa: F401 (autouse: 127.0.0.1 only)
+    rows,
+    season,
+    serving,
+)
+
 from simulator.faults import every_fault
 from simulator.feeds import snapshot_time
 from simulator.serve import SimApi
-from support.scraper_support import API_KEY, DATA_TABLES, FAST_ENV, PLAYED, data_fingerprint, rows, season, serving
-from support.scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
 
 # what each injected fault must be logged as: (classification, HTTP status)
 EXPECTED = {
@@ -42,9 +51,16 @@ def faulty_night(tmp_path_factory):
     api = SimApi(season(), api_key=API_KEY, faults=every_fault(delay=1.0, retry_after=1.0))
     mp = pytest.MonkeyPatch()
     with serving(api) as server:
-        env = {**FAST_ENV, "NBAPROPS_DUCKDB_PATH": str(root / "scraped.duckdb"), "NBAPROPS_LANDING_DIR": str(root / "landing"),
-               "NBAPROPS_TARGET": "local", "NBAPROPS_CDN_BASE_URL": server.url, "NBAPROPS_STATS_BASE_URL": server.url,
-               "NBAPROPS_ODDS_BASE_URL": server.url, "ODDS_API_KEY": API_KEY}  # fmt: skip
+        env = {
+            **FAST_ENV,
+            "NBAPROPS_DUCKDB_PATH": str(root / "scraped.duckdb"),
+            "NBAPROPS_LANDING_DIR": str(root / "landing"),
+            "NBAPROPS_TARGET": "local",
+            "NBAPROPS_CDN_BASE_URL": server.url,
+            "NBAPROPS_STATS_BASE_URL": server.url,
+            "NBAPROPS_ODDS_BASE_URL": server.url,
+            "ODDS_API_KEY": API_KEY,
+        }
         for name, value in env.items():
             mp.setenv(name, value)
         first = run_cli("scrape", "--date", PLAYED.isoformat())
@@ -55,8 +71,16 @@ def faulty_night(tmp_path_factory):
     mp.setenv("NBAPROPS_DUCKDB_PATH", str(root / "replayed.duckdb"))
     mp.setenv("NBAPROPS_CDN_BASE_URL", "http://127.0.0.1:9")  # replay must not need the network
     replayed = run_cli("replay", "--date", PLAYED.isoformat())
-    yield {"root": root, "api": api, "first": first, "second": second, "served_first": served_first,
-           "after_first": after_first, "after_second": after_second, "replayed": replayed}  # fmt: skip
+    yield {
+        "root": root,
+        "api": api,
+        "first": first,
+        "second": second,
+        "served_first": served_first,
+        "after_first": after_first,
+        "after_second": after_second,
+        "replayed": replayed,
+    }
     mp.undo()
 
 
@@ -76,7 +100,9 @@ def test_every_final_game_and_every_prop_snapshot_lands(faulty_night):
     assert rows(db, "select count(*) from raw.game_lines") == [(len(games),)]
     # the box scores agree with the simulated truth
     truth = {(p.player_id, line["PTS"]) for g in games for side in season().boxes[g.game_id].lines for p, line in side}
-    scraped = set(rows(db, "select player_id, pts from raw.player_game_logs where _source = 'stats.nba.com/leaguegamelog'"))
+    scraped = set(
+        rows(db, "select player_id, pts from raw.player_game_logs where _source = 'stats.nba.com/leaguegamelog'")
+    )
     assert scraped == truth
 
 
@@ -84,7 +110,10 @@ def test_the_attempt_log_classifies_every_injected_fault(faulty_night):
     db = faulty_night["root"] / "scraped.duckdb"
     served = faulty_night["served_first"]
     run_id = rows(db, "select min(run_id) from raw.scrape_attempts")[0][0]
-    logged = rows(db, f"select http_status, classification, error from raw.scrape_attempts where run_id = '{run_id}' order by attempt_seq")
+    logged = rows(
+        db,
+        f"select http_status, classification, error from raw.scrape_attempts where run_id = '{run_id}' order by attempt_seq",
+    )
     assert len(logged) == len(served), "one attempt row per request the server saw"
     injected = [s["fault"] for s in served if s["fault"]]
     assert set(injected) == set(EXPECTED), "every kind of fault was injected"
@@ -121,12 +150,24 @@ def test_monitoring_models_show_blocks_and_coverage(faulty_night, monkeypatch):
     monkeypatch.setenv("NBAPROPS_DUCKDB_PATH", str(db))
     result = run_cli("build", "--select", "stg_scrapers__scrape_attempts+")
     assert result.exit_code == 0, result.output + result.stderr
-    blocks = rows(db, "select scraper_source, resource_id, last_block_classification, is_resolved from monitoring.scraper_source_blocks")
+    blocks = rows(
+        db,
+        "select scraper_source, resource_id, last_block_classification, is_resolved from monitoring.scraper_source_blocks",
+    )
     assert {(s, c, r) for s, _, c, r in blocks} >= {
-        ("cdn_schedule", "blocked", True), ("cdn_boxscore", "blocked", True),
-        ("odds_api", "rate_limited", True), ("odds_api", "blocked", True)}  # fmt: skip
-    coverage = {r[0]: r[1:] for r in rows(db, "select scraper_source, resources_available, resources_landed, "
-                                               "resources_unparseable, is_complete from monitoring.scraper_coverage")}  # fmt: skip
+        ("cdn_schedule", "blocked", True),
+        ("cdn_boxscore", "blocked", True),
+        ("odds_api", "rate_limited", True),
+        ("odds_api", "blocked", True),
+    }
+    coverage = {
+        r[0]: r[1:]
+        for r in rows(
+            db,
+            "select scraper_source, resources_available, resources_landed, "
+            "resources_unparseable, is_complete from monitoring.scraper_coverage",
+        )
+    }
     finals = len(season().games_on(PLAYED))
     assert coverage["cdn_boxscore"] == (finals, finals - 1, 1, False), "one game's feed changed shape"
     assert coverage["stats_gamelog"][3] and coverage["odds_api"][3] and coverage["cdn_schedule"][3]

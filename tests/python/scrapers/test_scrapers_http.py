@@ -9,14 +9,16 @@ import json
 import logging
 import time
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
+from support.scraper_support import (
+    FAST_HTTP,
+    loopback_only,  # noqa: F401 (autouse: 127.0.0.1 only)
+)
 from werkzeug import Response
 
-from support.scraper_support import FAST_HTTP
-from support.scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
 from scrapers.http import (
     BLOCKED,
     NO_DATA,
@@ -38,7 +40,9 @@ def classes(fetched) -> list[str]:
 
 
 def test_403_is_blocked_and_never_retried(httpserver_ipv4):
-    httpserver_ipv4.expect_request("/box").respond_with_data("<HTML>Access Denied</HTML>", status=403, content_type="text/html")
+    httpserver_ipv4.expect_request("/box").respond_with_data(
+        "<HTML>Access Denied</HTML>", status=403, content_type="text/html"
+    )
     with HttpClient(FAST_HTTP) as client:
         fetched = client.get(httpserver_ipv4.url_for("/box"))
     assert classes(fetched) == [BLOCKED]
@@ -140,11 +144,14 @@ def test_secrets_are_redacted_from_urls_and_urllib3_debug_logs(httpserver_ipv4, 
 
 def test_redactor_covers_key_like_parameters_even_when_not_listed():
     redact = Redactor(["abcd1234"])
-    assert redact("https://x/y?apiKey=zzz&token=t0k&a=1 abcd1234") == "https://x/y?apiKey=REDACTED&token=REDACTED&a=1 REDACTED"
+    assert (
+        redact("https://x/y?apiKey=zzz&token=t0k&a=1 abcd1234")
+        == "https://x/y?apiKey=REDACTED&token=REDACTED&a=1 REDACTED"
+    )
 
 
 def test_retry_after_accepts_seconds_and_http_dates():
-    now = datetime(2015, 10, 21, 7, 28, 0, tzinfo=timezone.utc)
+    now = datetime(2015, 10, 21, 7, 28, 0, tzinfo=UTC)
     # delta-seconds
     assert retry_after_seconds("2") == 2.0
     assert retry_after_seconds(" 120 ", now=now) == 120.0 and retry_after_seconds("0") == 0.0
@@ -155,12 +162,14 @@ def test_retry_after_accepts_seconds_and_http_dates():
     # an HTTP-date in the past: retry at once
     assert retry_after_seconds("Wed, 21 Oct 2015 07:27:00 GMT", now=now) == 0.0
     assert 0 <= retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
-    assert retry_after_seconds("garbage") is None and retry_after_seconds("") is None and retry_after_seconds(None) is None
+    assert (
+        retry_after_seconds("garbage") is None and retry_after_seconds("") is None and retry_after_seconds(None) is None
+    )
 
 
 def test_429_with_a_future_http_date_waits_until_then(httpserver_ipv4):
     sleeps: list[float] = []
-    until = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=4), usegmt=True)
+    until = format_datetime(datetime.now(UTC) + timedelta(seconds=4), usegmt=True)
     httpserver_ipv4.expect_ordered_request("/events").respond_with_data(
         '{"message": "slow down"}', status=429, headers={"Retry-After": until}, content_type="application/json"
     )

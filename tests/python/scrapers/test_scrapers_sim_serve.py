@@ -6,12 +6,20 @@ import json
 
 import pytest
 import requests
+from support.scraper_support import (
+    API_KEY,
+    FAST,
+    TONIGHT,
+    loopback_only,  # noqa: F401 (autouse: 127.0.0.1 only)
+    rows,
+    season,
+    serving,
+    settings_for,
+)
 
+from scrapers.run import scrape_date
 from simulator.faults import Fault, FaultPlan, parse_fault
 from simulator.serve import SimApi, rename_field, start_server
-from support.scraper_support import API_KEY, FAST, TONIGHT, rows, season, serving, settings_for
-from support.scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
-from scrapers.run import scrape_date
 
 
 def test_fault_specs_parse_and_bad_ones_name_the_problem():
@@ -32,7 +40,9 @@ def test_a_renamed_field_fault_sticks_to_the_first_resource_it_hits():
     assert plan.pick("boxscore", "B").kind == "forbidden"
     assert plan.pick("boxscore", "B") is None and plan.pick("boxscore", "A").kind == "renamed_field"
     assert rename_field({"players": [{"personId": 1}], "headers": ["personId"]}, "personId", "pid") == {
-        "players": [{"pid": 1}], "headers": ["pid"]}  # fmt: skip
+        "players": [{"pid": 1}],
+        "headers": ["pid"],
+    }
 
 
 def test_control_endpoints_key_check_quota_and_stats_headers():
@@ -46,7 +56,9 @@ def test_control_endpoints_key_check_quota_and_stats_headers():
         assert [f["kind"] for f in switched["faults"]] == ["html"]
         page = requests.get(f"{server.url}/static/json/staticData/scheduleLeagueV2.json", timeout=5)
         assert page.status_code == 200 and page.text.startswith("<!DOCTYPE html>")
-        assert requests.get(f"{server.url}/static/json/staticData/scheduleLeagueV2.json", timeout=5).json()["leagueSchedule"]
+        assert requests.get(f"{server.url}/static/json/staticData/scheduleLeagueV2.json", timeout=5).json()[
+            "leagueSchedule"
+        ]
         state = requests.get(f"{server.url}/_sim/state", timeout=5).json()
         assert state["applied"] == [{"kind": "html", "endpoint": "schedule", "resource": "schedule"}]
         refused = requests.post(f"{server.url}/_sim/props-snapshot", data=json.dumps({"index": 7}), timeout=5)
@@ -65,7 +77,10 @@ def test_each_pull_of_a_moved_board_is_a_new_snapshot_and_a_repeat_pull_adds_not
         scrape_date(settings, TONIGHT, ["odds_api"], config=FAST)
         morning = rows(settings.duckdb_path, "select count(*), count(distinct snapshot_at) from raw.prop_snapshots")
         scrape_date(settings, TONIGHT, ["odds_api"], config=FAST)
-        assert rows(settings.duckdb_path, "select count(*), count(distinct snapshot_at) from raw.prop_snapshots") == morning
+        assert (
+            rows(settings.duckdb_path, "select count(*), count(distinct snapshot_at) from raw.prop_snapshots")
+            == morning
+        )
         requests.post(f"{server.url}/_sim/props-snapshot", data=json.dumps({"index": 1}), timeout=5)
         scrape_date(settings, TONIGHT, ["odds_api"], config=FAST)
     both = rows(settings.duckdb_path, "select count(*), count(distinct snapshot_at) from raw.prop_snapshots")
@@ -73,9 +88,12 @@ def test_each_pull_of_a_moved_board_is_a_new_snapshot_and_a_repeat_pull_adds_not
     afternoon_rows = sum(len(season().props[g.game_id][1]) for g in games)
     assert both[0][0] == morning[0][0] + afternoon_rows, "the afternoon board is a new snapshot; the morning one stays"
     assert both[0][1] == 2 * morning[0][1]
-    moved = rows(settings.duckdb_path, """
+    moved = rows(
+        settings.duckdb_path,
+        """
         select count(*) from (
             select player_name, market_key, bookmaker, count(distinct line) as lines
             from raw.prop_snapshots group by 1, 2, 3
-        ) where lines > 1""")  # fmt: skip
+        ) where lines > 1""",
+    )
     assert moved[0][0] > 0, "lines moved between the snapshots, so movement can be derived"

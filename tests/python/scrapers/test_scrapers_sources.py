@@ -9,13 +9,24 @@ import logging
 from datetime import timedelta
 
 import pytest
-
 from support.helpers import run_cli
+from support.scraper_support import (
+    API_KEY,
+    FAST,
+    FAST_ENV,
+    PLAYED,
+    START,
+    TONIGHT,
+    loopback_only,  # noqa: F401 (autouse: 127.0.0.1 only)
+    rows,
+    season,
+    serving,
+    settings_for,
+)
+
+from scrapers.run import SOURCES, scrape_date
 from simulator.faults import Fault
 from simulator.serve import SimApi
-from support.scraper_support import API_KEY, FAST, FAST_ENV, PLAYED, START, TONIGHT, rows, season, serving, settings_for
-from support.scraper_support import loopback_only  # noqa: F401 (autouse: 127.0.0.1 only)
-from scrapers.run import SOURCES, scrape_date
 
 
 def final_games(day=PLAYED) -> list[str]:
@@ -23,9 +34,21 @@ def final_games(day=PLAYED) -> list[str]:
 
 
 def attempts(settings, where: str = "true") -> list[dict]:
-    names = ["source", "endpoint", "resource_id", "attempt", "http_status", "classification", "error", "archive_path",
-             "rows_parsed", "url"]  # fmt: skip
-    found = rows(settings.duckdb_path, f"select {', '.join(names)} from raw.scrape_attempts where {where} order by attempt_seq")
+    names = [
+        "source",
+        "endpoint",
+        "resource_id",
+        "attempt",
+        "http_status",
+        "classification",
+        "error",
+        "archive_path",
+        "rows_parsed",
+        "url",
+    ]
+    found = rows(
+        settings.duckdb_path, f"select {', '.join(names)} from raw.scrape_attempts where {where} order by attempt_seq"
+    )
     return [dict(zip(names, r)) for r in found]
 
 
@@ -43,7 +66,9 @@ def test_a_missing_field_is_a_parse_error_naming_it_and_the_other_games_still_la
     assert {a["classification"] for a in failed} == {"parse_error"} and len(failed) == FAST.passes
     assert "has no field 'personId'" in failed[0]["error"] and "players[0]" in failed[0]["error"]
     archived = settings.landing_dir / failed[0]["archive_path"]
-    assert archived.is_file() and b"personId_v2" in gzip.decompress(archived.read_bytes()), "payload archived as received"
+    assert archived.is_file() and b"personId_v2" in gzip.decompress(archived.read_bytes()), (
+        "payload archived as received"
+    )
     landed = {g for (g,) in rows(settings.duckdb_path, "select distinct game_id from raw.team_game_logs")}
     assert landed == set(others)
     box = result_of(report, "cdn_boxscore")
@@ -65,12 +90,18 @@ def test_truncated_json_is_a_parse_error_then_lands_on_the_next_pass(tmp_path):
     # each team with its score, and every other final game of the date too
     box, g = season().boxes[game], next(x for x in season().games_on(PLAYED) if x.game_id == game)
     played = {(p.player_id, line["PTS"]) for side in box.lines for p, line in side}
-    landed = rows(settings.duckdb_path, f"select player_id, pts from raw.player_game_logs where game_id = '{game}' "
-                                        "and not_playing_reason is null")  # fmt: skip
+    landed = rows(
+        settings.duckdb_path,
+        f"select player_id, pts from raw.player_game_logs where game_id = '{game}' and not_playing_reason is null",
+    )
     assert len(landed) == len(played) and set(landed) == played
-    teams = rows(settings.duckdb_path, f"select team_abbreviation, pts from raw.team_game_logs where game_id = '{game}'")
+    teams = rows(
+        settings.duckdb_path, f"select team_abbreviation, pts from raw.team_game_logs where game_id = '{game}'"
+    )
     assert sorted(teams) == sorted([(g.away, box.totals[0]["PTS"]), (g.home, box.totals[1]["PTS"])])
-    assert {r for (r,) in rows(settings.duckdb_path, "select distinct game_id from raw.player_game_logs")} == set(final_games())
+    assert {r for (r,) in rows(settings.duckdb_path, "select distinct game_id from raw.player_game_logs")} == set(
+        final_games()
+    )
 
 
 def test_a_game_not_final_is_skipped_not_failed(tmp_path):
@@ -107,16 +138,23 @@ def test_an_empty_slate_is_success_with_zero_rows(tmp_path):
         report = scrape_date(settings, day_off, config=FAST)
     assert report.succeeded
     assert {r.source: r.status for r in report.results} == {
-        "cdn_schedule": "ok", "cdn_boxscore": "empty", "stats_gamelog": "empty", "stats_boxscore": "empty",
-        "odds_api": "empty"}  # fmt: skip
+        "cdn_schedule": "ok",
+        "cdn_boxscore": "empty",
+        "stats_gamelog": "empty",
+        "stats_boxscore": "empty",
+        "odds_api": "empty",
+    }
     assert [s["endpoint"] for s in api.served] == ["schedule"], "nothing to fetch beyond the schedule"
     for table in ("player_game_logs", "team_game_logs", "schedule", "prop_snapshots"):
         assert rows(settings.duckdb_path, f"select count(*) from raw.{table}") == [(0,)]
 
 
 def test_zero_rows_where_the_schedule_expects_games_is_a_failure(tmp_path, httpserver_ipv4):
-    empty = {"resource": "leaguegamelog", "parameters": {},
-             "resultSets": [{"name": "LeagueGameLog", "headers": ["SEASON_ID", "PLAYER_ID"], "rowSet": []}]}  # fmt: skip
+    empty = {
+        "resource": "leaguegamelog",
+        "parameters": {},
+        "resultSets": [{"name": "LeagueGameLog", "headers": ["SEASON_ID", "PLAYER_ID"], "rowSet": []}],
+    }
     httpserver_ipv4.expect_request("/stats/leaguegamelog").respond_with_json(empty)
     api = SimApi(season(), api_key=API_KEY)
     with serving(api) as server:
@@ -137,7 +175,10 @@ def test_tonight_has_odds_but_no_box_scores(tmp_path):
     statuses = {r.source: r.status for r in report.results}
     assert statuses["cdn_boxscore"] == "empty" and statuses["odds_api"] == "ok", report.results
     games = season().games_on(TONIGHT)
-    events = rows(settings.duckdb_path, "select count(distinct event_id), min(snapshot_kind), max(snapshot_kind) from raw.prop_snapshots")
+    events = rows(
+        settings.duckdb_path,
+        "select count(distinct event_id), min(snapshot_kind), max(snapshot_kind) from raw.prop_snapshots",
+    )
     assert events == [(len(games), "pregame_daily", "pregame_daily")]
     assert rows(settings.duckdb_path, "select count(*) from raw.game_lines") == [(len(games),)]
     quota = rows(settings.duckdb_path, "select min(quota_remaining) from raw.scrape_attempts where source = 'odds_api'")
@@ -146,18 +187,29 @@ def test_tonight_has_odds_but_no_box_scores(tmp_path):
 
 def test_the_api_key_never_appears_in_attempt_rows_logs_or_archive(tmp_path, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
-    api = SimApi(season(), api_key=API_KEY, faults=[Fault("rate_limit", "events", 1, retry_after=0.05),
-                                                    Fault("server_error", "event_odds", 1)])  # fmt: skip
+    api = SimApi(
+        season(),
+        api_key=API_KEY,
+        faults=[Fault("rate_limit", "events", 1, retry_after=0.05), Fault("server_error", "event_odds", 1)],
+    )
     with serving(api) as server:
-        env = {**FAST_ENV, "NBAPROPS_DUCKDB_PATH": str(tmp_path / "wh.duckdb"), "NBAPROPS_LANDING_DIR": str(tmp_path / "landing"),
-               "NBAPROPS_CDN_BASE_URL": server.url, "NBAPROPS_STATS_BASE_URL": server.url,
-               "NBAPROPS_ODDS_BASE_URL": server.url, "ODDS_API_KEY": API_KEY}  # fmt: skip
+        env = {
+            **FAST_ENV,
+            "NBAPROPS_DUCKDB_PATH": str(tmp_path / "wh.duckdb"),
+            "NBAPROPS_LANDING_DIR": str(tmp_path / "landing"),
+            "NBAPROPS_CDN_BASE_URL": server.url,
+            "NBAPROPS_STATS_BASE_URL": server.url,
+            "NBAPROPS_ODDS_BASE_URL": server.url,
+            "ODDS_API_KEY": API_KEY,
+        }
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         result = run_cli("scrape", "--date", TONIGHT.isoformat(), "--source", "odds_api")
     assert result.exit_code == 0, result.output
     assert api.quota_used > 0, "the key was sent and accepted"
-    text = "\n".join(" ".join(str(v) for v in r) for r in rows(tmp_path / "wh.duckdb", "select * from raw.scrape_attempts"))
+    text = "\n".join(
+        " ".join(str(v) for v in r) for r in rows(tmp_path / "wh.duckdb", "select * from raw.scrape_attempts")
+    )
     assert "apiKey=REDACTED" in text and API_KEY not in text
     ours = "\n".join(r.getMessage() for r in caplog.records)
     assert "REDACTED" in ours and API_KEY not in ours and API_KEY not in caplog.text

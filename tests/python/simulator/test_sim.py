@@ -9,7 +9,7 @@ import statistics
 import unicodedata
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -195,7 +195,7 @@ def test_props_tip_off_in_eastern_time_is_the_schedule_game_date(tables):
     utc_next_day, found = 0, set()
     for event_id, row in events.items():
         assert re.fullmatch(r"[0-9a-f]{32}", event_id)
-        tip = datetime.strptime(row["game_time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        tip = datetime.strptime(row["game_time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         away, home = row["game"].split(" @ ")
         game_date = tip.astimezone(EASTERN).date().isoformat()
         assert (teams[home], teams[away], game_date) in scheduled, row
@@ -209,8 +209,13 @@ def test_props_tip_off_in_eastern_time_is_the_schedule_game_date(tables):
 
 def test_props_values_look_like_the_feed(tables):
     rows = tables["props"]
-    assert {r["market"] for r in rows} == {"player_points", "player_rebounds", "player_assists", "player_threes",
-                                           "player_points_rebounds_assists"}  # fmt: skip
+    assert {r["market"] for r in rows} == {
+        "player_points",
+        "player_rebounds",
+        "player_assists",
+        "player_threes",
+        "player_points_rebounds_assists",
+    }
     assert {r["bookmaker"] for r in rows} <= {"draftkings", "fanduel", "betmgm", "williamhill_us"}
     assert {r["snapshot_local_time"][11:] for r in rows} == {"10:00:00", "17:00:00"}
     for r in rows[:2000]:

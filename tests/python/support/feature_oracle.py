@@ -36,8 +36,13 @@ ROTATION_MINUTES = 15.0
 EARLY_SEASON_GAME_DATES = 14
 LEAGUE_WINDOW_DATES = 30
 SEEDS = Path(__file__).resolve().parents[3] / "seeds"
-PROP_MARKETS = {"player_points": "points", "player_rebounds": "rebounds", "player_assists": "assists",
-                "player_threes": "threes", "player_points_rebounds_assists": "pra"}  # fmt: skip
+PROP_MARKETS = {
+    "player_points": "points",
+    "player_rebounds": "rebounds",
+    "player_assists": "assists",
+    "player_threes": "threes",
+    "player_points_rebounds_assists": "pra",
+}
 NOT_COMPETITIVE = ("preseason", "all_star")  # int_games leaves these games out
 CONTEXT_COLUMNS = ("team", "opponent", "is_home", "season", "line")
 
@@ -85,15 +90,23 @@ def load_history(con: duckdb.DuckDBPyConnection) -> History:
     for frame in (pgs, teams, upcoming):
         frame["game_date"] = pd.to_datetime(frame["game_date"])  # datetime64: fast comparisons
 
-    players = {pid: g.sort_values("game_date", ascending=False).reset_index(drop=True) for pid, g in pgs.groupby("player_id")}
-    team_games = {t: g.sort_values("game_date", ascending=False).reset_index(drop=True) for t, g in teams.groupby("team")}
+    players = {
+        pid: g.sort_values("game_date", ascending=False).reset_index(drop=True) for pid, g in pgs.groupby("player_id")
+    }
+    team_games = {
+        t: g.sort_values("game_date", ascending=False).reset_index(drop=True) for t, g in teams.groupby("team")
+    }
     calendar = pd.concat([teams[["team", "game_date", "season"]], upcoming]).drop_duplicates(["team", "game_date"])
     team_calendar = {t: g.sort_values("game_date").reset_index(drop=True) for t, g in calendar.groupby("team")}
-    league = teams.groupby("game_date").agg(
-        season=("season", "max"),
-        **{f"{m}_total": (c, "sum") for m, c in ALLOWED_COLUMN.items()},
-        **{f"{m}_n": (c, "count") for m, c in ALLOWED_COLUMN.items()},
-    ).sort_index()
+    league = (
+        teams.groupby("game_date")
+        .agg(
+            season=("season", "max"),
+            **{f"{m}_total": (c, "sum") for m, c in ALLOWED_COLUMN.items()},
+            **{f"{m}_n": (c, "count") for m, c in ALLOWED_COLUMN.items()},
+        )
+        .sort_index()
+    )
     season_dates = {s: np.sort(g["game_date"].unique()) for s, g in pgs.groupby("season")}
     team_players = {t: g[["player_id", "game_date", "minutes"]].reset_index(drop=True) for t, g in pgs.groupby("team")}
     return History(players, team_games, team_calendar, league, season_dates, team_players, load_raw(con))
@@ -165,13 +178,13 @@ def load_raw(con: duckdb.DuckDBPyConnection) -> RawInputs:
         "select game_id, game_date, upper(trim(home_team_abbreviation)) as home, "
         "upper(trim(away_team_abbreviation)) as away, season_type, tipoff_at, false as derived, 1 as priority, "
         "_loaded_at, _source from raw.schedule"
-    ).df()  # fmt: skip
+    ).df()
     logs = []
     for priority, table in ((2, "raw.team_game_logs"), (3, "raw.player_game_logs")):
         frame = con.execute(
             f"select distinct game_id, game_date, matchup, season_type, coalesce(game_id_derived, false) as derived, "
             f"{priority} as priority, _loaded_at, _source from {table}"
-        ).df()  # fmt: skip
+        ).df()
         frame["home"], frame["away"] = _matchup_sides(frame["matchup"])
         logs.append(frame.drop(columns="matchup"))
     candidates = pd.concat([schedule, *logs], ignore_index=True)
@@ -179,17 +192,24 @@ def load_raw(con: duckdb.DuckDBPyConnection) -> RawInputs:
     candidates = candidates[candidates["home"].isin(franchises) & candidates["away"].isin(franchises)]
     candidates["game_date"] = pd.to_datetime(candidates["game_date"])
     candidates["pair"] = [frozenset(p) for p in zip(candidates["home"], candidates["away"])]
-    candidates = candidates.sort_values(["priority", "derived", "_loaded_at", "_source", "home"],
-                                        ascending=[True, True, False, True, True], kind="stable")  # fmt: skip
+    candidates = candidates.sort_values(
+        ["priority", "derived", "_loaded_at", "_source", "home"],
+        ascending=[True, True, False, True, True],
+        kind="stable",
+    )
     season_types = candidates.dropna(subset=["season_type"]).drop_duplicates(["game_date", "pair"])
     season_type = dict(zip(zip(season_types["game_date"], season_types["pair"]), season_types["season_type"]))
     # the tip-off of the schedule's latest load of the game (NULL stays NULL)
-    latest = schedule.assign(game_date=pd.to_datetime(schedule["game_date"]),
-                             pair=[frozenset(p) for p in zip(schedule["home"], schedule["away"])])  # fmt: skip
+    latest = schedule.assign(
+        game_date=pd.to_datetime(schedule["game_date"]),
+        pair=[frozenset(p) for p in zip(schedule["home"], schedule["away"])],
+    )
     latest = latest.sort_values(["_loaded_at", "_source"], ascending=False, kind="stable")
     latest = latest.drop_duplicates(["game_date", "pair"])
-    tipoff = {(d, p): (None if pd.isna(t) else pd.Timestamp(t))
-              for d, p, t in zip(latest["game_date"], latest["pair"], latest["tipoff_at"])}  # fmt: skip
+    tipoff = {
+        (d, p): (None if pd.isna(t) else pd.Timestamp(t))
+        for d, p, t in zip(latest["game_date"], latest["pair"], latest["tipoff_at"])
+    }
     games, game_ids = {}, {}
     for r in candidates.itertuples(index=False):
         key = (r.game_date, r.pair)
@@ -205,7 +225,7 @@ def load_raw(con: duckdb.DuckDBPyConnection) -> RawInputs:
         "select player_id, player_name, game_date, upper(trim(team_abbreviation)) as team, not_playing_reason "
         "from raw.player_game_logs where season_type is null or season_type <> 'all_star' "
         "order by player_id, game_date, case when fga is not null then 0 else 1 end, _loaded_at desc, _source desc"
-    ).df()  # fmt: skip
+    ).df()
     box["game_date"] = pd.to_datetime(box["game_date"])
     box = box.drop_duplicates(["player_id", "game_date"])
     box = box[box["not_playing_reason"].isna()]
@@ -230,15 +250,16 @@ def load_raw(con: duckdb.DuckDBPyConnection) -> RawInputs:
         from raw.prop_snapshots
         where market_key in ({", ".join(f"'{m}'" for m in PROP_MARKETS)}) and line is not null
         """
-    ).df()  # fmt: skip
+    ).df()
     props = props.sort_values(["_loaded_at", "_source"], ascending=False, kind="stable")
     props = props.drop_duplicates(["snapshot_at", "event_id", "player_name", "market_key", "bookmaker", "line"])
     names = {n: player_lookup(n) for n in props["player_name"].unique()}
     props["lookup"] = props["player_name"].map(lambda n: aliases.get(names[n], names[n]))
     props["market"] = props["market_key"].map(PROP_MARKETS)
     props["game_date"] = pd.to_datetime(props["game_date"])
-    props["pair"] = [frozenset((odds_names.get(h), odds_names.get(a)))
-                     for h, a in zip(props["home_name"], props["away_name"])]  # fmt: skip
+    props["pair"] = [
+        frozenset((odds_names.get(h), odds_names.get(a))) for h, a in zip(props["home_name"], props["away_name"])
+    ]
     over, under = _implied(props["over_odds"]), _implied(props["under_odds"])
     both = over.notna() & under.notna()
     props["two_sided"] = np.where(both, 0, 1)
@@ -268,12 +289,17 @@ def load_raw(con: duckdb.DuckDBPyConnection) -> RawInputs:
     # latest snapshot whose every offer is pregame is the pregame line (int_prop_pregame_lines)
     tip = props["commence_time"].fillna(pd.to_datetime(props["game"].map(lambda k: games[k].tipoff)))
     props["pregame"] = np.where(tip.notna(), props["snapshot_at"] < tip, props["snapshot_kind"] == "historical_closing")
-    snapshots = props.groupby(["game", "lookup", "market", "snapshot_at"]).agg(
-        pregame=("pregame", "min"), books=("line", "size"), line=("line", "median")).reset_index()  # fmt: skip
+    snapshots = (
+        props.groupby(["game", "lookup", "market", "snapshot_at"])
+        .agg(pregame=("pregame", "min"), books=("line", "size"), line=("line", "median"))
+        .reset_index()
+    )
     snapshots = snapshots[snapshots["pregame"].astype(bool)].sort_values("snapshot_at", kind="stable")
     latest = snapshots.groupby(["game", "lookup", "market"]).tail(1)
-    lines = {(g, k, m): (int(b), float(v)) for g, k, m, b, v in
-             zip(latest["game"], latest["lookup"], latest["market"], latest["books"], latest["line"])}  # fmt: skip
+    lines = {
+        (g, k, m): (int(b), float(v))
+        for g, k, m, b, v in zip(latest["game"], latest["lookup"], latest["market"], latest["books"], latest["line"])
+    }
     return RawInputs(calendar, games, game_ids, by_team, box, rows, lookups, owners, lines)
 
 
@@ -307,8 +333,11 @@ def pregame_line(raw: RawInputs, player_id: int, key: tuple, market: str) -> flo
     """The mart's line: the pregame consensus line of one of the player's name keys in this game (a key shared
     with a namesake is the one's who played); of two keys, the one more books offered, then the lower line."""
     game = raw.games[key]
-    found = [raw.lines[(key, k, market)] for k in raw.lookups.get(player_id, set())
-             if (key, k, market) in raw.lines and _line_owner(raw, k, game) == player_id]  # fmt: skip
+    found = [
+        raw.lines[(key, k, market)]
+        for k in raw.lookups.get(player_id, set())
+        if (key, k, market) in raw.lines and _line_owner(raw, k, game) == player_id
+    ]
     return min(found, key=lambda bl: (-bl[0], bl[1]))[1] if found else None
 
 
@@ -425,7 +454,10 @@ def recompute(history: History, row: dict, context: dict | None = None) -> dict[
     out["f_usage_avg_l10"] = (_mean(last10["usage_rate"]), _count(last10["usage_rate"]) < 10)
     shots = last10[last10["fga"].notna() & last10["fta"].notna()]
     attempts = float((shots["fga"] + 0.44 * shots["fta"]).sum())
-    out["f_ts_avg_l10"] = (float(shots["points"].sum()) / (2 * attempts) if len(shots) and attempts else None, len(shots) < 10)
+    out["f_ts_avg_l10"] = (
+        float(shots["points"].sum()) / (2 * attempts) if len(shots) and attempts else None,
+        len(shots) < 10,
+    )
     out["f_games_played_season"] = (float(len(in_season)), None)
     week = before[before["game_date"] >= day - pd.Timedelta(days=7)]
     out["f_games_last_7d"] = (float(len(week)), None)
@@ -495,8 +527,9 @@ def borrowed_context(history: History, row: dict) -> tuple[dict, list[str]]:
     return {name: row[name] for name in CONTEXT_COLUMNS}, []
 
 
-def compare(history: History, mart_rows: pd.DataFrame, features: list[str], rel: float = 1e-9,
-            context_of=recompute_context) -> list[str]:  # fmt: skip
+def compare(
+    history: History, mart_rows: pd.DataFrame, features: list[str], rel: float = 1e-9, context_of=recompute_context
+) -> list[str]:
     """Every disagreement between the mart and the recomputation, as readable lines (empty = all agree): the
     row's context columns against the raw inputs (``context_of``), then every feature and missing flag."""
     problems: list[str] = []

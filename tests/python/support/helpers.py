@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 from typer.testing import CliRunner
 
-from nbaprops.cli import app
 from nbacore.raw_tables import RAW_TABLES
+from nbaprops.cli import app
 
 
 def run_cli(*args: str):

@@ -14,10 +14,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from support.feature_oracle import compare, load_history
-from support.helpers import run_cli
 from nbacore.dbt_runner import DbtOutcome, run_dbt
 from nbacore.settings import PROJECT_DIR, load_settings
+from support.feature_oracle import compare, load_history
+from support.helpers import run_cli
 
 SIM_FILES = (
     ("schedule", "schedule.csv"),
@@ -107,13 +107,20 @@ def real_imports(data: Path) -> list[tuple[str, list[Path]]]:
     """All ten seasons plus 2025-26 (with the partial logs that carry 2025-26 shot counts), as the README lands them."""
     slim = data / "nba-game-logs-2017-2026-with-playoffs"
     return [
-        ("game-logs", sorted((data / "nba-player-game-logs").glob("*.csv.gz")) + sorted((data / "nba-team-game-logs").glob("*.csv.gz"))
-         + [slim / "player_game_logs_2025-26.csv.gz", slim / "team_game_logs_2025-26.csv.gz",
-            data / "nba-player-game-logs-2025-26-partial" / "combined_2025_26.csv.gz"]),
+        (
+            "game-logs",
+            sorted((data / "nba-player-game-logs").glob("*.csv.gz"))
+            + sorted((data / "nba-team-game-logs").glob("*.csv.gz"))
+            + [
+                slim / "player_game_logs_2025-26.csv.gz",
+                slim / "team_game_logs_2025-26.csv.gz",
+                data / "nba-player-game-logs-2025-26-partial" / "combined_2025_26.csv.gz",
+            ],
+        ),
         ("schedule", [slim / "schedule_2025-26.csv.gz"]),
         ("props", sorted((data / "odds-api-player-props-2025-26").glob("*.csv.gz"))),
         ("game-lines", sorted((data / "nba-game-lines-2007-2025").glob("*.csv.gz"))),
-    ]  # fmt: skip
+    ]
 
 
 def build_phase4() -> None:

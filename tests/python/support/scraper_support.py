@@ -13,20 +13,28 @@ import duckdb
 import pytest
 
 from nbacore.settings import PROJECT_DIR, Settings, SourceSettings
+from scrapers.config import ScrapeConfig
+from scrapers.http import HttpPolicy
 from simulator import SimConfig, simulate_season
 from simulator.season import Season
 from simulator.serve import SimApi, start_server
-from scrapers.config import ScrapeConfig
-from scrapers.http import HttpPolicy
 
 START = date(2025, 10, 21)
 PLAYED = date(2025, 10, 22)  # every game final
 TONIGHT = date(2025, 10, 23)  # every game still to play
 API_KEY = "test-odds-key-5f3c9a71"
-FAST_HTTP = HttpPolicy(connect_timeout=1.0, read_timeout=0.3, max_attempts=3, backoff_base=0.01, backoff_cap=0.05,
-                       max_retry_after=5.0, pacing=0.0)  # fmt: skip
-FAST = ScrapeConfig(http=FAST_HTTP, cdn_pacing=0.0, stats_pacing=0.0, odds_pacing=0.0, passes=3, pass_cooldown=0.0,
-                    attempt_batch=7)  # fmt: skip
+FAST_HTTP = HttpPolicy(
+    connect_timeout=1.0,
+    read_timeout=0.3,
+    max_attempts=3,
+    backoff_base=0.01,
+    backoff_cap=0.05,
+    max_retry_after=5.0,
+    pacing=0.0,
+)
+FAST = ScrapeConfig(
+    http=FAST_HTTP, cdn_pacing=0.0, stats_pacing=0.0, odds_pacing=0.0, passes=3, pass_cooldown=0.0, attempt_batch=7
+)
 FAST_ENV = {
     "NBAPROPS_HTTP_CONNECT_TIMEOUT": "1",
     "NBAPROPS_HTTP_READ_TIMEOUT": "0.3",
@@ -55,15 +63,18 @@ def serving(api: SimApi):
         running.shutdown()
 
 
-def settings_for(tmp_path: Path, cdn: str, stats: str | None = None, odds: str | None = None,
-                 key: str | None = API_KEY) -> Settings:  # fmt: skip
+def settings_for(
+    tmp_path: Path, cdn: str, stats: str | None = None, odds: str | None = None, key: str | None = API_KEY
+) -> Settings:
     return Settings(
         target="local",
         duckdb_path=tmp_path / "warehouse" / "nbaprops.duckdb",
         project_dir=PROJECT_DIR,
         profiles_dir=PROJECT_DIR / "profiles",
         landing_dir=tmp_path / "landing",
-        sources=SourceSettings(cdn_base_url=cdn, stats_base_url=stats or cdn, odds_base_url=odds or cdn, odds_api_key=key),
+        sources=SourceSettings(
+            cdn_base_url=cdn, stats_base_url=stats or cdn, odds_base_url=odds or cdn, odds_api_key=key
+        ),
     )
 
 

@@ -33,7 +33,7 @@ from nbacore.raw_tables import PLAYER_GAME_LOGS, RAW_TABLES, SCHEDULE
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "bigquery"
 PROJECT_PARTS = ("dbt_project.yml", "packages.yml", "package-lock.yml", "profiles", "models", "macros", "seeds",
-                 "tests/dbt", "snapshots", "analyses", "dbt_packages")  # fmt: skip
+                 "tests/dbt", "snapshots", "analyses", "dbt_packages")
 FIXTURE_MODELS = ("duckdb_only_model", "bq_incremental_probe", "bq_insert_overwrite_probe")
 EMULATOR_VARS = {"bq_incremental_strategy": "merge"}
 INSERT_OVERWRITE_PROBE = "nbaprops.bq_insert_overwrite_probe"
@@ -118,11 +118,11 @@ class DbtWorker:
         target_path = project / f"target_{target}"
         self.common = ["--project-dir", str(project), "--profiles-dir", str(project / "profiles"), "--target", target,
                        "--target-path", str(target_path), "--log-path", str(target_path / "logs"),
-                       "--vars", json.dumps(variables)]  # fmt: skip
+                       "--vars", json.dumps(variables)]
         self.proc = subprocess.Popen(
             [sys.executable, "-c", WORKER], env={**os.environ, **env}, cwd=project, text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        )
         self.transcript: list[str] = []
 
     def invoke(self, *args: str) -> Step:
@@ -161,7 +161,7 @@ def bq_client(emulator):
 
 
 SIM_FILES = (("schedule", "schedule.csv"), ("game-logs", "player_game_logs.csv"), ("game-logs", "team_game_logs.csv"),
-             ("props", "props.csv"), ("game-lines", "game_lines.csv"))  # fmt: skip
+             ("props", "props.csv"), ("game-lines", "game_lines.csv"))
 
 
 def simulated_batches(out_dir: Path, days: int = SIM_DAYS, files: tuple[str, ...] | None = None):
@@ -207,7 +207,7 @@ def test_loader_replaces_partitions_and_keeps_the_rest(bq_client):
     dataset = "raw_loader_replace"
     d1, d2 = date(2025, 10, 21), date(2025, 10, 22)
     first = pd.concat([_schedule_frame(["g1", "g2"], d1), _schedule_frame(["g3"], d2)])
-    landed = replace_partitions(bq_client, [(SCHEDULE, first, "a.csv"), (SCHEDULE, _schedule_frame(["x1"], d1), "b.csv")], dataset=dataset)  # fmt: skip
+    landed = replace_partitions(bq_client, [(SCHEDULE, first, "a.csv"), (SCHEDULE, _schedule_frame(["x1"], d1), "b.csv")], dataset=dataset)
     assert [(p.source, p.dates, p.rows) for p in landed] == [("a.csv", 2, 3), ("b.csv", 1, 1)]
     # Rerun a.csv with only d1, different rows: d1 of a.csv is replaced, d2 of a.csv and all of b.csv stay.
     replace_partitions(bq_client, [(SCHEDULE, _schedule_frame(["g1"], d1, home_pts=120), "a.csv")], dataset=dataset)
@@ -216,7 +216,7 @@ def test_loader_replaces_partitions_and_keeps_the_rest(bq_client):
     # Same run again: nothing duplicates; naive-UTC timestamps land as the same instant in a TIMESTAMP.
     loaded_at = datetime(2025, 10, 23, 4, 5, 6)
     replace_partitions(bq_client, [(SCHEDULE, _schedule_frame(["g1"], d1, home_pts=120), "a.csv")],
-                       loaded_at=loaded_at, dataset=dataset)  # fmt: skip
+                       loaded_at=loaded_at, dataset=dataset)
     assert rows(bq_client, f"select count(*) from {dataset}.schedule") == [(3,)]
     got = rows(bq_client, f"select _loaded_at, tipoff_at from {dataset}.schedule where game_id = 'g1'")
     assert got == [(loaded_at.replace(tzinfo=timezone.utc), datetime(2025, 10, 22, 23, 30, tzinfo=timezone.utc))]
@@ -244,13 +244,13 @@ def test_loader_is_all_or_nothing_across_tables(bq_client):
     d1 = date(2025, 10, 21)
     replace_partitions(bq_client, [(SCHEDULE, _schedule_frame(["g1"], d1), "a.csv")], dataset=dataset)
     broken = bigquery.Table(f"{bq_client.project}.{dataset}.player_game_logs",
-                            schema=[bigquery.SchemaField("game_date", "DATE"), bigquery.SchemaField("_source", "STRING")])  # fmt: skip
+                            schema=[bigquery.SchemaField("game_date", "DATE"), bigquery.SchemaField("_source", "STRING")])
     bq_client.create_table(broken)
     logs = pd.DataFrame({c: [None] for c in PLAYER_GAME_LOGS.columns if c not in ("_loaded_at", "_source")})
     logs["game_date"], logs["game_id"], logs["player_id"] = d1, "g1", 1
     with pytest.raises(Exception):
         replace_partitions(bq_client, [(SCHEDULE, _schedule_frame(["g1", "g2"], d1, home_pts=130), "a.csv"),
-                                       (PLAYER_GAME_LOGS, logs, "a.csv")], dataset=dataset)  # fmt: skip
+                                       (PLAYER_GAME_LOGS, logs, "a.csv")], dataset=dataset)
     assert rows(bq_client, f"select game_id, home_pts from {dataset}.schedule") == [("g1", 100)]
     assert sorted(t.table_id for t in bq_client.list_tables(dataset)) == ["player_game_logs", "schedule"]
 
@@ -316,7 +316,7 @@ def emulator_run(bq_project, emulator, bq_client, tmp_path_factory):
             bq_client.query_and_wait(
                 f"insert into {INSERT_OVERWRITE_PROBE} (game_id, player_id, game_date, points) "
                 f"values ('orphan-{name}', -1, DATE '{day}', 0)"
-            )  # fmt: skip
+            )
         overwrite_before = dict(rows(bq_client, f"select game_date, count(*) from {INSERT_OVERWRITE_PROBE} group by 1"))
         incremental = [
             dbt.invoke("run", "--select", "bq_incremental_probe"),
@@ -325,7 +325,7 @@ def emulator_run(bq_project, emulator, bq_client, tmp_path_factory):
     finally:
         dbt.close()
     return {"build": build, "incremental": incremental, "restated_key": restated_key, "held_back": held_back,
-            "project": bq_project, "orphans": orphans, "overwrite_before": overwrite_before}  # fmt: skip
+            "project": bq_project, "orphans": orphans, "overwrite_before": overwrite_before}
 
 
 def test_dbt_build_passes_on_the_emulator(emulator_run, bq_client):
@@ -362,7 +362,7 @@ def test_incremental_merge_on_the_emulator(emulator_run, bq_client):
     run = emulator_run["incremental"][0]
     assert run.success and not run.failed(), run.nodes
     probe = "nbaprops.bq_incremental_probe"
-    total, distinct = rows(bq_client, f"select count(*), count(distinct concat(game_id, '/', cast(player_id as string))) from {probe}")[0]  # fmt: skip
+    total, distinct = rows(bq_client, f"select count(*), count(distinct concat(game_id, '/', cast(player_id as string))) from {probe}")[0]
     raw_total = rows(bq_client, "select count(*) from raw.player_game_logs where game_id is not null and player_id is not null")[0][0]
     assert total == distinct == raw_total  # the new day was added, nothing duplicated
     assert rows(bq_client, f"select max(game_date) from {probe}") == [(emulator_run["held_back"],)]
@@ -402,7 +402,7 @@ def test_insert_overwrite_replaces_whole_partitions_on_the_emulator(emulator_run
     assert kept == {"orphan-old"}, f"orphan rows left after the run: {kept} (expected only orphan-old)"
     after = dict(rows(bq_client, f"select game_date, count(*) from {probe} group by 1"))
     raw = dict(rows(bq_client, "select game_date, count(*) from raw.player_game_logs "
-                               "where game_id is not null and player_id is not null group by 1"))  # fmt: skip
+                               "where game_id is not null and player_id is not null group by 1"))
     replaced = sorted(d for d in after if d >= orphans["restated"])
     assert replaced and emulator_run["held_back"] in replaced
     for day in sorted(after):
@@ -432,7 +432,7 @@ def test_every_model_and_test_compiles_offline_and_lints_clean(offline_compile, 
     assert not uncompiled, f"{len(uncompiled)} model(s)/test(s) not compiled offline, e.g. {uncompiled[:5]}"
     linted = {Path(f).resolve() for f in report.files}
     expected = {Path(n["compiled_path"]).resolve() if Path(n["compiled_path"]).is_absolute()
-                else (bq_project / n["compiled_path"]).resolve() for n in nodes.values()}  # fmt: skip
+                else (bq_project / n["compiled_path"]).resolve() for n in nodes.values()}
     assert len(linted) == len(report.files) == len(nodes), (len(report.files), len(nodes))
     assert linted == expected, f"compiled but not linted or linted but not compiled: {sorted(map(str, linted ^ expected))[:10]}"
     models = {n["original_file_path"] for n in nodes.values() if n["resource_type"] == "model"}
@@ -474,7 +474,7 @@ def test_lint_cli_reports_and_exits_nonzero(tmp_path):
     good = tmp_path / "good.sql"
     good.write_text("select safe_cast(a as int64) from `p.d.t`\n")
     done = subprocess.run([sys.executable, "-m", "devtools.bigquery_lint", str(bad), str(good)],
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+                          capture_output=True, text=True, timeout=60)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "bad.sql:1: [dcolon-cast]" in done.stdout
     assert "2 file(s), 1 with problems, 1 problem(s)" in done.stdout
@@ -572,7 +572,7 @@ def test_incremental_config_on_duckdb(probe_project, tmp_path):
         change = dbt.invoke("run-operation", "fixture_run_sql", "--args", json.dumps({"statements": [
             "insert into raw.player_game_logs select * from raw._held_back",
             f"update raw.player_game_logs set pts = 99 where game_id = '{game_id}' and player_id = {player_id}",
-        ]}))  # fmt: skip
+        ]}))
         second = dbt.invoke("run", "--select", "bq_incremental_probe")
     finally:
         dbt.close()

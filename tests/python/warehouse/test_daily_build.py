@@ -32,7 +32,7 @@ from support.phase4_support import INCREMENTAL_TABLES, Warehouse, activate, impo
 LOOKBACK = incremental_lookback_days()  # dbt_project.yml: how many days before its newest date a model rewrites
 # a box-score correction: two teammates' whole stat lines swapped (team totals and every row rule still hold)
 BOX_COLUMNS = ("min", "pts", "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "reb", "ast", "stl", "blk",
-               "tov", "pf", "fg_pct", "fg3_pct", "ft_pct", "plus_minus")  # fmt: skip
+               "tov", "pf", "fg_pct", "fg3_pct", "ft_pct", "plus_minus")
 
 
 @pytest.fixture(scope="module")
@@ -107,16 +107,16 @@ def correct_a_box_score(warehouse: Warehouse, day: date) -> tuple[tuple[int, int
         game_id, team_id = con.execute(
             "select game_id, team_id from raw.player_game_logs where game_date = ? and not_playing_reason is null "
             "group by all having count(distinct pts) > 1 order by game_id, team_id limit 1", [day]
-        ).fetchone()  # fmt: skip
+        ).fetchone()
         cols = ", ".join(BOX_COLUMNS)
         first, second = con.execute(
             f"select player_id, {cols} from raw.player_game_logs where game_id = ? and team_id = ? "
             "and not_playing_reason is null order by pts desc, player_id limit 2", [game_id, team_id]
-        ).fetchall()  # fmt: skip
+        ).fetchall()
         assignments = ", ".join(f"{c} = ?" for c in BOX_COLUMNS)
         for target, source in ((first, second), (second, first)):
             con.execute(f"update raw.player_game_logs set {assignments} where game_id = ? and player_id = ?",
-                        [*source[1:], game_id, target[0]])  # fmt: skip
+                        [*source[1:], game_id, target[0]])
     finally:
         con.close()
     pts = BOX_COLUMNS.index("pts") + 1
@@ -215,7 +215,7 @@ def morning(built, tmp_path_factory) -> Morning:
         corrected_points = dict(con.execute(
             "select player_id, points from intermediate.int_player_games where game_date = ? and player_id in (?, ?)",
             [corrected, swapped[0][0], swapped[1][0]],
-        ).fetchall())  # fmt: skip
+        ).fetchall())
     finally:
         con.close()
     return Morning(held_back, corrected, swapped, plan, result.output, written, incremental, full, landed, corrected_points)
@@ -263,7 +263,7 @@ def test_a_daily_test_fails_on_bad_rows_of_a_date_it_rewrites(league, days_back)
     con = league.connect()
     try:
         con.execute("update raw.player_game_logs set pts = pts + 7 where game_date = ? and player_id = "
-                    "(select min(player_id) from raw.player_game_logs where game_date = ?)", [day, day])  # fmt: skip
+                    "(select min(player_id) from raw.player_game_logs where game_date = ?)", [day, day])
     finally:
         con.close()
     _, result = daily_build(league)
@@ -317,7 +317,7 @@ def test_before_a_full_build_the_daily_build_is_a_full_build(tmp_path, monkeypat
     plan = build_args(load_settings("local"), daily=True)
     assert plan.args == ["build"] and "NBAPROPS_DAILY_TEST_SINCE" not in plan.env
     assert plan.description == (f"full build: the daily build needs {', '.join(needed[:3])} and {len(needed) - 3} more "
-                                "from a full build first")  # fmt: skip
+                                "from a full build first")
 
 
 @pytest.mark.parametrize("kind", ["staging.", "reference."])

@@ -56,7 +56,7 @@ def schedule_a_game(path: Path) -> None:
     con = connect(replace(load_settings(), duckdb_path=path))
     try:
         con.execute("insert into raw.schedule (game_id, game_date, home_team_abbreviation, away_team_abbreviation, "
-                    "_loaded_at, _source) values ('0022500100', '2025-11-02', 'BOS', 'NYK', now(), 'test')")  # fmt: skip
+                    "_loaded_at, _source) values ('0022500100', '2025-11-02', 'BOS', 'NYK', now(), 'test')")
     finally:
         con.close()
 
@@ -74,7 +74,7 @@ def child(code: str):
     """A child process that runs ``code`` (which takes a lock), prints "held", then sleeps until killed."""
     script = f"import sys, time\n{code}\nprint('held', flush=True)\ntime.sleep(60)\n"
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=PROJECT_DIR,
-                            env=dict(os.environ))  # fmt: skip
+                            env=dict(os.environ))
     try:
         assert proc.stdout.readline().strip() == "held", "the child process could not take its lock"
         yield proc
@@ -162,7 +162,7 @@ def test_hole_9_a_a_non_duckdb_warehouse_is_named_and_no_extension_is_fetched(tm
     con = connect(load_settings())
     try:
         assert con.execute("select current_setting('autoload_known_extensions'), "
-                           "current_setting('autoinstall_known_extensions')").fetchone() == (False, False)  # fmt: skip
+                           "current_setting('autoinstall_known_extensions')").fetchone() == (False, False)
     finally:
         con.close()
     text = tmp_path / "notes.duckdb"
@@ -186,7 +186,7 @@ def test_hole_9_b_a_mistyped_warehouse_path_is_refused_not_created(tmp_path, mon
     mistyped = use_warehouse(monkeypatch, tmp_path / "warehous" / "nbaprops.dukdb")
     for args in (["status", "--date", "2025-11-03"], ["counts"], ["monitor", "--date", "2025-11-03"],
                  ["report", "--date", "2025-11-03"], ["build"], ["train"], ["score", "--date", "2025-11-03"],
-                 ["grade", "--date", "2025-11-02"], ["backtest", "--start", "2025-11-01", "--end", "2025-11-02"]):  # fmt: skip
+                 ["grade", "--date", "2025-11-02"], ["backtest", "--start", "2025-11-01", "--end", "2025-11-02"]):
         result = run_cli(*args)
         line = one_error_line(result)
         assert result.exit_code == 2, (args, line)

@@ -37,7 +37,7 @@ KEY_COLUMNS = [
     "player_id", "player_lookup", "player_name", "game_id", "game_date", "season", "season_type", "market",
     "team", "opponent", "is_home", "row_kind", "line", "opening_line", "line_movement", "has_line", "line_books",
     "actual", "did_play",
-]  # fmt: skip
+]
 MODELS_YML = PROJECT_DIR / "models" / "precompute" / "_precompute__models.yml"
 
 
@@ -65,7 +65,7 @@ def test_sim_every_feature_matches_a_python_recomputation_from_earlier_rows(sim_
             mart_sample(con, "row_kind = 'scoring'", 150),
             mart_sample(con, "did_play = false", 100),
             mart_sample(con, "did_play", 350),
-        ])  # fmt: skip
+        ])
     finally:
         con.close()
     assert len(sample) >= 500 and set(sample["row_kind"]) == {"training", "scoring"}
@@ -98,7 +98,7 @@ def oracle_sample(sim_warehouse):
             mart_sample(con, "did_play = false", 15, seed=0.3),
             mart_sample(con, "did_play and line is not null", 25, seed=0.3),
             mart_sample(con, "did_play and line is null", 15, seed=0.3),
-        ], ignore_index=True)  # fmt: skip
+        ], ignore_index=True)
     finally:
         con.close()
     assert compare(history, sample, feature_names()) == []
@@ -128,17 +128,17 @@ SQL_CONTEXT_MUTATIONS = [
      "        team,\n        opponent,\n        is_home,\n        true as is_played,",
      "        opponent as team,\n        team as opponent,\n        not is_home as is_home,\n        true as is_played,"),
     ("models/precompute/feature_mart.sql", "        lines.latest_line as line,", "        lines.latest_line + 1 as line,"),
-]  # fmt: skip
+]
 
 
 def test_the_oracle_catches_a_swapped_side_and_a_shifted_line_written_by_the_sql(sim_warehouse, tmp_path):
     mutant = build_mutant(sim_warehouse.path, tmp_path / "mutant", SQL_CONTEXT_MUTATIONS,
-                          ["run", "--select", "player_daily_cache+", "--full-refresh"])  # fmt: skip
+                          ["run", "--select", "player_daily_cache+", "--full-refresh"])
     con = duckdb.connect(str(mutant))
     try:
         history = load_history(con)
         sample = pd.concat([mart_sample(con, "did_play and line is not null", 20, seed=0.7),
-                            mart_sample(con, "row_kind = 'scoring'", 10, seed=0.7)], ignore_index=True)  # fmt: skip
+                            mart_sample(con, "row_kind = 'scoring'", 10, seed=0.7)], ignore_index=True)
     finally:
         con.close()
     keys = [f"{r.player_id}|{r.game_id}|{r.market}|{pd.Timestamp(r.game_date).date()}" for r in sample.itertuples()]
@@ -164,7 +164,7 @@ def test_sim_mart_has_training_scoring_and_dnp_rows_by_contract(sim_warehouse):
         by_kind = dict(con.execute(
             "select row_kind || '/' || coalesce(cast(did_play as varchar), 'null'), count(*) "
             "from precompute.feature_mart group by 1"
-        ).fetchall())  # fmt: skip
+        ).fetchall())
         scoring_lines = con.execute(
             """
             select count(*) from intermediate.int_prop_pregame_lines l
@@ -191,11 +191,11 @@ def test_feature_columns_follow_the_seed_order_and_every_feature_is_documented(s
         columns = [c for (c,) in con.execute(
             "select column_name from information_schema.columns "
             "where table_schema = 'precompute' and table_name = 'feature_mart' order by ordinal_position"
-        ).fetchall()]  # fmt: skip
+        ).fetchall()]
         types = dict(con.execute(
             "select column_name, data_type from information_schema.columns "
             "where table_schema = 'precompute' and table_name = 'feature_mart'"
-        ).fetchall())  # fmt: skip
+        ).fetchall())
     finally:
         con.close()
     assert len(names) >= 25
@@ -207,7 +207,7 @@ def test_feature_columns_follow_the_seed_order_and_every_feature_is_documented(s
     assert list(seed.columns) == ["feature_name", "position", "definition", "unit", "window", "source"]
     assert list(seed.sort_values("position")["position"]) == list(range(1, len(names) + 1))
     documented = {c["name"]: c for m in yaml.safe_load(MODELS_YML.read_text())["models"] if m["name"] == "feature_mart"
-                  for c in m["columns"]}  # fmt: skip
+                  for c in m["columns"]}
     for row in seed.itertuples():
         column = documented.get(row.feature_name)
         assert column, f"{row.feature_name} is not documented in {MODELS_YML.name}"
@@ -237,7 +237,7 @@ def test_every_precompute_model_is_incremental_with_the_portable_config_and_a_pr
 
 def test_completeness_tests_catch_a_missing_box_score_and_a_missing_feature_row(sim_warehouse):
     tests = ["assert_final_games_have_box_scores_for_both_teams", "assert_upcoming_games_with_lines_have_feature_rows",
-             "assert_lines_have_feature_rows"]  # fmt: skip
+             "assert_lines_have_feature_rows"]
     outcome = sim_warehouse.dbt("test", "--select", *tests)
     assert outcome.success and {n.status for n in outcome.nodes} == {"pass"}, outcome.nodes
     con = sim_warehouse.connect()
@@ -249,13 +249,13 @@ def test_completeness_tests_catch_a_missing_box_score_and_a_missing_feature_row(
         ).fetchone()
         con.execute("create schema if not exists held")
         con.execute("create or replace table held.pgs as select * from analytics.player_game_summary where game_id = ? and team = ?",
-                    [game_id, team])  # fmt: skip
+                    [game_id, team])
         con.execute("delete from analytics.player_game_summary where game_id = ? and team = ?", [game_id, team])
         key = con.execute(
             "select player_id, game_id, market from precompute.feature_mart where row_kind = 'scoring' order by 1, 2, 3 limit 1"
         ).fetchone()
         con.execute("create or replace table held.mart as select * from precompute.feature_mart "
-                    "where player_id = ? and game_id = ? and market = ?", list(key))  # fmt: skip
+                    "where player_id = ? and game_id = ? and market = ?", list(key))
         con.execute("delete from precompute.feature_mart where player_id = ? and game_id = ? and market = ?", list(key))
     finally:
         con.close()

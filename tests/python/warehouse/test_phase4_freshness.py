@@ -47,7 +47,7 @@ def days_from_today(n: int) -> date:
 
 
 def land(wh: Warehouse, schedule: dict[int, str], box_scores: dict[int, float], props: dict[int, float] | None = None,
-         schedule_loaded_hours_ago: float = 1, final_through: int = -1) -> None:  # fmt: skip
+         schedule_loaded_hours_ago: float = 1, final_through: int = -1) -> None:
     """Replace every raw table's rows.
 
     schedule: day offset from today -> season_type of one game that day ('regular', 'all_star', ...);
@@ -64,7 +64,7 @@ def land(wh: Warehouse, schedule: dict[int, str], box_scores: dict[int, float], 
                 "away_team_abbreviation, game_status, _loaded_at, _source) values (?, ?, ?, 'BOS', 'NYK', ?, ?, 'schedule.csv')",
                 [f"g{offset}", days_from_today(offset), season_type, 3 if offset <= final_through else 1,
                  hours_ago(schedule_loaded_hours_ago)],
-            )  # fmt: skip
+            )
         for offset, age in box_scores.items():
             for table in BOX_SCORES:
                 con.execute(

@@ -62,7 +62,7 @@ def league(tmp_path_factory):
             for o in outputs
             for kind, path in (("schedule", o.schedule), ("game-logs", o.player_game_logs), ("game-logs", o.team_game_logs),
                                ("props", o.props), ("game-lines", o.game_lines))
-        ])  # fmt: skip
+        ])
         warehouse = Warehouse(root, root / "nbaprops.duckdb", env)
         ok(warehouse.dbt("seed"))
         con = warehouse.connect()
@@ -107,7 +107,7 @@ def edge_case_players(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     )
     # no line on a scheduled game either: only his DNPs make him a player the incremental run writes
     (book_name,) = [p.book_name for roster in make_rosters(load_teams(SEASON_2), SEASON_2).values() for p in roster
-                    if p.player_id == players["SIDELINED"]]  # fmt: skip
+                    if p.player_id == players["SIDELINED"]]
     deleted = con.execute(
         "delete from raw.prop_snapshots where player_name = ? and game_date >= ?", [book_name, SEASON_2.as_of]
     ).fetchone()[0]

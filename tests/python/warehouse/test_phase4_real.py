@@ -48,7 +48,7 @@ def test_real_every_feature_matches_a_python_recomputation_for_sampled_rows(real
             mart_sample(con, "did_play = false", 60),
             mart_sample(con, "did_play and f_early_season = 1", 60),
             mart_sample(con, "did_play and f_usage_spike > 0.2", 40),
-        ])  # fmt: skip
+        ])
     finally:
         con.close()
     assert len(sample) >= 500 and set(sample["market"]) == set(MARKETS)

@@ -54,13 +54,13 @@ END = CONFIG.tonight - timedelta(days=1)
 # Small and fast, but deep enough to fit what a leak hands it (test_predict_leakage.py's SMALL, deeper trees).
 PARAMS = ModelParams(max_depth=6, eta=0.1, max_rounds=60, early_stopping=10, min_child_weight=1, nthread=2,
                      objectives=("reg:squarederror", "count:poisson"), valid_share=0.15, calib_share=0.15,
-                     history_seasons=None)  # fmt: skip
+                     history_seasons=None)
 ALARM, FLOOR, MIN_LINES = 0.53, 0.45, 2000  # honest band [FLOOR, ALARM]
 IN_PLAY_AFTER = timedelta(minutes=60)  # the in-play snapshot: an hour after tip-off ...
 IN_PLAY_WEIGHT = 0.7  # ... its line 70 % of the way from the pregame line to the result
 AFTER_EVERY_TIP = pd.Timedelta(hours=23)  # UTC, from the game date's midnight: the earliest in-play snapshot is later
 STATS = {"player_points": ("PTS",), "player_rebounds": ("REB",), "player_assists": ("AST",), "player_threes": ("FG3M",),
-         "player_points_rebounds_assists": ("PTS", "REB", "AST")}  # fmt: skip
+         "player_points_rebounds_assists": ("PTS", "REB", "AST")}
 
 
 def in_play_rows(config: SimConfig) -> list[list[str]]:
@@ -83,7 +83,7 @@ def in_play_rows(config: SimConfig) -> list[list[str]]:
             live = math.floor((1 - IN_PLAY_WEIGHT) * float(offer["line"]) + IN_PLAY_WEIGHT * actual) + 0.5
             rows.append([f"raw_{at:%Y%m%d_%H%M%S}.csv", f"{at:%Y-%m-%dT%H:%M:%S}", offer["event_id"], offer["player"],
                          offer["market"], str(live), offer["bookmaker"], offer["game"], offer["game_time"], "-110.0",
-                         "-110.0"])  # fmt: skip
+                         "-110.0"])
     return rows
 
 
@@ -148,7 +148,7 @@ def mart_rows(path: Path, columns: str) -> pd.DataFrame:
         return con.execute(
             f"select player_id, game_id, market, {columns} from precompute.feature_mart "
             "where row_kind = 'training' and did_play order by player_id, game_id, market"
-        ).df()  # fmt: skip
+        ).df()
     finally:
         con.close()
 
@@ -156,13 +156,13 @@ def mart_rows(path: Path, columns: str) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def window_leak(league) -> Path:
     return leaked_build(league, "window_leak", "macros/rolling_window.sql",
-                        "{{ preceding }} preceding and 1 preceding", "{{ preceding }} preceding and current row")  # fmt: skip
+                        "{{ preceding }} preceding and 1 preceding", "{{ preceding }} preceding and current row")
 
 
 @pytest.fixture(scope="module")
 def in_play_leak(league) -> Path:
     return leaked_build(league, "in_play_leak", "models/intermediate/int_prop_offers.sql",
-                        "when tipoff_at is not null then snapshot_at < tipoff_at", "when tipoff_at is not null then true")  # fmt: skip
+                        "when tipoff_at is not null then snapshot_at < tipoff_at", "when tipoff_at is not null then true")
 
 
 def test_the_honest_build_lands_the_in_play_snapshots_and_leaves_them_out(league):
@@ -175,7 +175,7 @@ def test_the_honest_build_lands_the_in_play_snapshots_and_leaves_them_out(league
             join (select distinct game_id, tipoff_at from intermediate.int_prop_offers) o using (game_id)
             where l.latest_snapshot_at >= o.tipoff_at or l.opening_snapshot_at >= o.tipoff_at
             """
-        ).fetchone()[0]  # fmt: skip
+        ).fetchone()[0]
     finally:
         con.close()
     assert in_play == league.in_play_offers > 10_000, (in_play, league.in_play_offers)  # landed, and not pregame
@@ -223,7 +223,7 @@ def test_the_oracle_flags_the_post_tip_off_line_the_honest_mart_does_not_have(le
             con.execute("select setseed(0.19)")
             rows = con.execute(
                 "select * from precompute.feature_mart where did_play and line is not null order by random() limit 40"
-            ).df()  # fmt: skip
+            ).df()
             sample.append((load_history(con), rows))
         finally:
             con.close()
@@ -253,6 +253,6 @@ def test_a_post_tip_off_price_alone_sinks_the_lean_below_the_floor(league, monke
     """Pricing (not the mart) at the in-play snapshot gives the MARKET the outcome: the raw model now disagrees
     with a line that knows the result, so its lean loses. Above-53 % alone would miss this leak; the floor does not."""
     monkeypatch.setattr(predict.offers, "OFFERS_TABLE",
-                        "(select * replace (true as is_pregame) from intermediate.int_prop_offers)")  # fmt: skip
+                        "(select * replace (true as is_pregame) from intermediate.int_prop_offers)")
     rate, n = lean_win_rate(backtest(league.honest))
     assert n >= MIN_LINES and rate < FLOOR, f"in-play prices gave the lean {rate:.1%} on {n} lines"
