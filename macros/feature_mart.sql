@@ -37,7 +37,9 @@
     ]) }}
 {%- endmacro %}
 
-{#- The markets, in the one spelling used everywhere. -#}
+{#- The markets at compile time, for the per-market columns models generate (points_avg_l5, ...). The list
+    is seeds/markets.csv; dbt cannot read a seed before it runs, so this copy is checked against it by
+    tests/dbt/assert_markets_match_the_seed.sql, and a market is added in both or the build fails. -#}
 {% macro prop_markets() -%}
     {{ return(['points', 'rebounds', 'assists', 'threes', 'pra']) }}
 {%- endmacro %}

@@ -1,7 +1,7 @@
-"""Book offers for pricing and closing-line value, read from ``intermediate.int_prop_offers``.
+"""Book offers for pricing and closing-line value, read from ``analytics.prop_offers`` (a public model with a contract).
 
 A prop name becomes a player through the mart's own (game_id, player_lookup) rows, which already tell
-namesakes apart by team; ``intermediate.int_player_lookups`` is used only to explain lines that found no
+namesakes apart by team; ``analytics.player_lookups`` is used only to explain lines that found no
 mart row. The pricing snapshot is the latest pregame snapshot at or before ``as_of`` (default: the latest
 before tip-off); the closing snapshot is the latest pregame one, and CLV compares the two.
 """
@@ -15,8 +15,8 @@ import pandas as pd
 
 from nbacore.markets import MARKETS
 
-OFFERS_TABLE = "intermediate.int_prop_offers"
-LOOKUPS_TABLE = "intermediate.int_player_lookups"
+OFFERS_TABLE = "analytics.prop_offers"
+LOOKUPS_TABLE = "analytics.player_lookups"
 OFFER_COLUMNS = [
     "snapshot_at",
     "game_id",

@@ -19,8 +19,8 @@ blocks as (
         min(requested_at) as first_blocked_at,
         max(requested_at) as last_blocked_at,
         count(*) as times_blocked,
-        sum(case when classification = 'blocked' then 1 else 0 end) as times_refused,
-        sum(case when classification = 'rate_limited' then 1 else 0 end) as times_rate_limited,
+        cast(sum(case when classification = 'blocked' then 1 else 0 end) as bigint) as times_refused,
+        cast(sum(case when classification = 'rate_limited' then 1 else 0 end) as bigint) as times_rate_limited,
         count(distinct run_id) as runs_blocked
     from attempts
     where is_block

@@ -3,7 +3,7 @@
 --   training  every competitive player-game in player_game_summary x the 5 markets (line NULL when none);
 --             plus every final game a player had a pregame line for but did not play (did_play = false)
 --   scoring   every (player, game, market) with a pregame line for a game that is not final yet
--- Prop names that match no player are left out here and listed by analytics.prop_player_names_unmatched.
+-- Prop names that match no player are left out here and listed by monitoring.prop_player_names_unmatched.
 -- Features (f_*, doubles, booleans as 0/1) come in the canonical order of macros/feature_mart.sql, each
 -- defined in seeds/feature_definitions.csv and _precompute__models.yml; every one is computed from data
 -- dated strictly before the game (the caches use macros/rolling_window.sql). f_<name>_missing is true when

@@ -17,7 +17,7 @@
 -- A full refresh reads everything; both give the same rows (tests/python/test_phase4_incremental_history.py).
 {{ config(**incremental_config(grain=['player_id', 'game_date'])) }}
 
-{%- set stats = ['points', 'rebounds', 'assists', 'threes', 'pra', 'minutes'] %}
+{%- set stats = prop_markets() + ['minutes'] %}
 {%- set last_n_games = [5, 10] %}
 {%- set longest_day_window = 14 %}
 

@@ -8,7 +8,7 @@
 -- Incremental by game_date, like player_daily_cache.
 {{ config(**incremental_config(grain=['team', 'game_date'])) }}
 
-{%- set allowed = ['points', 'rebounds', 'assists', 'threes', 'pra'] %}
+{%- set allowed = prop_markets() %}
 
 with
 

@@ -36,10 +36,10 @@ def run_checks(con: duckdb.DuckDBPyConnection, day: date) -> list[Check]:
     checks: list[Check] = []
     offered = (
         con.execute(
-            "select count(*) from (select distinct game_id, player_lookup, market from intermediate.int_prop_offers where game_date = ? and is_pregame)",
+            "select count(*) from (select distinct game_id, player_lookup, market from analytics.prop_offers where game_date = ? and is_pregame)",
             [day],
         ).fetchone()[0]
-        if table_exists(con, "intermediate.int_prop_offers")
+        if table_exists(con, "analytics.prop_offers")
         else 0
     )
     predicted = (

@@ -102,7 +102,7 @@ def gate_score(con: duckdb.DuckDBPyConnection, day: date) -> str:
         raise GateClosed(
             f"{games_with_lines} game(s) on {day} have lines but the feature mart has no rows with lines; "
             "build first, or, if the build passed, land earlier dates (nbaprops backfill): the players "
-            "have no box scores yet (analytics.prop_player_names_unmatched lists them)"
+            "have no box scores yet (monitoring.prop_player_names_unmatched lists them)"
         )
     return f"{rows} feature rows with lines on {day}"
 

@@ -1,6 +1,6 @@
 -- Every (player, game, market) with a pregame line has a feature-mart row carrying that line: training rows
 -- for final games (played or DNP), scoring rows for the rest. Lines whose name matches no player are left out
--- (analytics.prop_player_names_unmatched). One row per line without a mart row, with its date.
+-- (monitoring.prop_player_names_unmatched). One row per line without a mart row, with its date.
 {{ config(tags=['daily']) }}  -- also run by the daily build (selectors.yml)
 
 with

@@ -1,6 +1,6 @@
 -- Completeness, per date: every (player, game, market) with a pregame line for a game that is not final yet
 -- has a scoring row in the feature mart. Lines whose name matches no player are left out (they are listed by
--- analytics.prop_player_names_unmatched and its own test). One row per missing (game_date, game_id, name, market).
+-- monitoring.prop_player_names_unmatched and its own test). One row per missing (game_date, game_id, name, market).
 {{ config(tags=['daily']) }}  -- also run by the daily build (selectors.yml)
 
 with

@@ -1,19 +1,18 @@
 -- One row per prop offer (snapshot x event x player x market x book x line), renamed.
--- Feed market keys map to our five markets; every other market (blocks, steals, double-double, ...)
--- and offers without a line are dropped here (raw keeps them).
+-- Feed market keys map to our markets through the markets seed (the one list); every other market (blocks,
+-- steals, double-double, ...) and offers without a line are dropped here (raw keeps them).
 with
 
 source as (
 
     select * from {{ source('odds_api', 'prop_snapshots') }}
-    where market_key in (
-        'player_points',
-        'player_rebounds',
-        'player_assists',
-        'player_threes',
-        'player_points_rebounds_assists'
-    )
-    and line is not null
+    where line is not null
+
+),
+
+markets as (
+
+    select market, odds_api_key from {{ ref('markets') }}
 
 ),
 
@@ -26,14 +25,8 @@ renamed as (
         -- strings
         player_name,
         {{ player_lookup('player_name') }} as player_lookup,
-        market_key,
-        case market_key
-            when 'player_points' then 'points'
-            when 'player_rebounds' then 'rebounds'
-            when 'player_assists' then 'assists'
-            when 'player_threes' then 'threes'
-            when 'player_points_rebounds_assists' then 'pra'
-        end as market,
+        source.market_key,
+        markets.market,
         lower(trim(bookmaker)) as bookmaker,
         snapshot_kind,
         trim(home_team_name) as home_team_name,
@@ -54,6 +47,7 @@ renamed as (
         _source
 
     from source
+    inner join markets on source.market_key = markets.odds_api_key
 
 )
 

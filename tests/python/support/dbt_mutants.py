@@ -41,6 +41,13 @@ def mutant_project(root: Path, edits: list[Edit]) -> Path:
 def build_mutant(source: Path, root: Path, edits: list[Edit], dbt_args: list[str]) -> Path:
     """Copy the warehouse file ``source`` into ``root`` and run ``dbt <dbt_args>`` on it with the mutated project;
     returns the copy's path."""
+    outcome = run_mutant(source, root, edits, dbt_args)
+    assert outcome.success, "\n".join(f"{n.status}: {n.name}: {n.message}" for n in outcome.failures)
+    return root / source.name
+
+
+def run_mutant(source: Path, root: Path, edits: list[Edit], dbt_args: list[str]):
+    """``build_mutant`` without the verdict: dbt's outcome, for mutants that must fail."""
     con = duckdb.connect(str(source))  # read-write, like Warehouse.connect: in-process dbt may hold the file
     try:
         con.execute("checkpoint")  # everything in the main file before it is copied
@@ -54,5 +61,4 @@ def build_mutant(source: Path, root: Path, edits: list[Edit], dbt_args: list[str
         outcome = run_dbt(replace(load_settings("local"), project_dir=project), dbt_args, quiet=True)
     finally:
         mp.undo()
-    assert outcome.success, "\n".join(f"{n.status}: {n.name}: {n.message}" for n in outcome.failures)
-    return root / source.name
+    return outcome

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from support.dbt_mutants import build_mutant
+from support.dbt_mutants import build_mutant, run_mutant
 from support.feature_oracle import CONTEXT_COLUMNS, borrowed_context, compare, load_history
 from support.phase4_support import (
     FEATURE_DEFINITIONS,
@@ -268,3 +268,24 @@ def test_completeness_tests_catch_a_missing_box_score_and_a_missing_feature_row(
         con.execute("insert into precompute.feature_mart select * from held.mart")
         con.close()
 
+
+
+# ---- the contract Python reads the mart by ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # the line becomes a decimal while the contract says float64
+        ("models/precompute/feature_mart.sql", "        lines.latest_line as line,", "        cast(lines.latest_line as decimal(10, 1)) as line,"),
+        # a column Python reads disappears from the contract
+        ("models/precompute/_precompute__models.yml", "      - name: line_books\n        data_type: bigint\n", ""),
+    ],
+    ids=["wrong type", "undeclared column"],
+)
+def test_the_feature_mart_contract_is_enforced_on_duckdb(sim_warehouse, tmp_path, edit):
+    """`contract: {enforced: true}`: a mart that no longer matches its declared columns and types fails to build,
+    before any row is written."""
+    outcome = run_mutant(sim_warehouse.path, tmp_path / "mutant", [edit], ["run", "--select", "feature_mart"])
+    assert not outcome.success
+    assert any("contract" in node.message.lower() for node in outcome.failures), outcome.failures
