@@ -260,7 +260,7 @@ def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
 
     # The feature mart (every phase-4 model, full refresh) against one hand-written DuckDB query.
     step, figures = measure_json(
-        "phase 4 full refresh", [*probe, "run", "--full-refresh", "--select", "tag:phase4"], env
+        "precompute full refresh", [*probe, "run", "--full-refresh", "--select", "tag:precompute"], env
     )
     result.figures["feature_mart_dbt"] = figures
     if not step.ok:

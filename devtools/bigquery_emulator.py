@@ -67,7 +67,7 @@ class Emulator:
 
 def _patch_bqemulator() -> None:
     """Skip the extension downloads bqemulator attempts when its DuckDB engine starts (and one translation fix)."""
-    from bqemulator.sql.rewriter import aggregate_variants, division_by_zero
+    from bqemulator.sql.rewriter import aggregate_variants, create_table_schema_ctas, division_by_zero
     from bqemulator.storage import engine
 
     needed = [
@@ -77,6 +77,7 @@ def _patch_bqemulator() -> None:
         (division_by_zero, "_is_nonzero_literal"),
         (division_by_zero, "_build_division_case"),
         (aggregate_variants, "_filter_target"),
+        (create_table_schema_ctas, "_first_select"),
     ]
     missing = [name for owner, name in needed if not hasattr(owner, name)]
     if missing:
@@ -124,6 +125,18 @@ def _patch_bqemulator() -> None:
         return target
 
     aggregate_variants._filter_target = _filter_target
+
+    # A model with an enforced contract is created as `create or replace table t (columns) options() as
+    # (select ...)`. bqemulator turns `(columns) as select` into a CTAS with casts, but only when the body is a
+    # bare SELECT; dbt wraps it in parentheses. Look through them.
+    original_first_select = create_table_schema_ctas._first_select
+
+    def _first_select(body):
+        while isinstance(body, (exp.Subquery, exp.Paren)):
+            body = body.this
+        return original_first_select(body)
+
+    create_table_schema_ctas._first_select = _first_select
 
 
 def _inside_window_order(node) -> bool:

@@ -12,10 +12,10 @@ from nbacore.settings import Settings
 # ("Phase" names a step of the morning run; the dbt folders are layers: staging, analytics, precompute.)
 LAYER_SELECTORS = {
     "staging": "tag:staging",
-    "analytics": "+tag:phase3",
+    "analytics": "+tag:analytics",
     # The precompute layer also builds every seed (data tests read data_test_exceptions, no model's parent) and the list of
     # prop names matching no player (the feature mart leaves those lines out; its test must see the list).
-    "precompute": "+tag:phase4 +prop_player_names_unmatched resource_type:seed",
+    "precompute": "+tag:precompute +prop_player_names_unmatched resource_type:seed",
     "all": "*",
 }
 
@@ -71,7 +71,7 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
 
 
 def run_dbt(settings: Settings, args: list[str], quiet: bool = False, env: dict[str, str] | None = None) -> DbtOutcome:
-    """Invoke dbt with ``args`` (e.g. ``["build", "--select", "+tag:phase3"]``) against our project; ``env``:
+    """Invoke dbt with ``args`` (e.g. ``["build", "--select", "+tag:analytics"]``) against our project; ``env``:
     run settings for this call only (``DbtBuild.env``)."""
     from dbt.cli.main import dbtRunner
 
@@ -192,7 +192,7 @@ LAYERS = ("staging", "intermediate", "analytics", "precompute", "monitoring")
 
 
 def layer_model_counts(con) -> dict[str, tuple[int, int]]:
-    """Per layer: (models built in the warehouse, models the project defines), e.g. analytics -> (5, 6)."""
+    """Per layer: (models built in the warehouse, models the project defines), e.g. analytics -> (6, 7)."""
     from nbacore.settings import PROJECT_DIR
 
     counts = {}

@@ -89,7 +89,7 @@ class Step:
     error: str | None
 
     def failed(self) -> list[tuple[str, str, str]]:
-        return [n for n in self.nodes if n[1] not in {"success", "pass"}]
+        return [n for n in self.nodes if n[1] not in {"success", "pass", "no-op"}]  # exposures: no-op
 
 
 # dbt in a child process (its global flags and adapters stay out of pytest) that serves many invocations: one
@@ -427,7 +427,8 @@ def test_every_model_and_test_compiles_offline_and_lints_clean(offline_compile, 
     report = lint_paths([offline_compile.compiled_dir])
     # every model and data test in the manifest has its compiled file, and every file was linted
     manifest = json.loads((offline_compile.compiled_dir.parent / "manifest.json").read_text())
-    nodes = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] in ("model", "test")}
+    # models, data tests and the project's hooks (on-run-start: macros/types.sql)
+    nodes = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] in ("model", "test", "operation")}
     uncompiled = sorted(uid for uid, n in nodes.items() if not n.get("compiled_path"))
     assert not uncompiled, f"{len(uncompiled)} model(s)/test(s) not compiled offline, e.g. {uncompiled[:5]}"
     linted = {Path(f).resolve() for f in report.files}
