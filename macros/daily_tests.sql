@@ -1,6 +1,6 @@
 {#-
   daily_test_scope(column): the rows a daily build's tests look at. `nbaprops build --daily` passes
-  NBAPROPS_DAILY_TEST_SINCE (macros/run_settings.sql; a few days before the newest box score, nbaprops/dbt_runner.py::daily_test_since)
+  NBAPROPS_DAILY_TEST_SINCE (macros/run_settings.sql; a few days before the newest box score, nbacore/dbt_runner.py::daily_test_since)
   because the daily build rewrites only recent game dates; the full build passes nothing and every test
   sees every row. Returns a predicate: `column >= since`, or `1 = 1`.
 -#}
@@ -19,7 +19,7 @@
   rows than that: a row without a game_date is always in scope (no date puts it outside the window), and when no
   row is dated from NBAPROPS_DAILY_TEST_SINCE on while the model has rows (a table whose data stops earlier, or
   a window set past the data), the whole model is tested, so a daily test never passes on an empty scope
-  (tests/python/test_dbt_generic_tests.py shows both).
+  (tests/python/warehouse/test_dbt_generic_tests.py shows both).
 -#}
 {% macro daily_scoped(model) -%}
     {%- if run_setting('NBAPROPS_DAILY_TEST_SINCE') -%}

@@ -14,7 +14,7 @@
 --     last-N-games windows can still reach (they run across seasons and absences), with his other earlier
 --     dates added back to games_before;
 --   * only the players it writes go through the windows (every window is per player).
--- A full refresh reads everything; both give the same rows (tests/python/test_phase4_incremental_history.py).
+-- A full refresh reads everything; both give the same rows (tests/python/warehouse/test_phase4_incremental_history.py).
 {{ config(**incremental_config(grain=['player_id', 'game_date'])) }}
 
 {%- set stats = prop_markets() + ['minutes'] %}
