@@ -13,9 +13,10 @@ from nbacore.settings import Settings
 LAYER_SELECTORS = {
     "staging": "tag:staging",
     "analytics": "+tag:analytics",
-    # The precompute layer also builds every seed (data tests read data_test_exceptions, no model's parent) and the list of
-    # prop names matching no player (the feature mart leaves those lines out; its test must see the list).
-    "precompute": "+tag:precompute +prop_player_names_unmatched resource_type:seed",
+    # The precompute layer also builds what predict reads (+exposure:predict: the public offers and lookups),
+    # every seed (data tests read data_test_exceptions, no model's parent) and the list of prop names matching
+    # no player (the feature mart leaves those lines out; its test must see the list).
+    "precompute": "+tag:precompute +exposure:predict +prop_player_names_unmatched resource_type:seed",
     "all": "*",
 }
 
@@ -103,6 +104,8 @@ def run_dbt(settings: Settings, args: list[str], quiet: bool = False, env: dict[
                 os.environ[name] = value
     nodes: list[NodeResult] = []
     for node in getattr(result.result, "results", None) or []:
+        if getattr(node.node, "resource_type", None) == "operation" and str(node.status).lower() == "success":
+            continue  # the project's hooks (on-run-start: macros/types.sql) are not models or tests
         nodes.append(NodeResult(node.node.name, str(node.status).lower(), node.message or ""))
     if result.exception is not None and not nodes:
         nodes.append(NodeResult("dbt", "error", str(result.exception)))

@@ -231,7 +231,7 @@ def backtest(
     result = run_backtest(mart, offers, start, end, config, retrain=retrain, price_at=price_at, progress=echo)
     if result.results.empty:
         raise ScoringRefused(f"no lines with a played or void result between {start} and {end} in the mart")
-    json_path = json_path or settings.project_dir / "target" / "backtests" / f"backtest_{start}_{end}.json"
+    json_path = json_path or settings.dbt_target_dir / "backtests" / f"backtest_{start}_{end}.json"
     json_path.parent.mkdir(parents=True, exist_ok=True)
     meta = {
         "start": start,

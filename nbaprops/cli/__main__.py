@@ -2,4 +2,5 @@
 
 from nbaprops.cli import app
 
-app()
+if __name__ == "__main__":  # doctor imports every module; importing this must not start the CLI
+    app()

@@ -142,7 +142,7 @@ def test_the_first_run_on_a_fresh_simulated_warehouse_builds(tmp_path, monkeypat
     con = duckdb.connect(str(settings.duckdb_path))
     try:
         unresolved = con.execute(
-            "select count(*), count(*) filter (where is_checkable) from analytics.prop_player_names_unmatched"
+            "select count(*), count(*) filter (where is_checkable) from monitoring.prop_player_names_unmatched"
         ).fetchone()
     finally:
         con.close()

@@ -362,10 +362,10 @@ def graded_warehouse(warehouse_path) -> dict:
         {**BACKTEST, "start": date(2025, 10, 1), "summary": {"pra": BACKTEST["summary"]["points"]}},
     )
     log_run(con, "bt-new", "backtest", datetime(2025, 11, 8, 13, 0), None, BACKTEST)
-    con.execute("create schema if not exists intermediate")
+    con.execute("create schema if not exists analytics")  # the public model the report reads
     con.execute(
-        "create table intermediate.int_prop_offers (game_id varchar, player_lookup varchar, market varchar, "
-        "game_date date, is_pregame boolean, book varchar)"
+        "create table analytics.prop_offers (game_id varchar, player_lookup varchar, market varchar, "
+        "game_date date, is_pregame boolean, bookmaker varchar)"
     )
     tonight = _tonight(superseded=False)
     offers = [
@@ -378,7 +378,7 @@ def graded_warehouse(warehouse_path) -> dict:
         ("g1107x", "late", "points", REPORT_DAY, False, "fanduel"),  # after tip-off: not a pregame line
         ("g1106x", "yesterday", "points", GRADED_DAYS[-1], True, "fanduel"),
     ]
-    con.executemany("insert into intermediate.int_prop_offers values (?, ?, ?, ?, ?, ?)", offers)
+    con.executemany("insert into analytics.prop_offers values (?, ?, ?, ?, ?, ?)", offers)
     predictions = con.execute("select * from predictions.predictions").df()
     con.close()
     return {

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nbacore.settings import PROJECT_DIR, Settings, SourceSettings
+from nbacore.settings import PROJECT_DIR, Settings, SourceSettings, load_scrape_settings
 from scrapers.config import ScrapeConfig
 from scrapers.http import HttpPolicy
 from simulator import SimConfig, simulate_season
@@ -75,6 +75,7 @@ def settings_for(
         sources=SourceSettings(
             cdn_base_url=cdn, stats_base_url=stats or cdn, odds_base_url=odds or cdn, odds_api_key=key
         ),
+        scrape=load_scrape_settings(FAST_ENV),  # the waits a run through these settings uses
     )
 
 

@@ -60,7 +60,7 @@ def test_incremental_run_for_a_newly_landed_date_equals_a_full_refresh(sim):
         con.execute(f"delete from raw.{table} where game_date = ?", [held_back])
     con.close()
 
-    ok(sim.dbt("run", "--select", "+tag:phase4", "--full-refresh"))
+    ok(sim.dbt("run", "--select", "+tag:precompute", "--full-refresh"))
     con = sim.connect()
     scoring_before = con.execute(
         "select count(*) from precompute.feature_mart where row_kind = 'scoring' and game_date = ?", [held_back]
@@ -72,7 +72,7 @@ def test_incremental_run_for_a_newly_landed_date_equals_a_full_refresh(sim):
         con.execute(f"insert into raw.{table} select * from held.{table}")
     con.close()
 
-    ok(sim.dbt("run", "--select", "+tag:phase4"))
+    ok(sim.dbt("run", "--select", "+tag:precompute"))
     con = sim.connect()
     try:
         untouched = con.execute(
@@ -89,7 +89,7 @@ def test_incremental_run_for_a_newly_landed_date_equals_a_full_refresh(sim):
     assert untouched > 0, "the second run rebuilt old dates: it was not incremental"
     assert dict(landed).keys() == {"training"}
 
-    ok(sim.dbt("run", "--select", "tag:phase4", "--full-refresh"))
+    ok(sim.dbt("run", "--select", "tag:precompute", "--full-refresh"))
     con = sim.connect()
     try:
         full = snapshot(con)
@@ -101,7 +101,7 @@ def test_incremental_run_for_a_newly_landed_date_equals_a_full_refresh(sim):
 
 
 def test_changing_box_scores_on_a_date_moves_no_feature_dated_on_or_before_it(sim):
-    ok(sim.dbt("run", "--select", "+tag:phase4", "--full-refresh"))
+    ok(sim.dbt("run", "--select", "+tag:precompute", "--full-refresh"))
     features = ", ".join(feature_names() + [f"{n}_missing" for n in feature_names()])
     query = f"select player_id, game_id, market, game_date, {features} from precompute.feature_mart order by 1, 2, 3"
     con = sim.connect()
@@ -125,7 +125,7 @@ def test_changing_box_scores_on_a_date_moves_no_feature_dated_on_or_before_it(si
     finally:
         con.close()
 
-    ok(sim.dbt("run", "--select", "+tag:phase4", "--full-refresh"))
+    ok(sim.dbt("run", "--select", "+tag:precompute", "--full-refresh"))
     con = sim.connect()
     try:
         after = con.execute(query).fetchall()

@@ -126,7 +126,7 @@ def hold_back_last_played_date(con: duckdb.DuckDBPyConnection) -> date:
 
 def test_incremental_run_over_two_seasons_equals_a_full_refresh(league):
     warehouse, players, held_back = league
-    ok(warehouse.dbt("run", "--select", "+tag:phase4", "--full-refresh"))
+    ok(warehouse.dbt("run", "--select", "+tag:precompute", "--full-refresh"))
     con = warehouse.connect()
     try:
         # season-1 rows are far older than the lookback: marked, they must survive the incremental run untouched
@@ -143,7 +143,7 @@ def test_incremental_run_over_two_seasons_equals_a_full_refresh(league):
     finally:
         con.close()
 
-    ok(warehouse.dbt("run", "--select", "+tag:phase4"))
+    ok(warehouse.dbt("run", "--select", "+tag:precompute"))
     compiled = next(warehouse.root.joinpath("target").rglob("compiled/**/player_daily_cache.sql")).read_text()
     con = warehouse.connect()
     try:
@@ -161,7 +161,7 @@ def test_incremental_run_over_two_seasons_equals_a_full_refresh(league):
     assert "carried_dates" in compiled, "the second run did not compile player_daily_cache's incremental branch"
     assert marked > 0 and untouched == marked, "the incremental run rewrote season-1 rows"
 
-    ok(warehouse.dbt("run", "--select", "tag:phase4", "--full-refresh"))
+    ok(warehouse.dbt("run", "--select", "tag:precompute", "--full-refresh"))
     con = warehouse.connect()
     try:
         full = snapshot(con)

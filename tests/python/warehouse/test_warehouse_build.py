@@ -126,7 +126,7 @@ def test_real_ten_seasons_reconcile_player_points_with_team_points(real_warehous
 def test_every_real_2025_26_prop_name_resolves_and_join_share_is_reported(real_warehouse):
     con = duckdb.connect(str(real_warehouse))
     try:
-        unmatched = con.execute("select * from analytics.prop_player_names_unmatched").fetchall()
+        unmatched = con.execute("select * from monitoring.prop_player_names_unmatched").fetchall()
         total, joined = con.execute(
             """
             select count(*), count(pgs.player_id)
