@@ -174,7 +174,7 @@ def daily_test_since(latest_box_score: date | None, since: date | None = None) -
 
 
 def daily_build_state(settings: Settings) -> tuple[list[str], date | None]:
-    """(staging views and seeds the warehouse lacks as ``schema.name``, the newest box-score date landed).
+    """(views and seeds the warehouse lacks as ``schema.name``, the newest box-score date landed).
     On BigQuery nothing is checked here (a full build is the deploy step there, see docs/bigquery.md) and
     the daily tests are not scoped."""
     if settings.target != "local":
@@ -184,6 +184,11 @@ def daily_build_state(settings: Settings) -> tuple[list[str], date | None]:
 
     wanted = {("staging", p.stem) for p in (PROJECT_DIR / "models" / "staging").rglob("*.sql")}
     wanted |= {("reference", p.stem) for p in (PROJECT_DIR / "seeds").glob("*.csv")}
+    # views outside staging (the public models Python reads): a warehouse built before they existed needs them
+    for folder in ("intermediate", "analytics", "precompute", "monitoring"):
+        for model in (PROJECT_DIR / "models" / folder).glob("*.sql"):
+            if 'materialized="view"' in model.read_text(encoding="utf-8"):
+                wanted.add((folder, model.stem))
     with connect(settings) as con:
         present = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
         latest = con.execute("select max(game_date) from raw.player_game_logs").fetchone()[0]

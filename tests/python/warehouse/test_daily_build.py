@@ -304,8 +304,10 @@ def _sentinels(warehouse: Warehouse) -> int:
 
 
 def _needed_from_a_full_build() -> list[str]:
-    """What the daily build leaves as the last full build made it: every staging view and every seed."""
+    """What the daily build leaves as the last full build made it: every view (staging, and the public models
+    Python reads) and every seed."""
     views = [f"staging.{p.stem}" for p in (PROJECT_DIR / "models" / "staging").rglob("*.sql")]
+    views += ["analytics.player_lookups", "analytics.prop_offers"]
     seeds = [f"reference.{p.stem}" for p in (PROJECT_DIR / "seeds").glob("*.csv")]
     return sorted(views + seeds)
 
@@ -320,7 +322,7 @@ def test_before_a_full_build_the_daily_build_is_a_full_build(tmp_path, monkeypat
                                 "from a full build first")
 
 
-@pytest.mark.parametrize("kind", ["staging.", "reference."])
+@pytest.mark.parametrize("kind", ["staging.", "reference.", "analytics."])
 def test_one_missing_staging_view_or_seed_is_named_and_means_a_full_build(tmp_path, monkeypatch, kind):
     from nbacore.raw_tables import create_raw_tables
 
@@ -331,7 +333,7 @@ def test_one_missing_staging_view_or_seed_is_named_and_means_a_full_build(tmp_pa
     con = duckdb.connect(str(path))
     try:
         create_raw_tables(con)
-        con.execute("create schema staging; create schema reference")
+        con.execute("create schema staging; create schema reference; create schema analytics")
         for name in needed:
             if name != missing:
                 con.execute(f"create table {name} (x integer)")
