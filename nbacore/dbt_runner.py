@@ -11,7 +11,7 @@ from nbacore.settings import Settings
 # dbt layer -> selector. Selecting a layer builds its parents too, so a layer is always self-consistent.
 # ("Phase" names a step of the morning run; the dbt folders are layers: staging, analytics, precompute.)
 LAYER_SELECTORS = {
-    "staging": "tag:staging",
+    "staging": "+tag:staging",  # with its parent seed (markets)
     "analytics": "+tag:analytics",
     # The precompute layer also builds what predict reads (+exposure:predict: the public offers and lookups),
     # every seed (data tests read data_test_exceptions, no model's parent) and the list of prop names matching
