@@ -1,113 +1,36 @@
 -- The feature mart: one row per (player_id, game_id, market), training and scoring rows from the same SQL so
--- they can never skew. Rows:
---   training  every competitive player-game in player_game_summary x the 5 markets (line NULL when none);
---             plus every final game a player had a pregame line for but did not play (did_play = false)
+-- they can never skew. Rows: the player-games of feature_mart_player_games x the markets (seeds/markets.csv):
+--   training  every competitive player-game he played x every market (line NULL when none); plus every final
+--             game he had a pregame line for but did not play (did_play = false), in the markets with a line
 --   scoring   every (player, game, market) with a pregame line for a game that is not final yet
 -- Prop names that match no player are left out here and listed by monitoring.prop_player_names_unmatched.
--- Features (f_*, doubles, booleans as 0/1) come in the canonical order of macros/feature_mart.sql, each
--- defined in seeds/feature_definitions.csv and _precompute__models.yml; every one is computed from data
--- dated strictly before the game (the caches use macros/rolling_window.sql). f_<name>_missing is true when
--- the value is NULL or fell back (a window with fewer games than its size); NULL is never replaced.
--- quality_score = share of features not missing.
+-- Features (f_*, doubles, booleans as 0/1) come in the order of seeds/feature_definitions.csv, which defines
+-- each one (tests/dbt/assert_feature_definitions_match_mart.sql keeps the two equal; append new features at
+-- the end and bump var('feature_version')); every one is computed from data dated strictly before the game
+-- (the caches use macros/rolling_window.sql). f_<name>_missing is true when the value is NULL or fell back (a
+-- window with fewer games than its size); NULL is never replaced. quality_score = share of features not
+-- missing.
 -- Incremental by game_date, like player_daily_cache (the newest training date sets the lookback).
 {{ config(**incremental_config(grain=['player_id', 'game_id', 'market'])) }}
 
+-- depends_on: {{ ref('markets') }}
 {%- set markets = prop_markets() %}
-
-{#- value and missing expression per feature. Features of the row's market are computed after the fan-out to
-    markets, over the columns of player_dates (per_market); the others once per player-date, over its joined
-    inputs (cache, own_team, opponent_team, factors). -#}
-{%- set features = {
-    'f_stat_avg_l5': {
-        'per_market': true,
-        'value': by_market('', '_avg_l5'),
-        'missing': '(' ~ by_market('', '_games_l5') ~ ') < 5'},
-    'f_stat_avg_l10': {
-        'per_market': true,
-        'value': by_market('', '_avg_l10'),
-        'missing': '(' ~ by_market('', '_games_l10') ~ ') < 10'},
-    'f_stat_avg_season': {
-        'per_market': true,
-        'value': by_market('', '_avg_season'),
-        'missing': none},
-    'f_stat_std_l10': {
-        'per_market': true,
-        'value': by_market('', '_std_l10'),
-        'missing': '(' ~ by_market('', '_games_l10') ~ ') < 10'},
-    'f_stat_per_minute_l10': {
-        'per_market': true,
-        'value': by_market('', '_per_minute_l10'),
-        'missing': '(' ~ by_market('', '_games_l10') ~ ') < 10'},
-    'f_minutes_avg_l5': {'value': 'cache.minutes_avg_l5', 'missing': 'cache.minutes_games_l5 < 5'},
-    'f_minutes_avg_l10': {'value': 'cache.minutes_avg_l10', 'missing': 'cache.minutes_games_l10 < 10'},
-    'f_minutes_avg_season': {'value': 'cache.minutes_avg_season', 'missing': none},
-    'f_usage_avg_l10': {'value': 'cache.usage_avg_l10', 'missing': 'cache.usage_games_l10 < 10'},
-    'f_ts_avg_l10': {'value': 'cache.ts_pct_l10', 'missing': 'cache.ts_games_l10 < 10'},
-    'f_games_played_season': {'value': 'cache.games_played_season', 'missing': none},
-    'f_games_last_7d': {'value': 'cache.games_last_7d', 'missing': none},
-    'f_games_last_14d': {'value': 'cache.games_last_14d', 'missing': none},
-    'f_minutes_last_7d': {'value': 'cache.minutes_last_7d', 'missing': none},
-    'f_days_rest': {'value': 'cache.days_rest', 'missing': none},
-    'f_is_back_to_back': {'value': bool_to_double('cache.played_yesterday'), 'missing': none},
-    'f_is_home': {'value': bool_to_double('cache.is_home'), 'missing': none},
-    'f_early_season': {'value': bool_to_double('cache.is_early_season'), 'missing': none},
-    'f_team_pace_l15': {'value': 'own_team.pace_l15', 'missing': 'own_team.pace_games_l15 < 15'},
-    'f_opp_def_rating_l15': {'value': 'opponent_team.def_rating_l15', 'missing': 'opponent_team.def_rating_games_l15 < 15'},
-    'f_opp_pace_l15': {'value': 'opponent_team.pace_l15', 'missing': 'opponent_team.pace_games_l15 < 15'},
-    'f_opp_allowed_stat_vs_league': {
-        'per_market': true,
-        'value': by_market('opponent_', '_allowed_vs_league'),
-        'missing': '(' ~ by_market('opponent_', '_allowed_games_l15') ~ ') < 15'},
-    'f_opp_days_rest': {'value': 'opponent_team.days_rest', 'missing': none},
-    'f_pace_differential': {
-        'value': 'factors.pace_differential',
-        'missing': 'own_team.pace_games_l15 < 15 or opponent_team.pace_games_l15 < 15'},
-    'f_fatigue': {'value': 'factors.fatigue', 'missing': none},
-    'f_usage_spike': {'value': 'factors.usage_spike', 'missing': none},
-    'f_rest_advantage': {'value': 'factors.rest_advantage', 'missing': none},
-    'f_line_minus_avg_l10': {
-        'per_market': true,
-        'value': 'line - (' ~ by_market('', '_avg_l10') ~ ')',
-        'missing': '(' ~ by_market('', '_games_l10') ~ ') < 10'},
-} %}
-
-{%- set names = feature_names() %}
-{%- if names | sort != features.keys() | list | sort %}
-    {{ exceptions.raise_compiler_error("feature_mart: the features defined here and macros/feature_mart.sql feature_names() differ; keep them identical") }}
-{%- endif %}
-{#- the features computed once per player-date, and those of the row's market -#}
-{%- set player_date_names = [] %}
-{%- set market_names = [] %}
-{%- for name in names %}
-    {%- do (market_names if features[name].get('per_market') else player_date_names).append(name) %}
-{%- endfor %}
 
 with
 
 markets as (
 
-    {% for market in markets -%}
-    select '{{ market }}' as market
-    {% if not loop.last %}union all
-    {% endif %}
-    {%- endfor %}
+    select market from {{ ref('markets') }}
 
 ),
 
-cache as (
-
-    select * from {{ ref('player_daily_cache') }}
-
-),
-
--- which player has a cache row for which game (the narrow slice the line matching needs)
 player_games as (
 
-    select player_id, game_id, game_date, is_played from {{ ref('player_daily_cache') }}
+    select * from {{ ref('feature_mart_player_games') }}
 
 ),
 
--- pregame consensus lines, attached to the player the prop name means in that game (the one with a cache row)
+-- pregame consensus lines, attached to the player the prop name means in that game (the one with a row)
 player_lines as (
 
     select
@@ -157,70 +80,94 @@ lines as (
 
 ),
 
--- player x date: every input of his mart rows, joined once before the fan-out to markets, and the features
--- that do not depend on the market
+-- player x date: every input of his mart rows, joined once before the fan-out to markets: his windows and
+-- box score in each market, his team's and his opponent's windows, the composite factors
 player_dates as (
 
     select
-        cache.player_id,
+        player_games.player_id,
         players.player_lookup,
         players.player_name,
-        cache.game_id,
-        cache.game_date,
-        cache.season,
-        cache.season_type,
-        cache.team,
-        cache.opponent,
-        cache.is_home,
-        cache.row_source,
-        case when cache.row_source = 'scheduled' then 'scoring' else 'training' end as row_kind,
+        player_games.game_id,
+        player_games.game_date,
+        player_games.season,
+        player_games.season_type,
+        player_games.team,
+        player_games.opponent,
+        player_games.is_home,
+        player_games.row_source,
+        case when player_games.row_source = 'scheduled' then 'scoring' else 'training' end as row_kind,
         case
-            when cache.row_source = 'box_score' then true
-            when cache.row_source = 'dnp_with_line' then false
+            when player_games.row_source = 'box_score' then true
+            when player_games.row_source = 'dnp_with_line' then false
         end as did_play,
         {%- for market in markets %}
         box_scores.{{ market }} as box_score_{{ market }},
-        {%- for suffix in ['_avg_l5', '_games_l5', '_avg_l10', '_games_l10', '_avg_season', '_std_l10', '_per_minute_l10'] %}
-        cache.{{ market }}{{ suffix }},
-        {%- endfor %}
+        cache.{{ market }}_avg_l5,
+        cache.{{ market }}_games_l5,
+        cache.{{ market }}_avg_l10,
+        cache.{{ market }}_games_l10,
+        cache.{{ market }}_avg_season,
+        cache.{{ market }}_std_l10,
+        cache.{{ market }}_per_minute_l10,
         opponent_team.{{ market }}_allowed_vs_league as opponent_{{ market }}_allowed_vs_league,
         opponent_team.{{ market }}_allowed_games_l15 as opponent_{{ market }}_allowed_games_l15,
         {%- endfor %}
-        {%- for name in player_date_names %}
-        cast({{ features[name]['value'] }} as {{ type_double() }}) as {{ name }},
-        {%- endfor %}
-        {%- for name in player_date_names %}
-        {{ feature_is_missing(features[name]['value'], features[name]['missing']) }} as {{ name }}_missing,
-        {%- endfor %}
-        -- how many of these features are not missing (quality_score adds those of the market)
-        (
-            {%- for name in player_date_names %}
-            case when {{ feature_is_missing(features[name]['value'], features[name]['missing']) }} then 0 else 1 end{{ ' +' if not loop.last }}
-            {%- endfor %}
-        ) as player_date_features_present
-    from cache
+        cache.minutes_avg_l5,
+        cache.minutes_games_l5,
+        cache.minutes_avg_l10,
+        cache.minutes_games_l10,
+        cache.minutes_avg_season,
+        cache.usage_avg_l10,
+        cache.usage_games_l10,
+        cache.ts_pct_l10,
+        cache.ts_games_l10,
+        cache.games_played_season,
+        cache.games_last_7d,
+        cache.games_last_14d,
+        cache.minutes_last_7d,
+        cache.days_rest,
+        cache.played_yesterday,
+        cache.is_home as cache_is_home,
+        cache.is_early_season,
+        own_team.pace_l15 as team_pace_l15,
+        own_team.pace_games_l15 as team_pace_games_l15,
+        opponent_team.def_rating_l15 as opponent_def_rating_l15,
+        opponent_team.def_rating_games_l15 as opponent_def_rating_games_l15,
+        opponent_team.pace_l15 as opponent_pace_l15,
+        opponent_team.pace_games_l15 as opponent_pace_games_l15,
+        opponent_team.days_rest as opponent_days_rest,
+        factors.pace_differential,
+        factors.fatigue,
+        factors.usage_spike,
+        factors.rest_advantage
+    from player_games
+    inner join {{ ref('player_daily_cache') }} as cache
+        on cache.player_id = player_games.player_id
+        and cache.game_date = player_games.game_date
     inner join {{ ref('int_players') }} as players
-        on players.player_id = cache.player_id
+        on players.player_id = player_games.player_id
     left join {{ ref('player_game_summary') }} as box_scores
-        on box_scores.player_id = cache.player_id
-        and box_scores.game_id = cache.game_id
+        on box_scores.player_id = player_games.player_id
+        and box_scores.game_id = player_games.game_id
     left join {{ ref('player_composite_factors') }} as factors
-        on factors.player_id = cache.player_id
-        and factors.game_date = cache.game_date
+        on factors.player_id = player_games.player_id
+        and factors.game_date = player_games.game_date
     left join {{ ref('team_defense_daily_cache') }} as own_team
-        on own_team.team = cache.team
-        and own_team.game_date = cache.game_date
+        on own_team.team = player_games.team
+        and own_team.game_date = player_games.game_date
     left join {{ ref('team_defense_daily_cache') }} as opponent_team
-        on opponent_team.team = cache.opponent
-        and opponent_team.game_date = cache.game_date
+        on opponent_team.team = player_games.opponent
+        and opponent_team.game_date = player_games.game_date
     {% if is_incremental() %}
-    where cache.game_date >= {{ incremental_since(filter="row_kind = 'training'") }}
+    where player_games.game_date >= {{ incremental_since(filter="row_kind = 'training'") }}
     {% endif %}
 
 ),
 
 -- the rows: every player-game x every market; DNPs and scheduled games only in the markets they have a line
--- for (lines only come in the five markets: staging maps the feed's keys to them and drops the rest)
+-- for (lines only come in the markets of the seed: staging maps the feed's keys to them and drops the rest).
+-- by_market(prefix, suffix) picks the row's market's column: case market when 'points' then points_avg_l5 ...
 with_lines as (
 
     select
@@ -229,7 +176,17 @@ with_lines as (
         lines.latest_line as line,
         lines.opening_line,
         lines.line_movement,
-        lines.latest_books_offering as line_books
+        lines.latest_books_offering as line_books,
+        {{ by_market('player_dates.box_score_', '', 'markets.market') }} as box_score_stat,
+        {{ by_market('player_dates.', '_avg_l5', 'markets.market') }} as stat_avg_l5,
+        {{ by_market('player_dates.', '_games_l5', 'markets.market') }} as stat_games_l5,
+        {{ by_market('player_dates.', '_avg_l10', 'markets.market') }} as stat_avg_l10,
+        {{ by_market('player_dates.', '_games_l10', 'markets.market') }} as stat_games_l10,
+        {{ by_market('player_dates.', '_avg_season', 'markets.market') }} as stat_avg_season,
+        {{ by_market('player_dates.', '_std_l10', 'markets.market') }} as stat_std_l10,
+        {{ by_market('player_dates.', '_per_minute_l10', 'markets.market') }} as stat_per_minute_l10,
+        {{ by_market('player_dates.opponent_', '_allowed_vs_league', 'markets.market') }} as opponent_allowed_vs_league,
+        {{ by_market('player_dates.opponent_', '_allowed_games_l15', 'markets.market') }} as opponent_allowed_games_l15
     from player_dates
     cross join markets
     left join lines
@@ -241,6 +198,7 @@ with_lines as (
 
 ),
 
+-- each feature's value, and whether it is missing: NULL, or a window shorter than its size
 with_features as (
 
     select
@@ -261,25 +219,69 @@ with_features as (
         line_movement,
         line is not null as has_line,
         line_books,
-        case
-            when row_source = 'box_score' then cast({{ by_market('box_score_', '') }} as {{ type_double() }})
-        end as actual,
+        case when row_source = 'box_score' then cast(box_score_stat as {{ type_double() }}) end as actual,
         did_play,
-        {%- for name in names %}
-        {%- if name in market_names %}
-        cast({{ features[name]['value'] }} as {{ type_double() }}) as {{ name }},
-        {%- else %}
-        {{ name }},
-        {%- endif %}
-        {%- endfor %}
-        {%- for name in names %}
-        {%- if name in market_names %}
-        {{ feature_is_missing(features[name]['value'], features[name]['missing']) }} as {{ name }}_missing,
-        {%- else %}
-        {{ name }}_missing,
-        {%- endif %}
-        {%- endfor %}
-        player_date_features_present
+
+        cast(stat_avg_l5 as {{ type_double() }}) as f_stat_avg_l5,
+        cast(stat_avg_l10 as {{ type_double() }}) as f_stat_avg_l10,
+        cast(stat_avg_season as {{ type_double() }}) as f_stat_avg_season,
+        cast(stat_std_l10 as {{ type_double() }}) as f_stat_std_l10,
+        cast(stat_per_minute_l10 as {{ type_double() }}) as f_stat_per_minute_l10,
+        cast(minutes_avg_l5 as {{ type_double() }}) as f_minutes_avg_l5,
+        cast(minutes_avg_l10 as {{ type_double() }}) as f_minutes_avg_l10,
+        cast(minutes_avg_season as {{ type_double() }}) as f_minutes_avg_season,
+        cast(usage_avg_l10 as {{ type_double() }}) as f_usage_avg_l10,
+        cast(ts_pct_l10 as {{ type_double() }}) as f_ts_avg_l10,
+        cast(games_played_season as {{ type_double() }}) as f_games_played_season,
+        cast(games_last_7d as {{ type_double() }}) as f_games_last_7d,
+        cast(games_last_14d as {{ type_double() }}) as f_games_last_14d,
+        cast(minutes_last_7d as {{ type_double() }}) as f_minutes_last_7d,
+        cast(days_rest as {{ type_double() }}) as f_days_rest,
+        cast(case when played_yesterday is null then null when played_yesterday then 1.0 else 0.0 end as {{ type_double() }}) as f_is_back_to_back,
+        cast(case when cache_is_home is null then null when cache_is_home then 1.0 else 0.0 end as {{ type_double() }}) as f_is_home,
+        cast(case when is_early_season is null then null when is_early_season then 1.0 else 0.0 end as {{ type_double() }}) as f_early_season,
+        cast(team_pace_l15 as {{ type_double() }}) as f_team_pace_l15,
+        cast(opponent_def_rating_l15 as {{ type_double() }}) as f_opp_def_rating_l15,
+        cast(opponent_pace_l15 as {{ type_double() }}) as f_opp_pace_l15,
+        cast(opponent_allowed_vs_league as {{ type_double() }}) as f_opp_allowed_stat_vs_league,
+        cast(opponent_days_rest as {{ type_double() }}) as f_opp_days_rest,
+        cast(pace_differential as {{ type_double() }}) as f_pace_differential,
+        cast(fatigue as {{ type_double() }}) as f_fatigue,
+        cast(usage_spike as {{ type_double() }}) as f_usage_spike,
+        cast(rest_advantage as {{ type_double() }}) as f_rest_advantage,
+        cast(line - stat_avg_l10 as {{ type_double() }}) as f_line_minus_avg_l10,
+
+        case when stat_avg_l5 is null or stat_games_l5 < 5 then true else false end as f_stat_avg_l5_missing,
+        case when stat_avg_l10 is null or stat_games_l10 < 10 then true else false end as f_stat_avg_l10_missing,
+        case when stat_avg_season is null then true else false end as f_stat_avg_season_missing,
+        case when stat_std_l10 is null or stat_games_l10 < 10 then true else false end as f_stat_std_l10_missing,
+        case when stat_per_minute_l10 is null or stat_games_l10 < 10 then true else false end as f_stat_per_minute_l10_missing,
+        case when minutes_avg_l5 is null or minutes_games_l5 < 5 then true else false end as f_minutes_avg_l5_missing,
+        case when minutes_avg_l10 is null or minutes_games_l10 < 10 then true else false end as f_minutes_avg_l10_missing,
+        case when minutes_avg_season is null then true else false end as f_minutes_avg_season_missing,
+        case when usage_avg_l10 is null or usage_games_l10 < 10 then true else false end as f_usage_avg_l10_missing,
+        case when ts_pct_l10 is null or ts_games_l10 < 10 then true else false end as f_ts_avg_l10_missing,
+        case when games_played_season is null then true else false end as f_games_played_season_missing,
+        case when games_last_7d is null then true else false end as f_games_last_7d_missing,
+        case when games_last_14d is null then true else false end as f_games_last_14d_missing,
+        case when minutes_last_7d is null then true else false end as f_minutes_last_7d_missing,
+        case when days_rest is null then true else false end as f_days_rest_missing,
+        case when played_yesterday is null then true else false end as f_is_back_to_back_missing,
+        case when cache_is_home is null then true else false end as f_is_home_missing,
+        case when is_early_season is null then true else false end as f_early_season_missing,
+        case when team_pace_l15 is null or team_pace_games_l15 < 15 then true else false end as f_team_pace_l15_missing,
+        case when opponent_def_rating_l15 is null or opponent_def_rating_games_l15 < 15 then true else false end as f_opp_def_rating_l15_missing,
+        case when opponent_pace_l15 is null or opponent_pace_games_l15 < 15 then true else false end as f_opp_pace_l15_missing,
+        case when opponent_allowed_vs_league is null or opponent_allowed_games_l15 < 15 then true else false end as f_opp_allowed_stat_vs_league_missing,
+        case when opponent_days_rest is null then true else false end as f_opp_days_rest_missing,
+        case
+            when pace_differential is null or team_pace_games_l15 < 15 or opponent_pace_games_l15 < 15 then true
+            else false
+        end as f_pace_differential_missing,
+        case when fatigue is null then true else false end as f_fatigue_missing,
+        case when usage_spike is null then true else false end as f_usage_spike_missing,
+        case when rest_advantage is null then true else false end as f_rest_advantage_missing,
+        case when line - stat_avg_l10 is null or stat_games_l10 < 10 then true else false end as f_line_minus_avg_l10_missing
     from with_lines
 
 )
@@ -304,17 +306,92 @@ select
     line_books,
     actual,
     did_play,
-    {%- for name in names %}
-    {{ name }},
-    {%- endfor %}
-    {%- for name in names %}
-    {{ name }}_missing,
-    {%- endfor %}
+    f_stat_avg_l5,
+    f_stat_avg_l10,
+    f_stat_avg_season,
+    f_stat_std_l10,
+    f_stat_per_minute_l10,
+    f_minutes_avg_l5,
+    f_minutes_avg_l10,
+    f_minutes_avg_season,
+    f_usage_avg_l10,
+    f_ts_avg_l10,
+    f_games_played_season,
+    f_games_last_7d,
+    f_games_last_14d,
+    f_minutes_last_7d,
+    f_days_rest,
+    f_is_back_to_back,
+    f_is_home,
+    f_early_season,
+    f_team_pace_l15,
+    f_opp_def_rating_l15,
+    f_opp_pace_l15,
+    f_opp_allowed_stat_vs_league,
+    f_opp_days_rest,
+    f_pace_differential,
+    f_fatigue,
+    f_usage_spike,
+    f_rest_advantage,
+    f_line_minus_avg_l10,
+    f_stat_avg_l5_missing,
+    f_stat_avg_l10_missing,
+    f_stat_avg_season_missing,
+    f_stat_std_l10_missing,
+    f_stat_per_minute_l10_missing,
+    f_minutes_avg_l5_missing,
+    f_minutes_avg_l10_missing,
+    f_minutes_avg_season_missing,
+    f_usage_avg_l10_missing,
+    f_ts_avg_l10_missing,
+    f_games_played_season_missing,
+    f_games_last_7d_missing,
+    f_games_last_14d_missing,
+    f_minutes_last_7d_missing,
+    f_days_rest_missing,
+    f_is_back_to_back_missing,
+    f_is_home_missing,
+    f_early_season_missing,
+    f_team_pace_l15_missing,
+    f_opp_def_rating_l15_missing,
+    f_opp_pace_l15_missing,
+    f_opp_allowed_stat_vs_league_missing,
+    f_opp_days_rest_missing,
+    f_pace_differential_missing,
+    f_fatigue_missing,
+    f_usage_spike_missing,
+    f_rest_advantage_missing,
+    f_line_minus_avg_l10_missing,
+    -- the share of the 28 features above that are not missing
     (
-        player_date_features_present
-        {%- for name in market_names %}
-        + case when {{ name }}_missing then 0 else 1 end
-        {%- endfor %}
-    ) / {{ names | length }}.0 as quality_score,
+        case when f_stat_avg_l5_missing then 0 else 1 end
+        + case when f_stat_avg_l10_missing then 0 else 1 end
+        + case when f_stat_avg_season_missing then 0 else 1 end
+        + case when f_stat_std_l10_missing then 0 else 1 end
+        + case when f_stat_per_minute_l10_missing then 0 else 1 end
+        + case when f_minutes_avg_l5_missing then 0 else 1 end
+        + case when f_minutes_avg_l10_missing then 0 else 1 end
+        + case when f_minutes_avg_season_missing then 0 else 1 end
+        + case when f_usage_avg_l10_missing then 0 else 1 end
+        + case when f_ts_avg_l10_missing then 0 else 1 end
+        + case when f_games_played_season_missing then 0 else 1 end
+        + case when f_games_last_7d_missing then 0 else 1 end
+        + case when f_games_last_14d_missing then 0 else 1 end
+        + case when f_minutes_last_7d_missing then 0 else 1 end
+        + case when f_days_rest_missing then 0 else 1 end
+        + case when f_is_back_to_back_missing then 0 else 1 end
+        + case when f_is_home_missing then 0 else 1 end
+        + case when f_early_season_missing then 0 else 1 end
+        + case when f_team_pace_l15_missing then 0 else 1 end
+        + case when f_opp_def_rating_l15_missing then 0 else 1 end
+        + case when f_opp_pace_l15_missing then 0 else 1 end
+        + case when f_opp_allowed_stat_vs_league_missing then 0 else 1 end
+        + case when f_opp_days_rest_missing then 0 else 1 end
+        + case when f_pace_differential_missing then 0 else 1 end
+        + case when f_fatigue_missing then 0 else 1 end
+        + case when f_usage_spike_missing then 0 else 1 end
+        + case when f_rest_advantage_missing then 0 else 1 end
+        + case when f_line_minus_avg_l10_missing then 0 else 1 end
+    ) / 28.0 as quality_score,
     '{{ var("feature_version", "v1") }}' as feature_version
 from with_features

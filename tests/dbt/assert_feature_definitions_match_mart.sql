@@ -1,16 +1,17 @@
--- seeds/feature_definitions.csv lists exactly the feature mart's features, at the positions the mart writes
--- them (macros/feature_mart.sql feature_names()), each with a definition, unit, window and source.
-with
-
-mart_order as (
-
-    {% for name in feature_names() -%}
-    select '{{ name }}' as feature_name, {{ loop.index }} as position
-    {% if not loop.last %}union all
-    {% endif %}
+-- seeds/feature_definitions.csv lists exactly the feature mart's features (its f_* columns that are not
+-- missing flags), at the positions the mart writes them, each with a definition, unit, window and source.
+-- The mart's columns are read from the warehouse (none in the offline BigQuery compile, which runs no test).
+-- depends_on: {{ ref('feature_mart') }}
+{%- set mart_features = [] %}
+{%- if execute and not var('offline_compile', false) %}
+    {%- for column in adapter.get_columns_in_relation(ref('feature_mart')) %}
+        {%- set name = column.name | lower %}
+        {%- if name.startswith('f_') and not name.endswith('_missing') %}
+            {%- do mart_features.append(name) %}
+        {%- endif %}
     {%- endfor %}
-
-),
+{%- endif %}
+with
 
 seed as (
 
@@ -22,6 +23,18 @@ seed as (
         {{ adapter.quote('window') }} as feature_window,
         source
     from {{ ref('feature_definitions') }}
+
+),
+
+mart_order as (
+
+    {% for name in mart_features -%}
+    select '{{ name }}' as feature_name, {{ loop.index }} as position
+    {% if not loop.last %}union all
+    {% endif %}
+    {%- else -%}
+    select feature_name, position from seed where 1 = 0
+    {%- endfor %}
 
 )
 

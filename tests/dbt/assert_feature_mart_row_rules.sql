@@ -3,6 +3,7 @@
 --   DNP rows (did_play false): a line and no actual;  has_line = (line is not NULL);
 --   every missing flag is set, and every NULL feature is flagged missing (NULL is never passed off as data).
 {{ config(tags=['daily']) }}  -- also run by the daily build (selectors.yml)
+-- depends_on: {{ ref('feature_definitions') }}
 
 select
     player_id,

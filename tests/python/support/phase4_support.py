@@ -32,12 +32,19 @@ INCREMENTAL_TABLES = {
     "intermediate.int_prop_offers": "snapshot_at, event_id, player_name, market, bookmaker, line",
     "intermediate.int_prop_consensus_lines": "game_id, player_lookup, market, snapshot_at",
     "intermediate.int_prop_pregame_lines": "game_id, player_lookup, market",
+    "precompute.feature_mart_player_games": "player_id, game_date",
     "precompute.player_daily_cache": "player_id, game_date",
     "precompute.team_defense_daily_cache": "team, game_date",
     "precompute.player_composite_factors": "player_id, game_date",
     "precompute.feature_mart": "player_id, game_id, market",
 }
-PRECOMPUTE_MODELS = ("player_daily_cache", "team_defense_daily_cache", "player_composite_factors", "feature_mart")
+PRECOMPUTE_MODELS = (
+    "feature_mart_player_games",
+    "player_daily_cache",
+    "team_defense_daily_cache",
+    "player_composite_factors",
+    "feature_mart",
+)
 FEATURE_DEFINITIONS = PROJECT_DIR / "seeds" / "feature_definitions.csv"
 MARKETS = ("points", "rebounds", "assists", "threes", "pra")
 

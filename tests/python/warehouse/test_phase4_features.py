@@ -122,18 +122,18 @@ def test_the_oracle_catches_a_wrong_team_opponent_home_season_or_line(oracle_sam
 
 
 # The same wrong context written by the SQL, so that every feature built on it agrees with it: the box-score rows
-# of player_daily_cache take the other side of the game, and the mart's line is one more than the consensus.
+# of feature_mart_player_games take the other side of the game, and the mart's line is one more than the consensus.
 SQL_CONTEXT_MUTATIONS = [
-    ("models/precompute/player_daily_cache.sql",
-     "        team,\n        opponent,\n        is_home,\n        true as is_played,",
-     "        opponent as team,\n        team as opponent,\n        not is_home as is_home,\n        true as is_played,"),
+    ("models/precompute/feature_mart_player_games.sql",
+     "        team,\n        opponent,\n        is_home,\n        'box_score' as row_source,",
+     "        opponent as team,\n        team as opponent,\n        not is_home as is_home,\n        'box_score' as row_source,"),
     ("models/precompute/feature_mart.sql", "        lines.latest_line as line,", "        lines.latest_line + 1 as line,"),
 ]
 
 
 def test_the_oracle_catches_a_swapped_side_and_a_shifted_line_written_by_the_sql(sim_warehouse, tmp_path):
     mutant = build_mutant(sim_warehouse.path, tmp_path / "mutant", SQL_CONTEXT_MUTATIONS,
-                          ["run", "--select", "player_daily_cache+", "--full-refresh"])
+                          ["run", "--select", "feature_mart_player_games+", "--full-refresh"])
     con = duckdb.connect(str(mutant))
     try:
         history = load_history(con)

@@ -33,6 +33,7 @@ SEASON_1 = SimConfig(seed=SEED, season_start_year=2024, start_date=date(2024, 10
 SEASON_2 = SimConfig(seed=SEED, season_start_year=2025, start_date=date(2025, 10, 21), days=23, as_of=date(2025, 11, 10))
 ABSENT_DAYS = 12  # ABSENT_LATE's rows dropped from the end of season 1
 ORDER_BY = {
+    "feature_mart_player_games": "player_id, game_date",
     "player_daily_cache": "player_id, game_date",
     "team_defense_daily_cache": "team, game_date",
     "player_composite_factors": "player_id, game_date",
@@ -158,7 +159,7 @@ def test_incremental_run_over_two_seasons_equals_a_full_refresh(league):
         incremental = snapshot(con)
     finally:
         con.close()
-    assert "carried_dates" in compiled, "the second run did not compile player_daily_cache's incremental branch"
+    assert "carry_needs" in compiled, "the second run did not compile player_daily_cache's incremental branch"
     assert marked > 0 and untouched == marked, "the incremental run rewrote season-1 rows"
 
     ok(warehouse.dbt("run", "--select", "tag:precompute", "--full-refresh"))
