@@ -13,7 +13,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from nbacore.markets import MARKETS
+from nbacore.markets import sql_list
 
 OFFERS_TABLE = "analytics.prop_offers"
 LOOKUPS_TABLE = "analytics.player_lookups"
@@ -35,7 +35,7 @@ OFFER_COLUMNS = [
 
 def read_offers(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
     """Pregame main-line offers for games dated ``start``..``end`` (all five markets)."""
-    markets = ", ".join(f"'{m}'" for m in MARKETS)
+    markets = sql_list()
     frame = con.execute(
         f"select {', '.join(OFFER_COLUMNS)} from {OFFERS_TABLE} "
         f"where game_date between ? and ? and is_pregame and market in ({markets})",
