@@ -52,9 +52,15 @@ clean:
 
 # BigQuery without Google (docs/bigquery.md): offline compile + dialect lint + bqemulator build + the loader.
 # `make test` already runs the same tests (tests/python/warehouse/test_bigquery.py is in the default pytest run).
-.PHONY: check-bigquery lint-bigquery
+# check-bigquery-e2e: the whole product (import, scrape, build, train, score, grade, run, status, monitor, report)
+# on the emulator and on DuckDB, predictions compared (minutes, so not in `make test`; .ci/run runs it).
+.PHONY: check-bigquery check-bigquery-e2e lint-bigquery
 check-bigquery: setup
 	$(UV) run --frozen --no-sync pytest tests/python/warehouse/test_bigquery.py
+	$(UV) run --frozen --no-sync pytest -m bigquery_e2e tests/python/warehouse/test_bigquery_e2e.py
+
+check-bigquery-e2e: setup
+	$(UV) run --frozen --no-sync pytest -m bigquery_e2e tests/python/warehouse/test_bigquery_e2e.py
 
 # Layers 1-2 only, on the working tree: compile for BigQuery offline into target/bigquery_offline and lint it.
 lint-bigquery: setup

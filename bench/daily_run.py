@@ -20,16 +20,16 @@ def main(day: date, files: list[Path]) -> dict:
     from nbacore.dbt_runner import build_args, run_dbt
     from nbacore.importers import parse_files
     from nbacore.settings import load_settings
-    from nbacore.warehouse import connect, replace_partitions
+    from nbacore.warehouse import open_warehouse
     from predict import commands
     from predict.config import PredictConfig
 
     settings = load_settings()
     imported = time.perf_counter()
     parsed = parse_files("game-logs", files)
-    con = connect(settings)
+    con = open_warehouse(settings)
     try:
-        replace_partitions(con, [(p.table, p.frame, p.source) for p in parsed])
+        con.land([(p.table, p.frame, p.source) for p in parsed])
     finally:
         con.close()
     landed = time.perf_counter()

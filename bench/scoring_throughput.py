@@ -18,12 +18,12 @@ def main() -> dict:
     from nbacore.settings import load_settings, prepare_process
 
     prepare_process()  # passive OpenMP waiting, before xgboost loads
-    from nbacore.warehouse import connect
+    from nbacore.warehouse import open_warehouse
     from predict.mart import feature_matrix, mart_seasons, read_mart
     from predict.registry import load_model
 
     model = load_model(load_settings().registry_dir)
-    con = connect(load_settings())
+    con = open_warehouse(load_settings())
     try:
         mart = read_mart(con, seasons=mart_seasons(con)[-1:])
     finally:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TARGETS = ("local", "bigquery")
+TARGETS = ("local", "bigquery", "bigquery_emulator")  # bigquery_emulator: the local API emulator (tests)
 
 CHECKOUT_DIR = Path(__file__).resolve().parent.parent
 PACKAGED_PROJECT_DIR = Path(__file__).resolve().parent / "dbt_project"

@@ -11,11 +11,10 @@ from dataclasses import asdict, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from nbacore.settings import Settings
-from nbacore.warehouse import table_exists
+from nbacore.warehouse import Warehouse, as_date, open_warehouse
 from predict.backtest import format_table, run_backtest, to_json, write_rows
 from predict.calibration import MIN_EVENTS
 from predict.config import PredictConfig
@@ -24,21 +23,10 @@ from predict.mart import MartContractError, read_history, read_mart
 from predict.offers import attach_players, read_lookups, read_offers, snapshot_offers
 from predict.registry import ModelMismatch, RegistryError, load_model, save_model
 from predict.score import ScoringRefused, score_rows
-from predict.tables import current_predictions, ensure_tables, log_run, replace_day, write_scores
+from predict.tables import current_predictions, log_run, replace_day, write_scores
 from predict.train import TrainingError, train_model
 
 PredictError = (MartContractError, ModelMismatch, RegistryError, ScoringRefused, TrainingError)
-
-
-def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
-    if settings.target != "local":
-        raise MartContractError(
-            f"phase 5 runs on the local DuckDB warehouse; target {settings.target!r} is not "
-            "supported yet (use --target local)"
-        )
-    from nbacore.warehouse import connect
-
-    return connect(settings)
 
 
 def _now() -> datetime:
@@ -49,39 +37,39 @@ def _run_id(kind: str) -> str:
     return f"{kind}-{_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
-def _seasons(con: duckdb.DuckDBPyConnection, before: date, keep: int | None, extra_back: int = 0) -> list[str] | None:
+def _seasons(wh: Warehouse, before: date, keep: int | None, extra_back: int = 0) -> list[str] | None:
     """The last ``keep`` (+ ``extra_back``) seasons with games before ``before``; None = all."""
     found = [
         s
-        for (s,) in con.execute(
-            "select distinct season from precompute.feature_mart where game_date < ? order by season", [before]
-        ).fetchall()
+        for (s,) in wh.rows(
+            "select distinct season from precompute.feature_mart where game_date < @before order by season",
+            {"before": before},
+        )
     ]
     if not found:
         raise MartContractError(f"precompute.feature_mart has no rows before {before}; build the mart first")
     return None if keep is None else [str(s) for s in found[-(keep + extra_back) :]]
 
 
-def _latest_final_date(con: duckdb.DuckDBPyConnection) -> date:
-    day = con.execute("select max(game_date) from precompute.feature_mart where actual is not null").fetchone()[0]
+def _latest_final_date(wh: Warehouse) -> date:
+    day = as_date(wh.scalar("select max(game_date) from precompute.feature_mart where actual is not null"))
     if day is None:
         raise MartContractError("precompute.feature_mart has no played rows; import box scores and build first")
-    return pd.Timestamp(day).date()
+    return day
 
 
 def train(settings: Settings, config: PredictConfig, before: date | None = None) -> list[str]:
     """Train every market on games before ``before`` (default: every final game) and save the model."""
-    with _connect(settings) as con:
-        _check_mart(con)
-        before = before or _latest_final_date(con) + timedelta(days=1)
-        seasons = _seasons(con, before, config.params.history_seasons)
-        mart = read_mart(con, end=before - timedelta(days=1), seasons=seasons)
-        offers = read_offers(con, mart.frame["game_date"].min().date(), before - timedelta(days=1))
+    with open_warehouse(settings) as wh:
+        _check_mart(wh)
+        before = before or _latest_final_date(wh) + timedelta(days=1)
+        seasons = _seasons(wh, before, config.params.history_seasons)
+        mart = read_mart(wh, end=before - timedelta(days=1), seasons=seasons)
+        offers = read_offers(wh, mart.frame["game_date"].min().date(), before - timedelta(days=1))
         model = train_model(mart.frame, mart.features, before, config.params, offers=offers)
-        saved = save_model(model, settings.registry_dir)
-        ensure_tables(con)
+        saved = save_model(model, settings.registry_dir, warehouse=wh.describe())
         log_run(
-            con,
+            wh,
             _run_id("train"),
             "train",
             _now(),
@@ -131,13 +119,13 @@ def score(
 ) -> list[str]:
     """Score every line on ``day`` with the registry's model, write a new prediction version, list the unscored."""
     model = load_model(settings.registry_dir, version)
-    with _connect(settings) as con:
-        _check_mart(con)
-        seasons = _seasons(con, day + timedelta(days=1), 1, extra_back=1)
-        mart = read_mart(con, start=day, end=day)
-        earlier = read_history(con, before=day, seasons=seasons)
-        offers = read_offers(con, day, day)
-        outcome = score_rows(model, mart, day, offers, config, as_of=as_of, lookups=read_lookups(con), earlier=earlier)
+    with open_warehouse(settings) as wh:
+        _check_mart(wh)
+        seasons = _seasons(wh, day + timedelta(days=1), 1, extra_back=1)
+        mart = read_mart(wh, start=day, end=day)
+        earlier = read_history(wh, before=day, seasons=seasons)
+        offers = read_offers(wh, day, day)
+        outcome = score_rows(model, mart, day, offers, config, as_of=as_of, lookups=read_lookups(wh), earlier=earlier)
         run_id, now = _run_id("score"), _now()
         details = {
             "date": day,
@@ -150,7 +138,7 @@ def score(
             "max_night_stake": outcome.caps.max_night_share,
         }
         written = write_scores(
-            con, run_id, now, day, outcome.predictions, outcome.unscored, model.version, details, outcome.refused
+            wh, run_id, now, day, outcome.predictions, outcome.unscored, model.version, details, outcome.refused
         )
     c = outcome.coverage
     picks = outcome.predictions.get("pick", pd.Series(dtype="string"))  # no column when the date has no lines
@@ -175,20 +163,20 @@ def score(
 
 def grade(settings: Settings, config: PredictConfig, day: date) -> list[str]:
     """Grade the current predictions of ``day`` and write results and daily performance."""
-    with _connect(settings) as con:
-        _check_mart(con)
-        preds = current_predictions(con, day)
+    with open_warehouse(settings) as wh:
+        _check_mart(wh)
+        preds = current_predictions(wh, day)
         if preds.empty:
             raise ScoringRefused(f"no current predictions for {day}; run `nbaprops score --date {day}` first")
-        outcomes = read_mart(con, start=day, end=day).frame
-        closing = snapshot_offers(attach_players(read_offers(con, day, day), outcomes), which="latest")
+        outcomes = read_mart(wh, start=day, end=day).frame
+        closing = snapshot_offers(attach_players(read_offers(wh, day, day), outcomes), which="latest")
         results = grade_predictions(preds, outcomes, closing, config.rules.devig)
         pending = results["lean_result"] == PENDING
         graded = results[~pending]
         perf = daily_performance(graded) if len(graded) else pd.DataFrame()
         run_id, now = _run_id("grade"), _now()
         replace_day(
-            con, day, graded, perf, run_id, now, {"date": day, "graded": len(graded), "pending": int(pending.sum())}
+            wh, day, graded, perf, run_id, now, {"date": day, "graded": len(graded), "pending": int(pending.sum())}
         )
     void = int((graded["lean_result"] == "void").sum())
     out = [
@@ -223,11 +211,11 @@ def backtest(
     scored line, and records the run so ``nbaprops report`` can show it."""
     if end < start:
         raise ScoringRefused(f"--end {end} is before --start {start}; give an end on or after the start")
-    with _connect(settings) as con:
-        _check_mart(con)
-        seasons = _seasons(con, end + timedelta(days=1), config.params.history_seasons, extra_back=1)
-        mart = read_mart(con, end=end, seasons=seasons)
-        offers = read_offers(con, mart.frame["game_date"].min().date(), end)  # earlier lines fit the combiners
+    with open_warehouse(settings) as wh:
+        _check_mart(wh)
+        seasons = _seasons(wh, end + timedelta(days=1), config.params.history_seasons, extra_back=1)
+        mart = read_mart(wh, end=end, seasons=seasons)
+        offers = read_offers(wh, mart.frame["game_date"].min().date(), end)  # earlier lines fit the combiners
     result = run_backtest(mart, offers, start, end, config, retrain=retrain, price_at=price_at, progress=echo)
     if result.results.empty:
         raise ScoringRefused(f"no lines with a played or void result between {start} and {end} in the mart")
@@ -244,10 +232,9 @@ def backtest(
     json_path.write_text(to_json(result, meta) + "\n", encoding="utf-8")
     if rows_path is not None:
         write_rows(result.results, rows_path)
-    with _connect(settings) as con:
-        ensure_tables(con)
+    with open_warehouse(settings) as wh:
         log_run(
-            con,
+            wh,
             _run_id("backtest"),
             "backtest",
             _now(),
@@ -291,8 +278,8 @@ def with_options(
     return config
 
 
-def _check_mart(con: duckdb.DuckDBPyConnection) -> None:
-    if not table_exists(con, "precompute.feature_mart"):
+def _check_mart(wh: Warehouse) -> None:
+    if not wh.table_exists("precompute.feature_mart"):
         raise MartContractError("precompute.feature_mart is not in the warehouse; run `nbaprops build` first")
 
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from nbacore.markets import sql_list
-from nbacore.warehouse import table_exists
+from nbacore.warehouse import Warehouse, sql_in
 
 MART_TABLE = "precompute.feature_mart"
 FEATURE_TABLE = "reference.feature_definitions"
@@ -42,6 +41,7 @@ CONTRACT_COLUMNS = (
     "feature_version",
 )
 KEYS = ("player_id", "game_id", "market")
+ORDER = ("game_date", "game_id", "player_id", "market")
 REQUIRED_FOR_SCORING = ("player_id", "game_id", "game_date", "market", "line", "feature_version")
 # A mean needs some history of the market's own stat: when every one of these is NULL (no earlier game with
 # the stat, or a source that lacks it, like threes in the slim 2025-26 logs) the row is refused, not guessed.
@@ -69,13 +69,13 @@ def feature_column(name: str) -> str:
     return name if name.startswith("f_") else f"f_{name}"
 
 
-def read_feature_order(con: duckdb.DuckDBPyConnection) -> list[str]:
+def read_feature_order(wh: Warehouse) -> list[str]:
     """Feature columns in the seed's ``position`` order."""
-    if not table_exists(con, FEATURE_TABLE):
+    if not wh.table_exists(FEATURE_TABLE):
         raise MartContractError(
             f"{FEATURE_TABLE} is missing from the warehouse; build the seed and the mart with `nbaprops build`"
         )
-    names = con.execute(f"select feature_name from {FEATURE_TABLE} order by position, feature_name").fetchall()
+    names = wh.rows(f"select feature_name from {FEATURE_TABLE} order by position, feature_name")
     return [feature_column(str(n)) for (n,) in names]
 
 
@@ -94,44 +94,41 @@ def check_contract(columns: list[str] | pd.Index, features: list[str], where: st
 
 
 def read_mart(
-    con: duckdb.DuckDBPyConnection,
+    wh: Warehouse,
     start: date | None = None,
     end: date | None = None,
     seasons: list[str] | None = None,
 ) -> MartData:
     """Mart rows with ``start <= game_date <= end`` (either open), optionally only ``seasons``."""
-    if not table_exists(con, MART_TABLE):
+    if not wh.table_exists(MART_TABLE):
         raise MartContractError(f"{MART_TABLE} is missing from the warehouse; run `nbaprops build` first")
-    features = read_feature_order(con)
-    columns = [r[0] for r in con.execute(f"select * from {MART_TABLE} limit 0").description]
-    check_contract(columns, features)
+    features = read_feature_order(wh)
+    check_contract(wh.columns(MART_TABLE), features)
     wanted = [*CONTRACT_COLUMNS, *features, *(f"{f}_missing" for f in features)]
-    where, args = [f"market in ({sql_list()})"], []
+    where = [f"market in ({sql_list()})"]
     if start is not None:
-        where.append("game_date >= ?")
-        args.append(start)
+        where.append("game_date >= @start")
     if end is not None:
-        where.append("game_date <= ?")
-        args.append(end)
+        where.append("game_date <= @end")
     if seasons:
-        where.append(f"season in ({', '.join('?' for _ in seasons)})")
-        args.extend(seasons)
-    sql = f"select {', '.join(wanted)} from {MART_TABLE} where {' and '.join(where)}"
-    return MartData(normalise_frame(con.execute(sql, args).df(), features), features)
+        where.append(f"season in {sql_in(seasons)}")
+    # Ordered, so training sees the same rows in the same order on every engine (and every run).
+    sql = f"select {', '.join(wanted)} from {MART_TABLE} where {' and '.join(where)} order by {', '.join(ORDER)}"
+    return MartData(normalise_frame(wh.query(sql, {"start": start, "end": end}), features), features)
 
 
-def read_history(con: duckdb.DuckDBPyConnection, before: date, seasons: list[str] | None = None) -> pd.DataFrame:
+def read_history(wh: Warehouse, before: date, seasons: list[str] | None = None) -> pd.DataFrame:
     """The columns the baselines read (``predict.baselines.played_history``) for rows before ``before``."""
-    if not table_exists(con, MART_TABLE):
+    if not wh.table_exists(MART_TABLE):
         raise MartContractError(f"{MART_TABLE} is missing from the warehouse; run `nbaprops build` first")
-    where, args = [f"market in ({sql_list()})", "game_date < ?"], [before]
+    where = [f"market in ({sql_list()})", "game_date < @before"]
     if seasons:
-        where.append(f"season in ({', '.join('?' for _ in seasons)})")
-        args.extend(seasons)
-    frame = con.execute(
-        f"select player_id, market, season, game_date, actual, did_play from {MART_TABLE} where {' and '.join(where)}",
-        args,
-    ).df()
+        where.append(f"season in {sql_in(seasons)}")
+    frame = wh.query(
+        f"select player_id, market, season, game_date, actual, did_play from {MART_TABLE} "
+        f"where {' and '.join(where)} order by {', '.join(ORDER)}",
+        {"before": before},
+    )
     frame["game_date"] = pd.to_datetime(frame["game_date"]).dt.normalize()
     frame["actual"] = pd.to_numeric(frame["actual"], errors="coerce").astype("float64")
     frame["player_id"] = pd.to_numeric(frame["player_id"], errors="coerce").astype("Int64")
@@ -141,10 +138,10 @@ def read_history(con: duckdb.DuckDBPyConnection, before: date, seasons: list[str
     return frame
 
 
-def mart_seasons(con: duckdb.DuckDBPyConnection, before: date | None = None) -> list[str]:
+def mart_seasons(wh: Warehouse, before: date | None = None) -> list[str]:
     """Seasons present in the mart (before ``before`` if given), oldest first."""
-    sql = f"select distinct season from {MART_TABLE}" + (" where game_date < ?" if before else "")
-    return sorted(str(s) for (s,) in con.execute(sql, [before] if before else []).fetchall())
+    sql = f"select distinct season from {MART_TABLE}" + (" where game_date < @before" if before else "")
+    return sorted(str(s) for (s,) in wh.rows(sql, {"before": before}))
 
 
 def normalise_frame(frame: pd.DataFrame, features: list[str]) -> pd.DataFrame:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import duckdb
 import pandas as pd
 
 from nbacore.markets import sql_list
+from nbacore.warehouse import Warehouse
 
 OFFERS_TABLE = "analytics.prop_offers"
 LOOKUPS_TABLE = "analytics.player_lookups"
@@ -33,22 +33,23 @@ OFFER_COLUMNS = [
 ]
 
 
-def read_offers(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
+def read_offers(wh: Warehouse, start: date, end: date) -> pd.DataFrame:
     """Pregame main-line offers for games dated ``start``..``end`` (all five markets)."""
     markets = sql_list()
-    frame = con.execute(
+    frame = wh.query(
         f"select {', '.join(OFFER_COLUMNS)} from {OFFERS_TABLE} "
-        f"where game_date between ? and ? and is_pregame and market in ({markets})",
-        [start, end],
-    ).df()
+        f"where game_date between @start and @end and is_pregame and market in ({markets}) "
+        "order by game_date, game_id, player_lookup, market, bookmaker, snapshot_at, line",
+        {"start": start, "end": end},
+    )
     frame["game_date"] = pd.to_datetime(frame["game_date"]).dt.normalize()
     frame["snapshot_at"] = pd.to_datetime(frame["snapshot_at"])
     frame["game_id"] = frame["game_id"].astype("string")
     return frame
 
 
-def read_lookups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(f"select player_lookup, player_id from {LOOKUPS_TABLE}").df()
+def read_lookups(wh: Warehouse) -> pd.DataFrame:
+    return wh.query(f"select player_lookup, player_id from {LOOKUPS_TABLE} order by player_lookup, player_id")
 
 
 def attach_players(offers: pd.DataFrame, mart_rows: pd.DataFrame) -> pd.DataFrame:

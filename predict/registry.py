@@ -36,13 +36,15 @@ class SavedModel:
     path: Path
 
 
-def save_model(model: TrainedModel, root: Path) -> SavedModel:
-    """Write the boosters and metadata under ``root/<version>/`` (the folder is created)."""
+def save_model(model: TrainedModel, root: Path, warehouse: str | None = None) -> SavedModel:
+    """Write the boosters and metadata under ``root/<version>/`` (the folder is created). ``warehouse``: where
+    the training rows came from (``Warehouse.describe()``), recorded next to the feature_version."""
     folder = Path(root) / model.version
     folder.mkdir(parents=True, exist_ok=False)
     for market, m in model.markets.items():
         m.booster.save_model(str(folder / f"{market}.ubj"))
-    (folder / METADATA).write_text(json.dumps(metadata_of(model), indent=2, default=str) + "\n", encoding="utf-8")
+    meta = {**metadata_of(model), "trained_on_warehouse": warehouse}
+    (folder / METADATA).write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
     return SavedModel(model.version, folder)
 
 

@@ -15,14 +15,12 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import duckdb
 import numpy as np
 import pandas as pd
 
-from nbacore.warehouse import table_exists
+from nbacore.warehouse import Staged, Warehouse
 
 SCHEMA = "predictions"
-BATCH_ROWS = 5000
 
 _PRICE = {
     f"best_{s}_{f}": t
@@ -181,6 +179,7 @@ RUNS = {
     "started_at": "timestamp",
     "model_version": "varchar",
     "details": "varchar",
+    "game_date": "date",  # the date a score or grade run was for (NULL for train and backtest)
 }
 TABLES = {
     "predictions": PREDICTIONS,
@@ -198,27 +197,20 @@ class Written:
     unscored: int
 
 
-def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+# Tables that grow with dates are partitioned by game_date on BigQuery (DuckDB ignores it).
+def _partition(columns: dict[str, str]) -> str | None:
+    return "game_date" if "game_date" in columns else None
+
+
+def ensure_tables(wh: Warehouse) -> None:
     """Create the schema and tables if missing (columns as declared above); a table written by an older
     version gains the columns added since (NULL in its old rows), so its history stays readable."""
-    con.execute(f"create schema if not exists {SCHEMA}")
     for name, cols in TABLES.items():
-        body = ", ".join(f"{c} {t}" for c, t in cols.items())
-        con.execute(f"create table if not exists {SCHEMA}.{name} ({body})")
-        have = {
-            r[0]
-            for r in con.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-                [SCHEMA, name],
-            ).fetchall()
-        }
-        for c, t in cols.items():
-            if c not in have:
-                con.execute(f"alter table {SCHEMA}.{name} add column {c} {t}")
+        wh.ensure_table(f"{SCHEMA}.{name}", cols, partition_by=_partition(cols))
 
 
-def insert_batches(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
-    """Insert ``frame``'s declared columns (missing ones NULL) in batches of ``BATCH_ROWS``."""
+def staged_rows(table: str, frame: pd.DataFrame) -> Staged:
+    """``frame``'s declared columns of ``table`` (missing ones NULL), typed for the warehouse."""
     cols = TABLES[table]
     shaped = pd.DataFrame({c: frame[c] if c in frame else None for c in cols}, index=frame.index)
     for c, t in cols.items():
@@ -228,16 +220,17 @@ def insert_batches(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFra
             shaped[c] = (
                 shaped[c].astype("object").where(shaped[c].notna(), None).map(lambda v: None if v is None else str(v))
             )
-    select = ", ".join(f"cast({c} as {t}) as {c}" for c, t in cols.items())
-    for start in range(0, len(shaped), BATCH_ROWS):
-        con.register("_batch", shaped.iloc[start : start + BATCH_ROWS])
-        con.execute(f"insert into {SCHEMA}.{table} select {select} from _batch")
-        con.unregister("_batch")
-    return len(shaped)
+    return Staged(shaped, cols)
+
+
+def insert_from(table: str, staged: str) -> tuple[str, dict]:
+    """The statement inserting a staged frame (``{staged}`` in a transaction) into ``predictions.<table>``."""
+    cols = ", ".join(TABLES[table])
+    return f"insert into {SCHEMA}.{table} ({cols}) select {cols} from {{{staged}}}", {}
 
 
 def write_scores(
-    con: duckdb.DuckDBPyConnection,
+    wh: Warehouse,
     run_id: str,
     scored_at: datetime,
     day: date,
@@ -249,78 +242,92 @@ def write_scores(
 ) -> Written:
     """In one transaction: supersede the current rows of every key this run scored or refused, insert the new
     versions, record the unscored lines and log the run."""
-    ensure_tables(con)
+    ensure_tables(wh)
     key_types = {"player_id": "int64", "game_id": "str", "market": "str"}
     keys = pd.concat([preds[list(key_types)], *([refused_keys[list(key_types)]] if refused_keys is not None else [])])
     keys = keys.dropna().drop_duplicates().astype(key_types)
-    con.execute("begin transaction")
-    try:
-        con.register("_keys", keys)
-        versions = con.execute(
-            f"select k.player_id, k.game_id, k.market, coalesce(max(p.prediction_version), 0) as v "
-            f"from _keys k left join {SCHEMA}.predictions p using (player_id, game_id, market) group by all"
-        ).df()
-        superseded = con.execute(
-            f"update {SCHEMA}.predictions p set is_current = false, superseded_at = ?, superseded_by = ? "
-            f"from _keys k where p.player_id = k.player_id and p.game_id = k.game_id and p.market = k.market "
-            f"and p.is_current",
-            [scored_at, run_id],
-        ).fetchone()[0]
-        con.unregister("_keys")
-        rows = preds.astype(key_types).merge(versions.astype(key_types), on=list(key_types), how="left").copy()
-        rows = rows.assign(
-            prediction_version=rows["v"].fillna(0).astype(int) + 1,
-            run_id=run_id,
-            scored_at=scored_at,
-            is_current=True,
-            superseded_at=None,
-            superseded_by=None,
-        )
-        n = insert_batches(con, "predictions", rows)
-        u = insert_batches(con, "unscored_lines", unscored.assign(run_id=run_id, scored_at=scored_at, game_date=day))
-        log_run(con, run_id, "score", scored_at, model_version, details)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    return Written(n, int(superseded or 0), u)
+    # Every key is a line of ``day``: its earlier versions are in that date's partition.
+    earlier = wh.query(
+        f"select player_id, game_id, market, max(prediction_version) as v, "
+        f"sum(case when is_current then 1 else 0 end) as current_rows from {SCHEMA}.predictions "
+        "where game_date = @day group by player_id, game_id, market",
+        {"day": day},
+    )
+    earlier = earlier.astype({**key_types, "v": "int64", "current_rows": "int64"})
+    superseded = int(keys.merge(earlier, on=list(key_types))["current_rows"].sum())
+    rows = preds.astype(key_types).merge(earlier[[*key_types, "v"]], on=list(key_types), how="left").copy()
+    rows = rows.assign(
+        prediction_version=rows["v"].fillna(0).astype(int) + 1,
+        run_id=run_id,
+        scored_at=scored_at,
+        is_current=True,
+        superseded_at=None,
+        superseded_by=None,
+    )
+    unscored = unscored.assign(run_id=run_id, scored_at=scored_at, game_date=day)
+    staged = {
+        "keys": Staged(keys, {"player_id": "int64", "game_id": "string", "market": "string"}),
+        "predictions": staged_rows("predictions", rows),
+        "unscored": staged_rows("unscored_lines", unscored),
+    }
+    statements = [
+        (
+            f"update {SCHEMA}.predictions as p set is_current = false, superseded_at = @at, superseded_by = @run "
+            "where p.game_date = @day and p.is_current and exists (select 1 from {keys} as k "
+            "where k.player_id = p.player_id and k.game_id = p.game_id and k.market = p.market)",
+            {"at": scored_at, "run": run_id, "day": day},
+        ),
+        insert_from("predictions", "predictions"),
+        insert_from("unscored_lines", "unscored"),
+        log_statement(run_id, "score", scored_at, model_version, details, day),
+    ]
+    wh.transaction(statements, staged)
+    return Written(len(rows), superseded, len(unscored))
 
 
-def current_predictions(con: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame:
-    ensure_tables(con)
-    frame = con.execute(f"select * from {SCHEMA}.predictions where game_date = ? and is_current", [day]).df()
+def current_predictions(wh: Warehouse, day: date) -> pd.DataFrame:
+    ensure_tables(wh)
+    frame = wh.query(
+        f"select * from {SCHEMA}.predictions where game_date = @day and is_current order by game_id, player_id, market",
+        {"day": day},
+    )
     frame["game_date"] = pd.to_datetime(frame["game_date"])
     return frame
 
 
-def latest_score_run(con: duckdb.DuckDBPyConnection, day: date) -> dict:
-    """The details of the newest scoring run of ``day`` (gate decisions per market, rules, stake caps), or {}."""
-    found = (
-        con.execute(
-            f"select details from {SCHEMA}.runs where kind = 'score' and json_extract_string(details, '$.date') = ? "
-            "order by started_at desc limit 1",
-            [str(day)],
-        ).fetchone()
-        if table_exists(con, f"{SCHEMA}.runs")
-        else None
+def latest_score_run(wh: Warehouse, day: date) -> dict:
+    """The details of the newest scoring run of ``day`` (gate decisions per market, rules, stake caps), or {}.
+    Runs logged before ``game_date`` was a column are found through their details."""
+    if not wh.table_exists(f"{SCHEMA}.runs"):
+        return {}
+    have_date = "game_date" in wh.columns(f"{SCHEMA}.runs")
+    found = wh.rows(
+        f"select details from {SCHEMA}.runs where kind = 'score'"
+        + (" and (game_date = @day or game_date is null)" if have_date else "")
+        + " order by started_at desc",
+        {"day": day},
     )
-    return json.loads(found[0]) if found else {}
+    for (details,) in found:
+        parsed = json.loads(details)
+        if parsed.get("date") == str(day):
+            return parsed
+    return {}
 
 
-def latest_backtest(con: duckdb.DuckDBPyConnection) -> dict:
+def latest_backtest(wh: Warehouse) -> dict:
     """The details of the newest recorded backtest (its summary, combiners and gates), or {}."""
     found = (
-        con.execute(
+        wh.rows(
             f"select details, started_at from {SCHEMA}.runs where kind = 'backtest' order by started_at desc limit 1"
-        ).fetchone()
-        if table_exists(con, f"{SCHEMA}.runs")
+        )
+        if wh.table_exists(f"{SCHEMA}.runs")
         else None
     )
-    return {**json.loads(found[0]), "recorded_at": str(found[1])} if found else {}
+    return {**json.loads(found[0][0]), "recorded_at": str(found[0][1])} if found else {}
 
 
 def replace_day(
-    con: duckdb.DuckDBPyConnection,
+    wh: Warehouse,
     day: date,
     results: pd.DataFrame,
     performance: pd.DataFrame,
@@ -329,27 +336,45 @@ def replace_day(
     details: dict,
 ) -> None:
     """Grading output for one game date, replacing any earlier grading of that date, in one transaction."""
-    ensure_tables(con)
-    con.execute("begin transaction")
-    try:
-        con.execute(f"delete from {SCHEMA}.results where game_date = ?", [day])
-        con.execute(f"delete from {SCHEMA}.daily_performance where game_date = ?", [day])
-        insert_batches(con, "results", results.assign(graded_at=when))
-        insert_batches(con, "daily_performance", performance.assign(computed_at=when))
-        log_run(con, run_id, "grade", when, None, details)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-
-
-def log_run(
-    con: duckdb.DuckDBPyConnection, run_id: str, kind: str, when: datetime, model_version: str | None, details: dict
-) -> None:
-    con.execute(
-        f"insert into {SCHEMA}.runs values (?, ?, ?, ?, ?)",
-        [run_id, kind, when, model_version, json.dumps(plain(details))],
+    ensure_tables(wh)
+    staged = {
+        "results": staged_rows("results", results.assign(graded_at=when)),
+        "performance": staged_rows("daily_performance", performance.assign(computed_at=when)),
+    }
+    wh.transaction(
+        [
+            (f"delete from {SCHEMA}.results where game_date = @day", {"day": day}),
+            (f"delete from {SCHEMA}.daily_performance where game_date = @day", {"day": day}),
+            insert_from("results", "results"),
+            insert_from("daily_performance", "performance"),
+            log_statement(run_id, "grade", when, None, details, day),
+        ],
+        staged,
     )
+
+
+def log_statement(
+    run_id: str, kind: str, when: datetime, model_version: str | None, details: dict, day: date | None = None
+) -> tuple[str, dict]:
+    """The statement recording one run in ``predictions.runs`` (inside a step's transaction, or alone)."""
+    return (
+        f"insert into {SCHEMA}.runs (run_id, kind, started_at, model_version, details, game_date) "
+        "values (@run_id, @kind, @started_at, @model_version, @details, @game_date)",
+        {
+            "run_id": run_id,
+            "kind": kind,
+            "started_at": when,
+            "model_version": model_version,
+            "details": json.dumps(plain(details)),
+            "game_date": day,
+        },
+    )
+
+
+def log_run(wh: Warehouse, run_id: str, kind: str, when: datetime, model_version: str | None, details: dict) -> None:
+    ensure_tables(wh)
+    sql, params = log_statement(run_id, kind, when, model_version, details)
+    wh.execute(sql, params)
 
 
 def plain(v):

@@ -15,7 +15,6 @@ from datetime import date, datetime
 import pandas as pd
 
 from nbacore.raw_tables import SCRAPE_ATTEMPTS
-from nbacore.warehouse import replace_partitions
 from scrapers.http import Attempt
 
 
@@ -48,8 +47,8 @@ class AttemptRow:
 class AttemptLog:
     """Collects attempt rows for one scrape run and writes them to the warehouse in batches."""
 
-    def __init__(self, con, run_id: str, batch_size: int = 50):
-        self.con = con
+    def __init__(self, wh, run_id: str, batch_size: int = 50):
+        self.wh = wh
         self.run_id = run_id
         self.batch_size = batch_size
         self.rows: list[AttemptRow] = []  # every row of the run, for the summary
@@ -100,7 +99,7 @@ class AttemptLog:
             return
         self._batches += 1
         frame = pd.DataFrame([asdict(r) for r in self._pending], columns=list(AttemptRow.__dataclass_fields__))
-        replace_partitions(self.con, [(SCRAPE_ATTEMPTS, frame, f"scrape_attempts/{self.run_id}/{self._batches:04d}")])
+        self.wh.land([(SCRAPE_ATTEMPTS, frame, f"scrape_attempts/{self.run_id}/{self._batches:04d}")])
         self._pending = []
 
     def counts(self, source: str) -> Counter:

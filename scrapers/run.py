@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from nbacore.settings import Settings
-from nbacore.warehouse import connect, replace_partitions
+from nbacore.warehouse import open_warehouse
 from scrapers import cdn_boxscore, cdn_schedule, odds_api, stats_boxscore, stats_gamelog
 from scrapers.attempts import AttemptLog, AttemptRow
 from scrapers.config import ScrapeConfig, load_scrape_config
@@ -69,11 +69,11 @@ def new_run_id() -> str:
     return f"{utc_now():%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
-def _land(con, result: SourceResult, landing: Landing) -> SourceResult:
+def _land(wh, result: SourceResult, landing: Landing) -> SourceResult:
     """Land a source's rows; damaged archive files it passed over make it fail (the rest still lands)."""
     result.problems += landing.damaged
     if landing.batches:
-        result.add_landed(replace_partitions(con, landing.batches))
+        result.add_landed(wh.land(landing.batches))
     return result
 
 
@@ -91,8 +91,8 @@ def scrape_date(
     chosen = choose_sources(sources)
     config = config or load_scrape_config(settings.scrape)
     run_id = new_run_id()
-    con = connect(settings)
-    attempt_log = AttemptLog(con, run_id, config.attempt_batch)
+    wh = open_warehouse(settings)
+    attempt_log = AttemptLog(wh, run_id, config.attempt_batch)
     client = HttpClient(config.http, secrets=[settings.sources.odds_api_key], sleep=sleep)
     ctx = Context(
         game_date, client, settings.landing_dir, attempt_log, config, settings.sources, progress or NoProgress(), sleep
@@ -107,7 +107,7 @@ def scrape_date(
             log.exception("scraper %s crashed", name)
             result, landing, extra = SourceResult(name, expected=None), Landing(), [None]
             result.problems.append(f"crashed: {type(exc).__name__}: {client.redact(str(exc))} (a scraper bug)")
-        results.append(_land(con, result, landing))
+        results.append(_land(wh, result, landing))
         return landing, extra[0] if extra else None
 
     try:
@@ -128,20 +128,20 @@ def scrape_date(
             attempt_log.flush()
         finally:
             client.close()
-            con.close()
+            wh.close()
     return ScrapeReport(run_id, game_date, results, attempt_log.rows)
 
 
 def replay_date(settings: Settings, game_date: date, sources: list[str] | None = None) -> list[SourceResult]:
     """Land the raw tables of one date again from the archive alone (no network)."""
     chosen = choose_sources(sources) if sources else SOURCES
-    con = connect(settings)
+    wh = open_warehouse(settings)
     results = []
     try:
         for name in chosen:
             landing = LANDERS[name](settings.landing_dir, game_date)
             result = SourceResult(name, expected=None, landed=len(landing.resources), notes=list(landing.notes))
-            results.append(_land(con, result, landing))
+            results.append(_land(wh, result, landing))
     finally:
-        con.close()
+        wh.close()
     return results

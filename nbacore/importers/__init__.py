@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
-
 from nbacore.importers.common import ImportFileError, ParsedFile
 from nbacore.importers.game_lines import parse_game_lines
 from nbacore.importers.game_logs import parse_game_logs
 from nbacore.importers.props import parse_props
 from nbacore.importers.schedule import parse_schedule
 from nbacore.importers.sources import refuse_legacy_keys, refuse_shared_keys, source_key
-from nbacore.warehouse import LandedPartition, replace_partitions
+from nbacore.warehouse import LandedPartition, Warehouse
 
 PARSERS: dict[str, Callable[[Path, str], ParsedFile]] = {
     "game-logs": parse_game_logs,
@@ -34,12 +32,12 @@ def parse_files(kind: str, paths: list[Path], root: Path | None = None) -> list[
     return parsed
 
 
-def land_files(con: duckdb.DuckDBPyConnection, parsed: list[ParsedFile]) -> list[LandedPartition]:
+def land_files(wh: Warehouse, parsed: list[ParsedFile]) -> list[LandedPartition]:
     """Land parsed files in one transaction; what the warehouse refuses is one line naming the file(s)."""
-    refuse_legacy_keys(con, parsed)
+    refuse_legacy_keys(wh, parsed)
     try:
-        return replace_partitions(con, [(p.table, p.frame, p.source) for p in parsed])
-    except duckdb.Error as exc:  # the contract should make this unreachable; never a traceback if not
+        return wh.land([(p.table, p.frame, p.source) for p in parsed])
+    except Exception as exc:  # the contract should make this unreachable; never a traceback if not
         problem = str(exc).strip().splitlines()[0]
         names = ", ".join(str(p.path or p.source) for p in parsed)
         raise ImportFileError(names, f"the warehouse refused these rows ({problem}); nothing was landed") from exc

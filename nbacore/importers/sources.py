@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import duckdb
-
 from nbacore.importers.common import ImportFileError, ParsedFile
 from nbacore.raw_tables import RAW_TABLES, RawTable
+from nbacore.warehouse import Warehouse, as_date
 
 
 def source_key(path: Path, root: Path) -> str:
@@ -41,14 +40,14 @@ def refuse_shared_keys(parsed: list[ParsedFile]) -> None:
         first_path[p.source] = p.path
 
 
-def refuse_legacy_keys(con: duckdb.DuckDBPyConnection, parsed: list[ParsedFile]) -> None:
+def refuse_legacy_keys(wh: Warehouse, parsed: list[ParsedFile]) -> None:
     """Rows keyed by a bare file name (versions before issue 14) cannot be told apart by folder: importing a
     file of that name under its new key would add its rows a second time, so refuse and name the fix."""
     for p in parsed:
         if p.path is None:
             continue
         old_key = p.path.name
-        rows = con.execute(f"select count(*) from {p.table.qualified} where _source = ?", [old_key]).fetchone()[0]
+        rows = wh.scalar(f"select count(*) from {p.table.qualified} where _source = @key", {"key": old_key})
         if rows:
             raise ImportFileError(
                 p.path,
@@ -67,29 +66,23 @@ class Forgotten:
     first_date: date | None
 
 
-def forget_source(con: duckdb.DuckDBPyConnection, source: str, tables: list[str] | None = None) -> list[Forgotten]:
+def forget_source(wh: Warehouse, source: str, tables: list[str] | None = None) -> list[Forgotten]:
     """Delete every row keyed ``source`` from the given raw tables (default: all), in one transaction.
 
     Raises ValueError (one line) for an unknown table, or when no table holds the key, naming keys that
     end with it (``logs.csv`` -> ``./x/logs.csv``), since a key typed from memory is often a suffix.
     """
     chosen = _raw_tables(tables)
-    held = sum(_count(con, t, source) for t in RAW_TABLES.values())
+    held = sum(_count(wh, t, source) for t in RAW_TABLES.values())
     if held == 0:
-        raise ValueError(f"no raw rows are keyed {source!r}; {_similar_keys(con, source)}")
+        raise ValueError(f"no raw rows are keyed {source!r}; {_similar_keys(wh, source)}")
     removed: list[Forgotten] = []
-    con.execute("begin transaction")
-    try:
-        for table in chosen:
-            rows, first = con.execute(
-                f"select count(*), min(game_date) from {table.qualified} where _source = ?", [source]
-            ).fetchone()
-            con.execute(f"delete from {table.qualified} where _source = ?", [source])
-            removed.append(Forgotten(table.qualified, int(rows), first))
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+    for table in chosen:
+        rows, first = wh.rows(
+            f"select count(*), min(game_date) from {table.qualified} where _source = @source", {"source": source}
+        )[0]
+        removed.append(Forgotten(table.qualified, int(rows), as_date(first)))
+    wh.transaction([(f"delete from {t.qualified} where _source = @source", {"source": source}) for t in chosen])
     return removed
 
 
@@ -102,17 +95,17 @@ def _raw_tables(names: list[str] | None) -> list[RawTable]:
     return [RAW_TABLES[n.removeprefix("raw.")] for n in names]
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: RawTable, source: str) -> int:
-    return con.execute(f"select count(*) from {table.qualified} where _source = ?", [source]).fetchone()[0]
+def _count(wh: Warehouse, table: RawTable, source: str) -> int:
+    return wh.scalar(f"select count(*) from {table.qualified} where _source = @source", {"source": source})
 
 
-def _similar_keys(con: duckdb.DuckDBPyConnection, source: str) -> str:
+def _similar_keys(wh: Warehouse, source: str) -> str:
     """Keys ending in what was typed, as the hint of a 'no such key' error."""
     union = " union ".join(f"select distinct _source from {t.qualified}" for t in RAW_TABLES.values())
     tail = source.removeprefix("./").lstrip("/")
     keys = [
         k
-        for (k,) in con.execute(f"select _source from ({union}) order by 1").fetchall()
+        for (k,) in wh.rows(f"select _source from ({union}) order by 1")
         if k is not None and (k == tail or k.endswith("/" + tail))
     ]
     if keys:

@@ -16,6 +16,7 @@ app = typer.Typer(help="NBA player-props analytics warehouse.", no_args_is_help=
 class Target(str, Enum):
     local = "local"
     bigquery = "bigquery"
+    bigquery_emulator = "bigquery_emulator"
 
 
 @app.callback()

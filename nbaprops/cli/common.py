@@ -7,6 +7,7 @@ import functools
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import typer
 
@@ -70,18 +71,32 @@ def warehouse_access(ctx: typer.Context, access: str):
     """The body of ``warehouse_command``: record ``access`` in the command's settings, check the file, hold
     the writer lock for writers, and turn ``WarehouseUnavailable`` into one line."""
     from nbacore.lock import warehouse_lock
-    from nbacore.warehouse import WarehouseUnavailable, check_warehouse_file
+    from nbacore.warehouse import WarehouseUnavailable, engine_of
+    from nbacore.warehouse.duckdb_engine import check_warehouse_file
 
     ctx.obj = settings = replace(ctx.obj, access=access)
-    local = settings.target == "local" or access == "read"  # writers to BigQuery leave the local file alone
+    local = engine_of(settings.target) == "duckdb"
     try:
         if local:
             check_warehouse_file(settings)
-        writer = local and access != "read"
-        with warehouse_lock(settings.duckdb_path, command_label(ctx)) if writer else nullcontext():
+        writer = access != "read"
+        with warehouse_lock(lock_anchor(settings), command_label(ctx)) if writer else nullcontext():
             yield
     except WarehouseUnavailable as exc:
         fail(str(exc), code=exc.code)
+
+
+def lock_anchor(settings) -> Path:
+    """The path the one-writer lock sits beside: the DuckDB file, or for BigQuery a name per project under
+    ``home/warehouse``. The BigQuery lock holds on one scheduler host only (docs/bigquery.md)."""
+    from nbacore.warehouse import engine_of
+
+    if engine_of(settings.target) == "duckdb":
+        return settings.duckdb_path
+    project = (
+        settings.bigquery.emulator_project if settings.target == "bigquery_emulator" else settings.bigquery.project
+    )
+    return settings.home / "warehouse" / f"{settings.target}-{project}"
 
 
 def command_label(ctx: typer.Context) -> str:

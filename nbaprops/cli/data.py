@@ -40,22 +40,18 @@ RootOption = Annotated[
 
 def _import(ctx: typer.Context, kind: str, files: list[Path], root: Path | None = None) -> None:
     from nbacore.importers import ImportFileError, land_files, parse_files
-    from nbacore.warehouse import connect
+    from nbacore.warehouse import open_warehouse
 
     settings: Settings = ctx.obj
-    if settings.target != "local":
-        fail(f"importing into target {settings.target!r} is not available yet; import with --target local")
     try:
         parsed = parse_files(kind, files, root)
     except ImportFileError as exc:
         fail(str(exc))
-    con = connect(settings)
-    try:
-        landed = land_files(con, parsed)
-    except (ImportFileError, ValueError) as exc:
-        fail(str(exc))
-    finally:
-        con.close()
+    with open_warehouse(settings) as wh:
+        try:
+            landed = land_files(wh, parsed)
+        except (ImportFileError, ValueError) as exc:
+            fail(str(exc))
     for item in landed:
         typer.echo(f"{item.table:<24} {item.source:<50} {item.rows:>8} rows  {item.dates:>4} game dates")
     for p in parsed:
@@ -122,18 +118,14 @@ def forget(
 
 def _forget(ctx: typer.Context, source: str, tables: list[str]) -> None:
     from nbacore.importers.sources import forget_source
-    from nbacore.warehouse import connect
+    from nbacore.warehouse import open_warehouse
 
     settings: Settings = ctx.obj
-    if settings.target != "local":
-        fail(f"forget on target {settings.target!r} is not available yet; use --target local")
-    con = connect(settings)
-    try:
-        removed = forget_source(con, source, tables)
-    except ValueError as exc:
-        fail(str(exc))
-    finally:
-        con.close()
+    with open_warehouse(settings) as wh:
+        try:
+            removed = forget_source(wh, source, tables)
+        except ValueError as exc:
+            fail(str(exc))
     for item in removed:
         typer.echo(f"{item.table:<24} {item.rows:>8} rows removed")
     dates = [item.first_date for item in removed if item.first_date is not None]
@@ -169,10 +161,9 @@ def build(
     from nbacore.dbt_runner import build_args, run_dbt
 
     settings: Settings = ctx.obj
-    if settings.target == "local":
-        from nbacore.warehouse import connect
+    from nbacore.warehouse import open_warehouse
 
-        connect(settings).close()  # raw tables a newer version added exist before dbt reads them
+    open_warehouse(settings).close()  # raw tables a newer version added exist before dbt reads them
     plan = build_args(settings, daily=daily, select=select, layer=layer.value, since=since)
     args, description = plan.args, plan.description
     if full_refresh:

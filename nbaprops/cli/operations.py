@@ -68,14 +68,14 @@ def status(
 ) -> None:
     """Each phase's latest state for a date, from ops.pipeline_runs."""
     from nbacore.dbt_runner import layer_model_counts
-    from nbacore.warehouse import connect
+    from nbacore.warehouse import open_warehouse
     from nbaprops.runs.morning import RUN_PHASES
     from nbaprops.runs.run_log import latest_phase_states
 
     day = date_
-    with connect(ctx.obj) as con:
-        states = {row[0]: row for row in latest_phase_states(con, day)}
-        models = layer_model_counts(con)
+    with open_warehouse(ctx.obj) as wh:
+        states = {row[0]: row for row in latest_phase_states(wh, day)}
+        models = layer_model_counts(wh)
     typer.echo(f"game date {day}")
     for label, (built, total) in models.items():
         typer.echo(f"  {label:<15} {built}/{total} models built")
@@ -108,12 +108,12 @@ def monitor(
     date_: Annotated[date, date_option("--date", help="Game date")] = "today",
 ) -> None:
     """Coverage, scraper health, source blocks and freshness; alerts the webhook; exit 1 on critical."""
-    from nbacore.warehouse import connect
+    from nbacore.warehouse import open_warehouse
     from nbaprops.runs.monitor import run_checks, send_alert, worst
 
     day = date_
-    with connect(ctx.obj) as con:
-        checks = run_checks(con, day)
+    with open_warehouse(ctx.obj) as wh:
+        checks = run_checks(wh, day)
     for check in checks:
         typer.echo(f"{check.level:<9} {check.name:<28} {check.detail}")
     level = worst(checks)

@@ -78,11 +78,6 @@ def summary_lines(results: list[SourceResult], attempts_by_source: dict[str, Cou
 
 def run_scrape(settings: Settings, game_date: date, sources: list[str]) -> int:
     """Scrape one date; print the summary; return the exit code."""
-    if settings.target != "local":
-        typer.secho(
-            f"error: scraping into target {settings.target!r} is not available yet; use --target local", err=True
-        )
-        return 2
     try:
         report = scrape_date(settings, game_date, sources or None, progress=BarProgress())
     except ValueError as exc:
@@ -106,11 +101,6 @@ def run_scrape(settings: Settings, game_date: date, sources: list[str]) -> int:
 def run_replay(settings: Settings, game_date: date, sources: list[str]) -> int:
     """Replay one date from the archive; print what landed. A damaged archive file fails its source (one
     line naming the file and the fix) while every other file and source still replays; the exit code is 1."""
-    if settings.target != "local":
-        typer.secho(
-            f"error: replaying into target {settings.target!r} is not available yet; use --target local", err=True
-        )
-        return 2
     try:
         results = replay_date(settings, game_date, sources or None)
     except ValueError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from nbacore.settings import Settings
-from nbacore.warehouse import connect
+from nbacore.warehouse import open_warehouse
 
 ANALYTICS_MODELS = (
     "player_game_summary",
@@ -18,19 +18,14 @@ ANALYTICS_MODELS = (
 
 def print_counts(settings: Settings, echo: Callable[[str], None]) -> None:
     """Echo one line per analytics model; a model not built yet raises ``ValueError`` naming it and the fix."""
-    with connect(settings) as con:
-        built = {
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'analytics'"
-            ).fetchall()
-        }
+    with open_warehouse(settings) as wh:
+        built = wh.tables("analytics")
         missing = [m for m in ANALYTICS_MODELS if m not in built]
         if missing:
             raise ValueError(
-                f"analytics model(s) {', '.join(missing)} not built in {settings.duckdb_path}; run `nbaprops build`"
+                f"analytics model(s) {', '.join(missing)} not built in {wh.describe()}; run `nbaprops build`"
             )
         echo(f"{'analytics model':<32} {'rows':>10}")
         for model in ANALYTICS_MODELS:
-            rows = con.execute(f"select count(*) from analytics.{model}").fetchone()[0]
+            rows = wh.scalar(f"select count(*) from analytics.{model}")
             echo(f"{model:<32} {rows:>10,}")

@@ -57,23 +57,23 @@ def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[
 
 
 def print_picks(settings: Settings, day, echo: Callable[[str], None], limit: int = 15) -> None:
-    from nbacore.warehouse import connect
+    from nbacore.warehouse import open_warehouse
     from predict.tables import latest_score_run
 
-    with connect(settings) as con:
-        rows = con.execute(
+    with open_warehouse(settings) as wh:
+        rows = wh.rows(
             """select player_name, market, pick, pick_line, pick_book, pick_odds, pred_mean, pick_edge, stake, stake_amount
                from predictions.predictions
-               where game_date = ? and is_current and pick in ('OVER', 'UNDER')
-               order by pick_edge desc limit ?""",
-            [day, limit],
-        ).fetchall()
-        total = con.execute(
-            "select count(*), count(*) filter (where pick in ('OVER', 'UNDER')), coalesce(sum(stake), 0) "
-            "from predictions.predictions where game_date = ? and is_current",
-            [day],
-        ).fetchone()
-        run = latest_score_run(con, day)
+               where game_date = @day and is_current and pick in ('OVER', 'UNDER')
+               order by pick_edge desc, player_name, market limit @limit""",
+            {"day": day, "limit": limit},
+        )
+        total = wh.rows(
+            "select count(*), coalesce(sum(case when pick in ('OVER', 'UNDER') then 1 else 0 end), 0), coalesce(sum(stake), 0) "
+            "from predictions.predictions where game_date = @day and is_current",
+            {"day": day},
+        )[0]
+        run = latest_score_run(wh, day)
     rules = run.get("rules", {})
     echo(
         f"  {total[0]} lines scored, {total[1]} picks staking {total[2]:.1%} of the bankroll "

@@ -25,6 +25,11 @@ class Finding:
 
 
 def check_settings(settings: Settings) -> str:
+    if settings.target != "local":
+        where = (
+            settings.bigquery.emulator_endpoint if settings.target == "bigquery_emulator" else settings.bigquery.project
+        )
+        return f"target {settings.target} ({where}), model registry {settings.registry_dir}"
     parent = settings.duckdb_path.parent
     parent.mkdir(parents=True, exist_ok=True)
     if not os.access(parent, os.W_OK):
@@ -36,6 +41,8 @@ def check_credentials(settings: Settings) -> str:
     """The chosen target's credentials are present; their values are never printed."""
     if settings.target == "local":
         return "local DuckDB needs no credentials"
+    if settings.target == "bigquery_emulator":
+        return "the BigQuery emulator needs no credentials"
     method = settings.bigquery.method
     if not settings.bigquery.project:
         raise RuntimeError("NBAPROPS_BQ_PROJECT is not set; export your GCP project id")
@@ -57,12 +64,13 @@ def check_odds_key(settings: Settings) -> str:
 
 def check_warehouse(settings: Settings) -> str:
     """Read-only: a doctor must not start an empty warehouse at a mistyped path, nor wait on a writer's lock."""
-    from nbacore.warehouse import connect
+    from nbacore.warehouse import open_warehouse
 
-    with connect(replace(settings, access="read")) as con:
-        con.execute("select 1").fetchone()
-        tables = con.execute("select count(*) from information_schema.tables").fetchone()[0]
-    return f"warehouse answers ({tables} tables)"
+    with open_warehouse(replace(settings, access="read")) as wh:
+        wh.scalar("select 1")
+        tables = sum(len(wh.tables(schema)) for schema in ("raw", "analytics", "precompute", "predictions"))
+        where = wh.describe()
+    return f"{where} answers ({tables} tables in raw, analytics, precompute, predictions)"
 
 
 def check_dbt_parses(settings: Settings) -> str:
@@ -87,7 +95,7 @@ def check_imports(settings: Settings) -> str:
 
 
 def check_model_matches_mart(settings: Settings) -> str:
-    from nbacore.warehouse import connect
+    from nbacore.warehouse import open_warehouse
     from predict.mart import read_feature_order
     from predict.registry import check_compatible, list_versions, load_model
 
@@ -95,11 +103,9 @@ def check_model_matches_mart(settings: Settings) -> str:
     if not list_versions(root):
         return f"no trained model in {root} yet (run `nbaprops train`)"
     model = load_model(root)
-    with connect(replace(settings, access="read")) as con:
-        features = read_feature_order(con)
-        versions = [
-            v for (v,) in con.execute("select distinct feature_version from precompute.feature_mart").fetchall()
-        ]
+    with open_warehouse(replace(settings, access="read")) as wh:
+        features = read_feature_order(wh)
+        versions = [v for (v,) in wh.rows("select distinct feature_version from precompute.feature_mart")]
     check_compatible(model, features, versions)
     return f"model {model.version} matches the feature mart ({len(features)} features)"
 

@@ -8,9 +8,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import date
 
-import duckdb
-
-from nbacore.warehouse import table_exists
+from nbacore.warehouse import Warehouse, as_date
 
 COVERAGE_WARN = 0.95
 COVERAGE_CRITICAL = 0.85
@@ -32,22 +30,24 @@ def coverage_level(predicted: int, offered: int) -> str:
     return "critical" if share < COVERAGE_CRITICAL else "warn" if share < COVERAGE_WARN else "ok"
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, day: date) -> list[Check]:
+def run_checks(wh: Warehouse, day: date) -> list[Check]:
     checks: list[Check] = []
     offered = (
-        con.execute(
-            "select count(*) from (select distinct game_id, player_lookup, market from analytics.prop_offers where game_date = ? and is_pregame)",
-            [day],
-        ).fetchone()[0]
-        if table_exists(con, "analytics.prop_offers")
+        wh.scalar(
+            "select count(*) from (select distinct game_id, player_lookup, market from analytics.prop_offers "
+            "where game_date = @day and is_pregame)",
+            {"day": day},
+        )
+        if wh.table_exists("analytics.prop_offers")
         else 0
     )
     predicted = (
-        con.execute(
-            "select count(*) from (select distinct game_id, player_lookup, market from predictions.predictions where game_date = ? and is_current)",
-            [day],
-        ).fetchone()[0]
-        if table_exists(con, "predictions.predictions")
+        wh.scalar(
+            "select count(*) from (select distinct game_id, player_lookup, market from predictions.predictions "
+            "where game_date = @day and is_current)",
+            {"day": day},
+        )
+        if wh.table_exists("predictions.predictions")
         else 0
     )
     share = f"{predicted / offered:.1%}" if offered else "n/a"
@@ -58,31 +58,29 @@ def run_checks(con: duckdb.DuckDBPyConnection, day: date) -> list[Check]:
             f"{predicted}/{offered} lines offered on {day} have a prediction ({share})",
         )
     )
-    if table_exists(con, "raw.scrape_attempts"):
-        rows = con.execute(
-            """select source, count(*), count(*) filter (where classification = 'ok'),
-                      count(*) filter (where classification in ('blocked', 'rate_limited'))
-               from raw.scrape_attempts where game_date = ? group by 1 order by 1""",
-            [day],
-        ).fetchall()
+    if wh.table_exists("raw.scrape_attempts"):
+        rows = wh.rows(
+            """select source, count(*), sum(case when classification = 'ok' then 1 else 0 end),
+                      sum(case when classification in ('blocked', 'rate_limited') then 1 else 0 end)
+               from raw.scrape_attempts where game_date = @day group by source order by source""",
+            {"day": day},
+        )
         for source, n, ok, blocked in rows:
             level = "warn" if blocked else "ok"
             checks.append(
                 Check(f"scraper health: {source}", level, f"{ok}/{n} attempts ok, {blocked} blocked or rate limited")
             )
-    if table_exists(con, "monitoring.scraper_source_blocks"):
-        open_blocks = con.execute(
-            "select count(*) from monitoring.scraper_source_blocks where not is_resolved"
-        ).fetchone()[0]
+    if wh.table_exists("monitoring.scraper_source_blocks"):
+        open_blocks = wh.scalar("select count(*) from monitoring.scraper_source_blocks where not is_resolved")
         checks.append(
             Check(
                 "source blocks", "warn" if open_blocks else "ok", f"{open_blocks} unresolved (source, resource) blocks"
             )
         )
-    latest = con.execute("select max(game_date) from raw.player_game_logs where game_date <= ?", [day]).fetchone()[0]
-    expected = con.execute(
-        "select max(game_date) from raw.schedule where game_date < ? and game_status = 3", [day]
-    ).fetchone()[0]
+    latest = as_date(wh.scalar("select max(game_date) from raw.player_game_logs where game_date <= @day", {"day": day}))
+    expected = as_date(
+        wh.scalar("select max(game_date) from raw.schedule where game_date < @day and game_status = 3", {"day": day})
+    )
     if expected is not None and (latest is None or latest < expected):
         checks.append(
             Check("freshness", "critical", f"box scores end at {latest}; the schedule has final games on {expected}")

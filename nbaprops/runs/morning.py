@@ -17,11 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import duckdb
-
 from nbacore.dates import today_eastern
 from nbacore.settings import PROJECT_DIR, Settings
-from nbacore.warehouse import connect, table_exists
+from nbacore.warehouse import Warehouse, open_warehouse
 from nbaprops.runs.run_log import close_abandoned, latest_phase_states, new_run_id, record_skip, track_phase
 
 RUN_PHASES = ("scrape_results", "scrape_slate", "build", "grade", "score", "report")
@@ -41,63 +39,62 @@ class PhaseOutcome:
     detail: str
 
 
-def final_games_missing_box_scores(con: duckdb.DuckDBPyConnection, game_date: date) -> list[str]:
+def final_games_missing_box_scores(wh: Warehouse, game_date: date) -> list[str]:
     """Final games of ``game_date`` in the schedule without box scores for both teams (matched on date + team)."""
-    rows = con.execute(
+    rows = wh.rows(
         """
         with final_games as (
             select distinct game_id, home_team_abbreviation as home, away_team_abbreviation as away
             from raw.schedule
-            where game_date = ? and game_status = 3
+            where game_date = @day and game_status = 3
         ),
         landed as (
-            select distinct team_abbreviation as team from raw.team_game_logs where game_date = ?
-            union
+            select distinct team_abbreviation as team from raw.team_game_logs where game_date = @day
+            union distinct
             select distinct team_abbreviation from raw.player_game_logs
-            where game_date = ? and not_playing_reason is null
+            where game_date = @day and not_playing_reason is null
         )
         select game_id || ' ' || away || ' @ ' || home
         from final_games
         where home not in (select team from landed) or away not in (select team from landed)
         order by 1
         """,
-        [game_date, game_date, game_date],
-    ).fetchall()
+        {"day": game_date},
+    )
     return [r[0] for r in rows]
 
 
-def scheduled_games(con: duckdb.DuckDBPyConnection, game_date: date) -> int:
-    return con.execute(
-        "select count(distinct game_id) from raw.schedule where game_date = ? and coalesce(season_type, '') not in ('preseason', 'all_star')",
-        [game_date],
-    ).fetchone()[0]
+def scheduled_games(wh: Warehouse, game_date: date) -> int:
+    return wh.scalar(
+        "select count(distinct game_id) from raw.schedule where game_date = @day "
+        "and coalesce(season_type, '') not in ('preseason', 'all_star')",
+        {"day": game_date},
+    )
 
 
-def gate_build(con: duckdb.DuckDBPyConnection, day: date) -> str:
+def gate_build(wh: Warehouse, day: date) -> str:
     """Build needs yesterday's finals landed and, when today has games, today's prop lines."""
-    missing = final_games_missing_box_scores(con, day - timedelta(days=1))
+    missing = final_games_missing_box_scores(wh, day - timedelta(days=1))
     if missing:
         raise GateClosed(
             f"{len(missing)} final game(s) of {day - timedelta(days=1)} have no box scores: {', '.join(missing[:5])}"
         )
-    games_today = scheduled_games(con, day)
+    games_today = scheduled_games(wh, day)
     if games_today:
-        props = con.execute("select count(*) from raw.prop_snapshots where game_date = ?", [day]).fetchone()[0]
+        props = wh.scalar("select count(*) from raw.prop_snapshots where game_date = @day", {"day": day})
         if props == 0:
             raise GateClosed(f"the schedule has {games_today} game(s) on {day} but no prop snapshots landed for them")
     return f"inputs complete: finals of {day - timedelta(days=1)} landed, {games_today} game(s) scheduled on {day}"
 
 
-def gate_score(con: duckdb.DuckDBPyConnection, day: date) -> str:
+def gate_score(wh: Warehouse, day: date) -> str:
     """Scoring needs feature rows for every game with lines today."""
-    games_with_lines = con.execute(
-        "select count(distinct event_id) from raw.prop_snapshots where game_date = ?", [day]
-    ).fetchone()[0]
+    games_with_lines = wh.scalar(
+        "select count(distinct event_id) from raw.prop_snapshots where game_date = @day", {"day": day}
+    )
     if games_with_lines == 0:
         return f"no lines on {day}: nothing to score"
-    rows = con.execute(
-        "select count(*) from precompute.feature_mart where game_date = ? and has_line", [day]
-    ).fetchone()[0]
+    rows = wh.scalar("select count(*) from precompute.feature_mart where game_date = @day and has_line", {"day": day})
     if rows == 0:
         raise GateClosed(
             f"{games_with_lines} game(s) on {day} have lines but the feature mart has no rows with lines; "
@@ -134,12 +131,9 @@ def _predict(settings: Settings, what: str, day: date) -> str:
     from predict.config import PredictConfig
 
     if what == "grade":
-        with connect(settings) as con:
-            scored = (
-                table_exists(con, "predictions.predictions")
-                and con.execute(
-                    "select count(*) from predictions.predictions where game_date = ? and is_current", [day]
-                ).fetchone()[0]
+        with open_warehouse(settings) as wh:
+            scored = wh.table_exists("predictions.predictions") and wh.scalar(
+                "select count(*) from predictions.predictions where game_date = @day and is_current", {"day": day}
             )
         if not scored:
             return f"nothing to grade: no predictions were made for {day}"
@@ -162,13 +156,13 @@ def run_day(
     yesterday = day - timedelta(days=1)
     echo(f"morning run {run_id} for game date {day} (US/Eastern); results of {yesterday}")
     _close_abandoned(settings, f"run --date {day} (run {run_id})", echo)
-    steps: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], str | None], Callable[[], str]]] = [
-        ("scrape_results", lambda con: None, lambda: _scrape(settings, yesterday, None)),
-        ("scrape_slate", lambda con: None, lambda: _scrape(settings, day, None)),
-        ("build", lambda con: gate_build(con, day), lambda: _build(settings)),
-        ("grade", lambda con: None, lambda: _predict(settings, "grade", yesterday)),
-        ("score", lambda con: gate_score(con, day), lambda: _predict(settings, "score", day)),
-        ("report", lambda con: None, lambda: _report(settings, day)),
+    steps: list[tuple[str, Callable[[Warehouse], str | None], Callable[[], str]]] = [
+        ("scrape_results", lambda wh: None, lambda: _scrape(settings, yesterday, None)),
+        ("scrape_slate", lambda wh: None, lambda: _scrape(settings, day, None)),
+        ("build", lambda wh: gate_build(wh, day), lambda: _build(settings)),
+        ("grade", lambda wh: None, lambda: _predict(settings, "grade", yesterday)),
+        ("score", lambda wh: gate_score(wh, day), lambda: _predict(settings, "score", day)),
+        ("report", lambda wh: None, lambda: _report(settings, day)),
     ]
     outcomes: list[PhaseOutcome] = []
     for phase, gate, body in steps:
@@ -179,28 +173,28 @@ def run_day(
 
 
 def _run_phase(settings, run_id, phase, day, gate, body, force) -> PhaseOutcome:
-    con = connect(settings)
+    wh = open_warehouse(settings)
     try:
         try:
-            gate(con)
+            gate(wh)
         except GateClosed as closed:
             if not force:
-                record_skip(con, run_id, phase, day, f"gate closed: {closed}")
+                record_skip(wh, run_id, phase, day, f"gate closed: {closed}")
                 return PhaseOutcome(phase, "blocked", f"{closed} (use --force to run anyway)")
         # Phases open their own connections in this process; DuckDB shares one database instance
         # between them (and dbt's), so holding this one open for the record is safe.
-        with track_phase(con, run_id, phase, day, forced=force) as record:
+        with track_phase(wh, run_id, phase, day, forced=force) as record:
             record.detail = body()
         return PhaseOutcome(phase, "success", record.detail or "")
     except Exception as exc:  # recorded by track_phase; the run goes on to say what else it could do
         return PhaseOutcome(phase, "failed", f"{type(exc).__name__}: {exc}"[:300])
     finally:
-        con.close()
+        wh.close()
 
 
 def _close_abandoned(settings: Settings, noticed_by: str, echo: Callable[[str], None]) -> None:
-    with connect(settings) as con:
-        closed = close_abandoned(con, noticed_by)
+    with open_warehouse(settings) as wh:
+        closed = close_abandoned(wh, noticed_by)
     if closed:
         echo(f"  closed {closed} phase record(s) left running by a killed run (status 'abandoned')")
 
@@ -267,19 +261,19 @@ def backfill(
     _close_abandoned(settings, f"backfill {start}..{end} (run {run_id})", echo)
     schedules: dict = {}
     for i, day in enumerate(days, 1):
-        with connect(settings) as con:
-            states = {phase: status for phase, status, *_ in latest_phase_states(con, day)}
+        with open_warehouse(settings) as wh:
+            states = {phase: status for phase, status, *_ in latest_phase_states(wh, day)}
         if states.get("scrape") == "success" and not force:
             done["skipped"].append(day)
         else:
             body = lambda d=day: _scrape(settings, d, None, schedules=schedules)  # noqa: E731
-            outcome = _run_phase(settings, run_id, "scrape", day, lambda con: None, body, force)
+            outcome = _run_phase(settings, run_id, "scrape", day, lambda wh: None, body, force)
             done[outcome.status if outcome.status in done else "failed"].append(day)
             if outcome.status != "success":
                 echo(f"  {day}: {outcome.status}: {outcome.detail}")
         if progress:
             progress(i, len(days), day)
-    outcome = _run_phase(settings, run_id, "build", end, lambda con: None, lambda: _build(settings, since=start), force)
+    outcome = _run_phase(settings, run_id, "build", end, lambda wh: None, lambda: _build(settings, since=start), force)
     echo(f"  build after backfill: {outcome.status} {outcome.detail}")
     if outcome.status != "success":
         done["failed"].append(end)

@@ -7,16 +7,14 @@ import html
 from datetime import date
 from pathlib import Path
 
-import duckdb
-
 from nbacore.settings import Settings
-from nbacore.warehouse import connect, table_exists
+from nbacore.warehouse import Warehouse, as_date, open_warehouse
 
 EDGE_BUCKETS = ((0.0, 0.02, "0–2%"), (0.02, 0.05, "2–5%"), (0.05, 0.10, "5–10%"), (0.10, 1.0, "10%+"))
 
 
-def _rows(con, sql: str, params: list | None = None) -> list[tuple]:
-    return con.execute(sql, params or []).fetchall()
+def _rows(wh: Warehouse, sql: str, params: dict | None = None) -> list[tuple]:
+    return wh.rows(sql, params or {})
 
 
 def _fmt(value, digits: int = 2, pct: bool = False) -> str:
@@ -84,7 +82,7 @@ def roi_svg(series: list[tuple[str, float]], width: int = 520, height: int = 200
     )
 
 
-def gather(con: duckdb.DuckDBPyConnection, day: date) -> dict:
+def gather(wh: Warehouse, day: date) -> dict:
     """Everything the page shows, read from the warehouse (absent tables read as empty)."""
     from predict.grade import bet_summary
     from predict.tables import latest_backtest, latest_score_run
@@ -100,55 +98,55 @@ def gather(con: duckdb.DuckDBPyConnection, day: date) -> dict:
         "run": {},
         "backtest": {},
     }
-    has_predictions = table_exists(con, "predictions.predictions")
-    has_results = table_exists(con, "predictions.results")
+    has_predictions = wh.table_exists("predictions.predictions")
+    has_results = wh.table_exists("predictions.results")
     if has_predictions:
         data["picks"] = _rows(
-            con,
+            wh,
             """
             select player_name, team, opponent, market, pick, pick_line, pick_book, pick_odds, pred_mean, pick_prob, pick_edge, pick_ev,
                    stake, stake_amount
             from predictions.predictions
-            where game_date = ? and is_current and pick in ('OVER', 'UNDER')
-            order by pick_edge desc""",
-            [day],
+            where game_date = @day and is_current and pick in ('OVER', 'UNDER')
+            order by pick_edge desc, player_name, market""",
+            {"day": day},
         )
         offered = (
-            con.execute(
+            wh.scalar(
                 """
             select count(*) from (select distinct game_id, player_lookup, market from analytics.prop_offers
-                                  where game_date = ? and is_pregame)""",
-                [day],
-            ).fetchone()[0]
-            if table_exists(con, "analytics.prop_offers")
+                                  where game_date = @day and is_pregame)""",
+                {"day": day},
+            )
+            if wh.table_exists("analytics.prop_offers")
             else 0
         )
-        predicted = con.execute(
-            "select count(*) from predictions.predictions where game_date = ? and is_current", [day]
-        ).fetchone()[0]
+        predicted = wh.scalar(
+            "select count(*) from predictions.predictions where game_date = @day and is_current", {"day": day}
+        )
         data["coverage"] = (predicted, offered)
-        data["run"] = latest_score_run(con, day)
-        data["backtest"] = latest_backtest(con)
+        data["run"] = latest_score_run(wh, day)
+        data["backtest"] = latest_backtest(wh)
     if has_results and has_predictions:
         graded = """
             select r.*, p.p_over, p.pick_edge
             from predictions.results r
             join predictions.predictions p
               using (game_id, player_id, market, prediction_version, model_version)
-            where r.game_date <= ?"""
+            where r.game_date <= @day"""
         data["calibration"] = _rows(
-            con,
+            wh,
             f"""
             select floor(p_over * 10) / 10 + 0.05 as bin, avg(over_outcome), count(*)
-            from ({graded}) where over_outcome is not null and p_over is not null group by 1 order by 1""",
-            [day],
+            from ({graded}) as graded where over_outcome is not null and p_over is not null group by 1 order by 1""",
+            {"day": day},
         )
-        bets = con.execute(
+        bets = wh.query(
             f"""
-            select pick_edge, pick_result, pick_profit from ({graded})
+            select pick_edge, pick_result, pick_profit from ({graded}) as graded
             where pick in ('OVER', 'UNDER') and pick_result in ('win', 'loss', 'push')""",
-            [day],
-        ).df()
+            {"day": day},
+        )
         for low, high, label in EDGE_BUCKETS:
             inside = bets[(bets["pick_edge"] >= low) & (bets["pick_edge"] < high)]
             s = bet_summary(inside["pick_result"], inside["pick_profit"])  # the one definition of hit rate and ROI
@@ -158,35 +156,31 @@ def gather(con: duckdb.DuckDBPyConnection, day: date) -> dict:
         data["roi"] = [
             (str(d), 100 * float(v))
             for d, v in _rows(
-                con,
+                wh,
                 """
             select game_date, sum(sum(coalesce(stake_profit, 0))) over (order by game_date)
-            from predictions.results where game_date <= ? and pick in ('OVER', 'UNDER')
+            from predictions.results where game_date <= @day and pick in ('OVER', 'UNDER')
               and pick_result in ('win', 'loss', 'push') group by game_date order by game_date""",
-                [day],
+                {"day": day},
             )
         ]
-    if table_exists(con, "predictions.daily_performance"):
+    if wh.table_exists("predictions.daily_performance"):
         data["mae"] = _rows(
-            con,
+            wh,
             """
             select market, system, sum(n), sum(mae * n) / nullif(sum(n), 0)
-            from predictions.daily_performance where game_date <= ? and mae is not null
-            group by all order by market, system""",
-            [day],
+            from predictions.daily_performance where game_date <= @day and mae is not null
+            group by market, system order by market, system""",
+            {"day": day},
         )
     for table in ("player_game_logs", "team_game_logs", "schedule", "prop_snapshots"):
-        data["freshness"].append(
-            (
-                table,
-                *con.execute(
-                    f"""
-            select max(game_date), max(_loaded_at) filter (where game_date = (select max(game_date) from raw.{table} where game_date <= ?))
-            from raw.{table} where game_date <= ?""",
-                    [day, day],
-                ).fetchone(),
-            )
+        latest = as_date(wh.scalar(f"select max(game_date) from raw.{table} where game_date <= @day", {"day": day}))
+        loaded = (
+            wh.scalar(f"select max(_loaded_at) from raw.{table} where game_date = @latest", {"latest": latest})
+            if latest
+            else None
         )
+        data["freshness"].append((table, latest, loaded))
     return data
 
 
@@ -302,8 +296,8 @@ pushes left out; ROI = profit per unit staked over all of them, a push returning
 
 
 def write_report(settings: Settings, day: date, out_dir: Path | None = None) -> Path:
-    with connect(settings) as con:
-        page = render(day, gather(con, day))
+    with open_warehouse(settings) as wh:
+        page = render(day, gather(wh, day))
     out_dir = out_dir or settings.reports_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"report-{day}.html"

@@ -20,30 +20,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
+from nbacore.warehouse import JOBS, Warehouse, utc_now
 
-from nbacore.warehouse import utc_now
-
-PIPELINE_RUNS_DDL = """
-create schema if not exists ops;
-create table if not exists ops.pipeline_runs (
-    run_id varchar,
-    phase varchar,
-    game_date date,
-    status varchar,          -- running, success, failed, skipped, abandoned
-    rows bigint,
-    detail varchar,
-    forced boolean,
-    started_at timestamp,
-    finished_at timestamp,
-    error varchar,
-    pid bigint,              -- the process running the phase, so a killed one can be told apart
-    host varchar,
-    pid_started varchar      -- that pid's start time (Linux clock ticks since boot), as pids are reused
-);
-"""
-# Added after the table first shipped; older warehouses get them on their next write.
-PROCESS_COLUMNS = {"pid": "bigint", "host": "varchar", "pid_started": "varchar"}
+TABLE = "ops.pipeline_runs"
+COLUMNS = {
+    "run_id": "string",
+    "phase": "string",
+    "game_date": "date",
+    "status": "string",  # running, success, failed, skipped, abandoned
+    "rows": "int64",
+    "detail": "string",
+    "forced": "bool",
+    "started_at": "timestamp",
+    "finished_at": "timestamp",
+    "error": "string",
+    "pid": "int64",  # the process running the phase, so a killed one can be told apart
+    "host": "string",
+    "pid_started": "string",  # that pid's start time (Linux clock ticks since boot), as pids are reused
+    "warehouse_jobs": "int64",  # BigQuery jobs the phase issued from Python (its cost), NULL on DuckDB
+}
+# Added after the table first shipped; older tables gain them on their next write and read NULL until then.
+LATER_COLUMNS = ("pid", "host", "pid_started", "warehouse_jobs")
 STATE_COLUMNS = "phase, status, rows, detail, finished_at, error, forced"
 
 
@@ -53,6 +50,7 @@ class PhaseRecord:
 
     rows: int | None = None
     detail: str | None = None
+    jobs_before: int = 0  # BigQuery jobs issued in this process before the phase started
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -60,22 +58,9 @@ def new_run_id(now: datetime | None = None) -> str:
     return f"{stamp}-{uuid.uuid4().hex[:6]}"
 
 
-def _columns(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Columns of ops.pipeline_runs (empty when no run has made it yet)."""
-    found = con.execute(
-        "select column_name from information_schema.columns where table_schema = 'ops' and table_name = 'pipeline_runs'"
-    ).fetchall()
-    return {name for (name,) in found}
-
-
-def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the table, or add the process columns to one made before they existed."""
-    have = _columns(con)
-    if not have:
-        con.execute(PIPELINE_RUNS_DDL)
-    for name, kind in PROCESS_COLUMNS.items():
-        if have and name not in have:
-            con.execute(f"alter table ops.pipeline_runs add column {name} {kind}")
+def ensure_table(wh: Warehouse) -> None:
+    """Create the table (partitioned by game_date on BigQuery), or add the columns added since it was made."""
+    wh.ensure_table(TABLE, COLUMNS, partition_by="game_date")
 
 
 def _pid_start(pid: int) -> str | None:
@@ -124,15 +109,15 @@ def _abandoned_reason(gone: str) -> str:
     return f"{gone}: it was killed or crashed before finishing this phase"
 
 
-def close_abandoned(con: duckdb.DuckDBPyConnection, noticed_by: str) -> int:
+def close_abandoned(wh: Warehouse, noticed_by: str) -> int:
     """Mark ``running`` rows whose process is gone as ``abandoned``, with when (finished_at) and why (error).
 
     Called when a writing run starts, so a killed run's rows are closed rather than left running forever.
     """
-    ensure_table(con)
-    running = con.execute(
+    ensure_table(wh)
+    running = wh.rows(
         "select run_id, phase, game_date, pid, host, pid_started from ops.pipeline_runs where status = 'running'"
-    ).fetchall()
+    )
     now = utc_now()
     closed = 0
     for run_id, phase, game_date, pid, host, pid_started in running:
@@ -140,77 +125,108 @@ def close_abandoned(con: duckdb.DuckDBPyConnection, noticed_by: str) -> int:
         if gone is None:
             continue
         reason = f"{_abandoned_reason(gone)} (noticed by {noticed_by} at {now:%Y-%m-%d %H:%M:%S} UTC)"
-        con.execute(
-            "update ops.pipeline_runs set status = 'abandoned', finished_at = ?, error = ? "
-            "where run_id = ? and phase = ? and game_date = ? and status = 'running'",
-            [now, reason, run_id, phase, game_date],
+        wh.execute(
+            "update ops.pipeline_runs set status = 'abandoned', finished_at = @now, error = @reason "
+            "where run_id = @run_id and phase = @phase and game_date = @game_date and status = 'running'",
+            {"now": now, "reason": reason, "run_id": run_id, "phase": phase, "game_date": game_date},
         )
         closed += 1
     return closed
 
 
 @contextmanager
-def track_phase(con: duckdb.DuckDBPyConnection, run_id: str, phase: str, game_date: date, forced: bool = False):
+def track_phase(wh: Warehouse, run_id: str, phase: str, game_date: date, forced: bool = False):
     """Record a phase for a date: 'running' at start, then 'success' or 'failed' with the error.
 
     The exception is re-raised after it is recorded, so callers decide what a failure means.
     """
-    ensure_table(con)
+    ensure_table(wh)
     started = utc_now()
     pid, host, pid_started = this_process()
-    con.execute(
+    wh.execute(
         "insert into ops.pipeline_runs (run_id, phase, game_date, status, forced, started_at, pid, host, pid_started) "
-        "values (?, ?, ?, 'running', ?, ?, ?, ?, ?)",
-        [run_id, phase, game_date, forced, started, pid, host, pid_started],
+        "values (@run_id, @phase, @game_date, 'running', @forced, @started, @pid, @host, @pid_started)",
+        {
+            "run_id": run_id,
+            "phase": phase,
+            "game_date": game_date,
+            "forced": forced,
+            "started": started,
+            "pid": pid,
+            "host": host,
+            "pid_started": pid_started,
+        },
     )
-    record = PhaseRecord()
+    record = PhaseRecord(jobs_before=JOBS["bigquery"])
     try:
         yield record
     except BaseException as exc:
-        _finish(con, run_id, phase, game_date, "failed", record, error=f"{type(exc).__name__}: {exc}"[:2000])
+        _finish(wh, run_id, phase, game_date, "failed", record, error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
-    _finish(con, run_id, phase, game_date, "success", record)
+    _finish(wh, run_id, phase, game_date, "success", record)
 
 
-def record_skip(con: duckdb.DuckDBPyConnection, run_id: str, phase: str, game_date: date, reason: str) -> None:
-    ensure_table(con)
+def record_skip(wh: Warehouse, run_id: str, phase: str, game_date: date, reason: str) -> None:
+    ensure_table(wh)
     now = utc_now()
     pid, host, pid_started = this_process()
-    con.execute(
+    wh.execute(
         "insert into ops.pipeline_runs (run_id, phase, game_date, status, detail, forced, started_at, finished_at, "
-        "pid, host, pid_started) values (?, ?, ?, 'skipped', ?, false, ?, ?, ?, ?, ?)",
-        [run_id, phase, game_date, reason, now, now, pid, host, pid_started],
+        "pid, host, pid_started) values (@run_id, @phase, @game_date, 'skipped', @reason, false, @now, @now, @pid, "
+        "@host, @pid_started)",
+        {
+            "run_id": run_id,
+            "phase": phase,
+            "game_date": game_date,
+            "reason": reason,
+            "now": now,
+            "pid": pid,
+            "host": host,
+            "pid_started": pid_started,
+        },
     )
 
 
-def _finish(con, run_id, phase, game_date, status, record: PhaseRecord, error: str | None = None) -> None:
-    con.execute(
-        "update ops.pipeline_runs set status = ?, rows = ?, detail = ?, finished_at = ?, error = ? "
-        "where run_id = ? and phase = ? and game_date = ?",
-        [status, record.rows, record.detail, utc_now(), error, run_id, phase, game_date],
+def _finish(wh, run_id, phase, game_date, status, record: PhaseRecord, error: str | None = None) -> None:
+    """Close the phase's row; on BigQuery with the number of jobs the phase issued (this closing one included)."""
+    jobs = JOBS["bigquery"] - record.jobs_before + 1 if wh.engine == "bigquery" else None
+    wh.execute(
+        "update ops.pipeline_runs set status = @status, rows = @rows, detail = @detail, finished_at = @now, "
+        "error = @error, warehouse_jobs = @jobs where run_id = @run_id and phase = @phase and game_date = @game_date",
+        {
+            "status": status,
+            "rows": record.rows,
+            "detail": record.detail,
+            "now": utc_now(),
+            "error": error,
+            "jobs": jobs,
+            "run_id": run_id,
+            "phase": phase,
+            "game_date": game_date,
+        },
     )
 
 
-def latest_phase_states(con: duckdb.DuckDBPyConnection, game_date: date) -> list[tuple]:
+def latest_phase_states(wh: Warehouse, game_date: date) -> list[tuple]:
     """The latest record of each phase for a date: (phase, status, rows, detail, finished_at, error, forced).
 
     Creates and changes nothing: ``status`` reads through a read-only connection, and no run yet means no
     records. A ``running`` row whose process is gone reads as ``abandoned`` (the next run closes it for good).
     """
-    have = _columns(con)
+    have = set(wh.columns(TABLE))
     if not have:
         return []
-    process = ", ".join(name if name in have else f"null as {name}" for name in PROCESS_COLUMNS)
-    rows = con.execute(
+    process = ", ".join(name if name in have else f"null as {name}" for name in ("pid", "host", "pid_started"))
+    rows = wh.rows(
         f"""
         select {STATE_COLUMNS}, {process}
         from ops.pipeline_runs
-        where game_date = ?
+        where game_date = @game_date
         qualify row_number() over (partition by phase order by started_at desc) = 1
         order by started_at
         """,
-        [game_date],
-    ).fetchall()
+        {"game_date": game_date},
+    )
     return [_as_seen_now(row) for row in rows]
 
 

@@ -157,7 +157,7 @@ def test_bad_file_exits_nonzero_with_one_line_and_changes_nothing(case, loaded, 
 
 
 def test_a_failure_mid_load_rolls_back_everything(loaded, warehouse_path, tmp_path, monkeypatch):
-    from nbacore import warehouse as wh
+    from nbacore.warehouse import duckdb_engine as wh
     from nbacore.settings import load_settings
 
     before = raw_fingerprint(warehouse_path)

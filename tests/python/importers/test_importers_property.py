@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_importers import PLAYER_HEADER, PLAYER_ROWS, PROPS_HEADER, PROPS_ROWS, SLIM_HEADER, SLIM_ROWS
 
+from nbacore.warehouse.duckdb_engine import DuckDBWarehouse
 from nbacore.dates import today_eastern
 from nbacore.importers import ImportFileError, land_files, parse_files
 from nbacore.importers.common import CONTROL_CHARACTERS
@@ -181,8 +182,8 @@ def warehouse(tmp_path_factory):
     (seed / "players.csv").write_text("\n".join([PLAYER_HEADER, *PLAYER_ROWS]) + "\n", encoding="utf-8")
     (seed / "slim.csv").write_text("\n".join([SLIM_HEADER, *SLIM_ROWS]) + "\n", encoding="utf-8")
     (seed / "props.csv").write_text("\n".join([PROPS_HEADER, *PROPS_ROWS]) + "\n", encoding="utf-8")
-    land_files(con, parse_files("game-logs", [seed / "players.csv", seed / "slim.csv"], root))
-    land_files(con, parse_files("props", [seed / "props.csv"], root))
+    land_files(DuckDBWarehouse.on_connection(con), parse_files("game-logs", [seed / "players.csv", seed / "slim.csv"], root))
+    land_files(DuckDBWarehouse.on_connection(con), parse_files("props", [seed / "props.csv"], root))
     yield con, root
     con.close()
 
@@ -227,7 +228,7 @@ def import_one(con, root: Path, kind: str, generated: Generated) -> None:
     path.write_bytes(generated.data)
     before = fingerprint(con)
     try:
-        land_files(con, parse_files(kind, [path], root))
+        land_files(DuckDBWarehouse.on_connection(con), parse_files(kind, [path], root))
     except ImportFileError as exc:
         message = str(exc)
         assert "\n" not in message and message.startswith(f"{path}: "), message

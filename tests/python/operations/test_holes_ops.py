@@ -94,9 +94,9 @@ import os, signal
 from datetime import date
 from nbaprops.runs.run_log import track_phase
 from nbacore.settings import load_settings
-from nbacore.warehouse import connect
+from nbacore.warehouse import open_warehouse
 
-con = connect(load_settings())
+con = open_warehouse(load_settings())
 with track_phase(con, "killed-run", "scrape", date(2025, 11, 3)):
     os.kill(os.getpid(), signal.SIGKILL)
 """

@@ -23,7 +23,7 @@ from support.helpers import run_cli
 from nbacore.dates import resolve_game_date
 from nbacore.lock import WarehouseLocked, warehouse_lock
 from nbacore.settings import load_settings
-from nbacore.warehouse import connect
+from nbacore.warehouse import open_warehouse
 from nbaprops.runs import morning
 from nbaprops.runs.monitor import coverage_level
 
@@ -46,7 +46,7 @@ def test_today_is_the_us_eastern_date_around_midnight(now_utc, expected):
 
 
 def _schedule_final_game(con, day: date) -> None:
-    con.execute(
+    con.con.execute(
         "insert into raw.schedule (game_id, game_date, season_type, home_team_abbreviation, away_team_abbreviation, "
         "game_status, _loaded_at, _source) values ('0022500100', ?, 'regular', 'BOS', 'NYK', 3, now(), 'test')",
         [day],
@@ -54,14 +54,14 @@ def _schedule_final_game(con, day: date) -> None:
 
 
 def test_build_gate_refuses_a_missing_slate_and_names_the_game(warehouse_path):
-    con = connect(load_settings())
+    con = open_warehouse(load_settings())
     try:
         _schedule_final_game(con, date(2025, 11, 2))
         with pytest.raises(
             morning.GateClosed, match=r"1 final game\(s\) of 2025-11-02 have no box scores: 0022500100 NYK @ BOS"
         ):
             morning.gate_build(con, date(2025, 11, 3))
-        con.execute(
+        con.con.execute(
             "insert into raw.team_game_logs (game_id, game_date, team_abbreviation, matchup, pts, _loaded_at, _source) values "
             "('0022500100', '2025-11-02', 'BOS', 'BOS vs. NYK', 100, now(), 't'), ('0022500100', '2025-11-02', 'NYK', 'NYK @ BOS', 90, now(), 't')"
         )
@@ -72,7 +72,7 @@ def test_build_gate_refuses_a_missing_slate_and_names_the_game(warehouse_path):
 
 def test_a_closed_gate_is_recorded_and_force_runs_the_phase(warehouse_path):
     settings = load_settings()
-    con = connect(settings)
+    con = open_warehouse(settings)
     _schedule_final_game(con, date(2025, 11, 2))
     con.close()
     ran = []
@@ -96,8 +96,8 @@ def test_a_closed_gate_is_recorded_and_force_runs_the_phase(warehouse_path):
         force=True,
     )
     assert forced.status == "success" and ran == [1]
-    con = connect(settings)
-    rows = con.execute(
+    con = open_warehouse(settings)
+    rows = con.con.execute(
         "select status, forced from ops.pipeline_runs where phase = 'build' order by started_at"
     ).fetchall()
     con.close()
@@ -151,7 +151,7 @@ def test_coverage_thresholds(predicted, offered, level):
 
 
 def test_monitor_alerts_the_webhook_and_exits_nonzero_on_critical(warehouse_path, httpserver, monkeypatch):
-    con = connect(load_settings())
+    con = open_warehouse(load_settings())
     _schedule_final_game(con, date(2025, 11, 2))  # a final slate whose box scores never came
     con.close()
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
@@ -312,7 +312,7 @@ def graded_warehouse(warehouse_path) -> dict:
     from predict.config import PricingRules
     from predict.tables import current_predictions, log_run, replace_day, write_scores
 
-    con = connect(load_settings())
+    con = open_warehouse(load_settings())
     when = iter(SCORED_AT + timedelta(minutes=m) for m in range(100))
     empty = pd.DataFrame(columns=["game_id", "player_lookup", "market", "line", "reason"])
     rules = asdict(PricingRules())
@@ -362,8 +362,8 @@ def graded_warehouse(warehouse_path) -> dict:
         {**BACKTEST, "start": date(2025, 10, 1), "summary": {"pra": BACKTEST["summary"]["points"]}},
     )
     log_run(con, "bt-new", "backtest", datetime(2025, 11, 8, 13, 0), None, BACKTEST)
-    con.execute("create schema if not exists analytics")  # the public model the report reads
-    con.execute(
+    con.con.execute("create schema if not exists analytics")  # the public model the report reads
+    con.con.execute(
         "create table analytics.prop_offers (game_id varchar, player_lookup varchar, market varchar, "
         "game_date date, is_pregame boolean, bookmaker varchar)"
     )
@@ -378,8 +378,8 @@ def graded_warehouse(warehouse_path) -> dict:
         ("g1107x", "late", "points", REPORT_DAY, False, "fanduel"),  # after tip-off: not a pregame line
         ("g1106x", "yesterday", "points", GRADED_DAYS[-1], True, "fanduel"),
     ]
-    con.executemany("insert into analytics.prop_offers values (?, ?, ?, ?, ?, ?)", offers)
-    predictions = con.execute("select * from predictions.predictions").df()
+    con.con.executemany("insert into analytics.prop_offers values (?, ?, ?, ?, ?, ?)", offers)
+    predictions = con.con.execute("select * from predictions.predictions").df()
     con.close()
     return {
         "predictions": predictions,
@@ -579,7 +579,7 @@ def test_report_shows_the_numbers_of_the_graded_rows(graded_warehouse, tmp_path)
     exp = _expected(graded_warehouse)
     assert exp["n_bets"] > 40 and len(exp["picks"]) == 6
     _check_page(write_report(load_settings(), REPORT_DAY, out_dir=tmp_path).read_text(), exp)
-    con = connect(load_settings())
+    con = open_warehouse(load_settings())
     try:
         data = gather(con, REPORT_DAY)
     finally:

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from nbacore.warehouse.duckdb_engine import DuckDBWarehouse
 from predict.baselines import add_baselines, played_history
 from predict.calibration import Calibration, fit_calibration
 from predict.combiner import Combiner
@@ -430,9 +431,10 @@ def test_a_new_scoring_run_adds_a_version_and_supersedes_without_overwriting(tmp
         }
     )
     empty = pd.DataFrame(columns=["game_id", "player_lookup", "player_name", "market", "line", "reason"])
-    first = write_scores(con, "run-1", datetime(2025, 11, 1, 15), day, preds, empty, "m1", {})
+    wh = DuckDBWarehouse.on_connection(con)
+    first = write_scores(wh, "run-1", datetime(2025, 11, 1, 15), day, preds, empty, "m1", {})
     second = write_scores(
-        con, "run-2", datetime(2025, 11, 1, 17), day, preds.assign(pred_mean=[21.0, 11.0]), empty, "m2", {}
+        wh, "run-2", datetime(2025, 11, 1, 17), day, preds.assign(pred_mean=[21.0, 11.0]), empty, "m2", {}
     )
     assert (first.predictions, first.superseded, second.superseded) == (2, 0, 2)
     rows = con.execute(
@@ -440,4 +442,4 @@ def test_a_new_scoring_run_adds_a_version_and_supersedes_without_overwriting(tmp
         "order by player_id, prediction_version"
     ).fetchall()
     assert rows[0] == ("run-1", 1, False, "run-2", 20.0) and rows[1] == ("run-2", 2, True, None, 21.0)
-    assert sorted(current_predictions(con, day)["pred_mean"].tolist()) == [11.0, 21.0]
+    assert sorted(current_predictions(wh, day)["pred_mean"].tolist()) == [11.0, 21.0]

@@ -28,3 +28,14 @@ def raw_fingerprint(path: Path) -> dict[str, tuple]:
         return out
     finally:
         con.close()
+
+
+def duckdb_warehouse(path, access: str = "write"):
+    """The product's warehouse seam over the DuckDB file at ``path`` (what predict/ and the runs take)."""
+    from dataclasses import replace as _replace
+    from pathlib import Path as _Path
+
+    from nbacore.settings import load_settings as _load_settings
+    from nbacore.warehouse import open_warehouse
+
+    return open_warehouse(_replace(_load_settings("local"), duckdb_path=_Path(path), access=access))

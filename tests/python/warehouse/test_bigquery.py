@@ -3,7 +3,7 @@
 1. offline compile: every model and test compiles for BigQuery with no network (profile bigquery_offline);
 2. dialect lint: the compiled SQL is GoogleSQL (sqlglot + rules), and a DuckDB-only fixture model is caught;
 3. emulator: bqemulator on 127.0.0.1 runs `dbt build` (seeds, views, tables, tests), source freshness and an
-   incremental model, on simulator data landed by nbacore.bigquery_loader.
+   incremental model, on simulator data landed by nbacore.warehouse.bigquery_loader.
 
 Everything runs against a temporary copy of the project, so the fixture models in tests/fixtures/bigquery/
 never enter models/ and nothing here touches the working tree's target/ or warehouse.
@@ -27,7 +27,7 @@ import pytest
 from conftest import missing_tool
 from devtools.bigquery_emulator import EmulatorUnavailable, running_emulator
 from devtools.bigquery_lint import OfflineCompile, lint_paths, lint_sql
-from nbacore.bigquery_loader import CLUSTERING, ensure_raw_tables, partition_predicate, replace_partitions, sql_string
+from nbacore.warehouse.bigquery_loader import CLUSTERING, ensure_raw_tables, partition_predicate, replace_partitions, sql_string
 from nbacore.raw_tables import PLAYER_GAME_LOGS, RAW_TABLES, SCHEDULE
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
@@ -548,7 +548,7 @@ def test_incremental_config_on_duckdb(probe_project, tmp_path):
     import duckdb
 
     from nbacore.raw_tables import create_raw_tables
-    from nbacore.warehouse import replace_partitions as land_in_duckdb
+    from nbacore.warehouse.duckdb_engine import replace_partitions as land_in_duckdb
 
     batches = simulated_batches(tmp_path / "sim", days=4, files=("player_game_logs.csv",))
     (_, logs, _), = batches

@@ -21,7 +21,7 @@ import pytest
 from support.helpers import run_cli
 from nbacore.lock import warehouse_lock
 from nbacore.settings import PROJECT_DIR, load_settings
-from nbacore.warehouse import connect
+from nbacore.warehouse.duckdb_engine import connect
 
 SLIM_CSV = (
     "PLAYER_ID,PLAYER_NAME,TEAM_ABBREVIATION,GAME_DATE,MATCHUP,WL,MIN,PTS,REB,AST,STL,BLK,TOV,FG_PCT,FG3_PCT,FT_PCT,PLUS_MINUS,SEASON_TYPE\n"

@@ -35,6 +35,7 @@ import pytest
 import predict.backtest
 import predict.offers
 from support.dbt_mutants import build_mutant
+from support.helpers import duckdb_warehouse
 from support.feature_oracle import compare, load_history
 from nbacore.dbt_runner import LAYER_SELECTORS
 from simulator import SimConfig, simulate, simulate_season
@@ -127,7 +128,7 @@ def leaked_build(league: League, name: str, path: str, old: str, new: str) -> Pa
 
 def backtest(path: Path) -> BacktestResult:
     """The walk-forward backtest of the built mart at ``path``: one model trained before START scores START..END."""
-    con = connect(path)
+    con = duckdb_warehouse(path)
     try:
         mart = read_mart(con)
         offers = read_offers(con, CONFIG.start_date, CONFIG.tonight)

@@ -1,4 +1,4 @@
-"""The warehouse connection and the one way rows land in raw tables: whole partitions, in one transaction.
+"""The DuckDB side of the warehouse seam: the local file, opened safely, and ``DuckDBWarehouse``.
 
 A load deletes the (``_source``, ``game_date``) partitions it brings and inserts their rows inside a
 single transaction, so a rerun replaces rather than duplicates, and a failure anywhere leaves the
@@ -8,34 +8,36 @@ previous state untouched.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import uuid
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from nbacore.raw_tables import RawTable, create_raw_tables
 from nbacore.settings import Settings
+from nbacore.warehouse import (
+    JOBS,
+    LandedPartition,
+    Staged,
+    Warehouse,
+    WarehouseUnavailable,
+    check_unique_sources,
+    portable_type,
+    split_name,
+    utc_now,
+)
 
-
-@dataclass(frozen=True)
-class LandedPartition:
-    """What one load did to one raw table for one source."""
-
-    table: str
-    source: str
-    dates: int
-    rows: int
-
-
-class WarehouseUnavailable(RuntimeError):
-    """The warehouse cannot be opened as this command needs; the message is one line naming the path and the
-    fix, and ``code`` is the exit code the CLI uses (2 a wrong path, 3 busy elsewhere, 1 anything else)."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
+DUCKDB_TYPES = {
+    "string": "varchar",
+    "int64": "bigint",
+    "float64": "double",
+    "bool": "boolean",
+    "date": "date",
+    "timestamp": "timestamp",
+}
 
 
 # Set on every instance right after it opens. Not passed as connect-time config: dbt-duckdb keeps its own
@@ -61,15 +63,6 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     if not read_only:
         create_raw_tables(con)
     return con
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    """Whether ``schema.table`` exists (built by dbt, or created by a step that owns it)."""
-    schema, name = qualified.split(".")
-    found = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
-    ).fetchone()[0]
-    return bool(found)
 
 
 def check_warehouse_file(settings: Settings) -> None:
@@ -134,23 +127,6 @@ def open_failure(path: Path, exc: duckdb.Error) -> str:
     return f"cannot open the warehouse {path}: {first}; check NBAPROPS_DUCKDB_PATH"
 
 
-def utc_now() -> datetime:
-    """Naive UTC now: ``_loaded_at`` values are UTC timestamps without a zone."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def check_unique_sources(batches: list[tuple[RawTable, pd.DataFrame, str]]) -> None:
-    """Two batches for one table with the same source would replace each other's partitions: refuse."""
-    seen: set[tuple[str, str]] = set()
-    for table, _, source in batches:
-        if (table.name, source) in seen:
-            raise ValueError(
-                f"two inputs for {table.qualified} share the source name {source!r} (one file or feed given "
-                "twice); give each once"
-            )
-        seen.add((table.name, source))
-
-
 def replace_partitions(
     con: duckdb.DuckDBPyConnection,
     batches: list[tuple[RawTable, pd.DataFrame, str]],
@@ -184,3 +160,109 @@ def replace_partitions(
         con.execute("rollback")
         raise
     return landed
+
+
+PARAM = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def duckdb_sql(sql: str) -> str:
+    """The seam's ``@name`` parameters in DuckDB's spelling (``$name``)."""
+    return PARAM.sub(r"$\1", sql)
+
+
+class DuckDBWarehouse(Warehouse):
+    """The local DuckDB file (``settings.duckdb_path``), opened as ``settings.access`` allows (``connect``)."""
+
+    engine = "duckdb"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.target = settings.target
+        self.con = connect(settings)
+
+    @classmethod
+    def on_connection(cls, con: duckdb.DuckDBPyConnection) -> DuckDBWarehouse:
+        """The seam over a connection someone else opened and will close (tests, the bench)."""
+        wh = cls.__new__(cls)
+        wh.settings, wh.target, wh.con = None, "local", con
+        return wh
+
+    def describe(self) -> str:
+        path = self.settings.duckdb_path if self.settings else self.con.execute("pragma database_list").fetchone()[2]
+        return f"DuckDB {path}"
+
+    def _run(self, sql: str, params: dict[str, Any] | None):
+        JOBS["duckdb"] += 1
+        used = set(PARAM.findall(sql))  # DuckDB refuses a named parameter the statement does not use
+        return self.con.execute(duckdb_sql(sql), {k: v for k, v in (params or {}).items() if k in used})
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        return self._run(sql, params).df()
+
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
+        return self._run(sql, params).fetchall()
+
+    def execute(self, sql: str, params: dict[str, Any] | None = None) -> int | None:
+        found = self._run(sql, params).fetchall()
+        return int(found[0][0]) if found and len(found[0]) == 1 and isinstance(found[0][0], int) else None
+
+    def tables(self, schema: str) -> set[str]:
+        found = self.con.execute(
+            "select table_name from information_schema.tables where table_schema = ?", [schema]
+        ).fetchall()
+        return {name for (name,) in found}
+
+    def columns(self, qualified: str) -> list[str]:
+        schema, name = split_name(qualified)
+        found = self.con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+            "order by ordinal_position",
+            [schema, name],
+        ).fetchall()
+        return [c for (c,) in found]
+
+    def ensure_table(self, qualified, columns, partition_by=None, cluster_by=None) -> None:
+        """Create the schema and table, or add the columns declared since it was made (NULL in old rows).
+        DuckDB has no partitions or clustering to declare; the arguments matter on BigQuery."""
+        schema, _ = split_name(qualified)
+        have = set(self.columns(qualified))
+        if not have:
+            self.con.execute(f"create schema if not exists {schema}")
+            body = ", ".join(f"{c} {DUCKDB_TYPES[portable_type(t)]}" for c, t in columns.items())
+            self.con.execute(f"create table if not exists {qualified} ({body})")
+            return
+        for c, t in columns.items():
+            if c not in have:
+                self.con.execute(f"alter table {qualified} add column {c} {DUCKDB_TYPES[portable_type(t)]}")
+
+    def transaction(self, statements, staged=None) -> None:
+        """Stage each frame as a typed temporary table, run the statements, commit; any error rolls back.
+        A statement names a staged table as ``{name}``."""
+        names = {name: f"_stage_{name}_{uuid.uuid4().hex[:8]}" for name in (staged or {})}
+        self.con.execute("begin transaction")
+        try:
+            for name, stage in (staged or {}).items():
+                self._stage(names[name], stage)
+            for sql, params in statements:
+                self._run(sql.format_map(names), params)
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        finally:
+            for table in names.values():
+                self.con.execute(f"drop table if exists {table}")
+
+    def _stage(self, table: str, stage: Staged) -> None:
+        frame = stage.frame
+        shaped = pd.DataFrame({c: frame[c] if c in frame else None for c in stage.columns}, index=frame.index)
+        self.con.register("_stage_input", shaped)
+        casts = ", ".join(f"cast({c} as {DUCKDB_TYPES[portable_type(t)]}) as {c}" for c, t in stage.columns.items())
+        self.con.execute(f"create temp table {table} as select {casts} from _stage_input")
+        self.con.unregister("_stage_input")
+
+    def land(self, batches, loaded_at=None) -> list[LandedPartition]:
+        return replace_partitions(self.con, batches, loaded_at)
+
+    def close(self) -> None:
+        self.con.close()

@@ -1,4 +1,4 @@
-"""Land raw rows in BigQuery with the same contract as ``nbacore.warehouse.replace_partitions`` (DuckDB).
+"""Land raw rows in BigQuery with the same contract as ``nbacore.warehouse.duckdb_engine.replace_partitions``.
 
 A load replaces the (``_source``, ``game_date``) partitions it brings, so a rerun replaces rather than
 duplicates, and all tables of one run commit together or not at all. On BigQuery that is, per run:
@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from nbacore.raw_tables import RAW_SCHEMA, RAW_TABLES, RawTable
 from nbacore.settings import BigQuerySettings
-from nbacore.warehouse import LandedPartition, check_unique_sources, utc_now
+from nbacore.warehouse import JOBS, LandedPartition, check_unique_sources, utc_now
 
 BQ_TYPES = {
     "VARCHAR": "STRING",
@@ -198,6 +198,7 @@ def _load_staging(client, dataset: str, table: RawTable, rows: pa.Table, name: s
         schema=bigquery_schema(table),
     )
     # No size= : the client then uses a resumable upload (real BigQuery and the emulator both accept it).
+    JOBS["bigquery"] += 1
     client.load_table_from_file(buffer, staging.reference, job_config=job_config, rewind=True).result()
 
 
@@ -232,6 +233,7 @@ def replace_partitions(
             staging = f"_load_{name}_{run_id}"
             writes.append((table, staging, _covered(rows)))
             _load_staging(client, dataset, table, rows, staging)
+        JOBS["bigquery"] += 1
         client.query(replace_script(client.project, dataset, writes)).result()
     finally:
         for _, staging, _ in writes:
