@@ -250,7 +250,9 @@ class BigQueryWarehouse(Warehouse):
         have = {f.name for f in table.schema}
         for field in fields:
             if field.name not in have:  # DDL, not update_table: the emulator's storage only follows DDL
-                self.execute(f"alter table `{self._ref(qualified)}` add column if not exists {field.name} {field.field_type}")
+                self.execute(
+                    f"alter table `{self._ref(qualified)}` add column if not exists {field.name} {field.field_type}"
+                )
 
     def transaction(self, statements, staged=None) -> None:
         """Load each frame into a staging table (one load job each), then run the statements as one script
@@ -263,7 +265,10 @@ class BigQueryWarehouse(Warehouse):
                 self.client.create_dataset(bigquery.Dataset(f"{self.project}.{STAGING_DATASET}"), exists_ok=True)
             for name, stage in (staged or {}).items():
                 self._load(names[name].strip("`"), stage)
-            body = [with_literals(sql.format_map(names), params or {}).rstrip().rstrip(";") + ";" for sql, params in statements]
+            body = [
+                with_literals(sql.format_map(names), params or {}).rstrip().rstrip(";") + ";"
+                for sql, params in statements
+            ]
             script = "\n".join(["begin transaction;", *body, "commit transaction;"])
             JOBS["bigquery"] += 1
             self.client.query(script).result()
@@ -292,4 +297,3 @@ class BigQueryWarehouse(Warehouse):
 
     def close(self) -> None:
         self.client.close()
-

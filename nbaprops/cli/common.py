@@ -87,8 +87,8 @@ def warehouse_access(ctx: typer.Context, access: str):
 
 
 def lock_anchor(settings) -> Path:
-    """The path the one-writer lock sits beside: the DuckDB file, or for BigQuery a name per project under
-    ``home/warehouse``. The BigQuery lock holds on one scheduler host only (docs/bigquery.md)."""
+    """The path the one-writer lock sits beside: the DuckDB file, or for BigQuery a name per project in the
+    DuckDB file's folder (``warehouse/`` by default). The BigQuery lock holds on one scheduler host only."""
     from nbacore.warehouse import engine_of
 
     if engine_of(settings.target) == "duckdb":
@@ -96,7 +96,7 @@ def lock_anchor(settings) -> Path:
     project = (
         settings.bigquery.emulator_project if settings.target == "bigquery_emulator" else settings.bigquery.project
     )
-    return settings.home / "warehouse" / f"{settings.target}-{project}"
+    return settings.duckdb_path.parent / f"{settings.target}-{project}"
 
 
 def command_label(ctx: typer.Context) -> str:

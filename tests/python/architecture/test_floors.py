@@ -68,7 +68,9 @@ def test_a_middle_room_importing_another_or_typer_breaks_a_contract(tmp_path):
 
 def test_a_cycle_between_sibling_modules_breaks_the_contract(tmp_path):
     root = copy_tree(tmp_path)
-    warehouse = root / "nbacore" / "warehouse" / "__init__.py"  # the importers land through the warehouse; close the loop
+    warehouse = (
+        root / "nbacore" / "warehouse" / "__init__.py"
+    )  # the importers land through the warehouse; close the loop
     warehouse.write_text(warehouse.read_text() + "\nimport nbacore.importers.common  # a cycle on purpose\n")
     result = lint_imports(root)
     assert result.returncode == 1, result.stdout

@@ -157,8 +157,8 @@ def test_bad_file_exits_nonzero_with_one_line_and_changes_nothing(case, loaded, 
 
 
 def test_a_failure_mid_load_rolls_back_everything(loaded, warehouse_path, tmp_path, monkeypatch):
-    from nbacore.warehouse import duckdb_engine as wh
     from nbacore.settings import load_settings
+    from nbacore.warehouse import duckdb_engine as wh
 
     before = raw_fingerprint(warehouse_path)
     # The first batch really changes the warehouse: a correction of the loaded file (same source key, so it

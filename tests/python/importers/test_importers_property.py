@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_importers import PLAYER_HEADER, PLAYER_ROWS, PROPS_HEADER, PROPS_ROWS, SLIM_HEADER, SLIM_ROWS
 
-from nbacore.warehouse.duckdb_engine import DuckDBWarehouse
 from nbacore.dates import today_eastern
 from nbacore.importers import ImportFileError, land_files, parse_files
 from nbacore.importers.common import CONTROL_CHARACTERS
 from nbacore.raw_tables import RAW_TABLES
+from nbacore.warehouse.duckdb_engine import DuckDBWarehouse
 
 # Generated files per importer: >= 500 in all, well within 60 s (measured 23 s for 550 on a shared 2-core box).
 EXAMPLES = {"game-logs": 350, "props": 200}
@@ -182,7 +182,9 @@ def warehouse(tmp_path_factory):
     (seed / "players.csv").write_text("\n".join([PLAYER_HEADER, *PLAYER_ROWS]) + "\n", encoding="utf-8")
     (seed / "slim.csv").write_text("\n".join([SLIM_HEADER, *SLIM_ROWS]) + "\n", encoding="utf-8")
     (seed / "props.csv").write_text("\n".join([PROPS_HEADER, *PROPS_ROWS]) + "\n", encoding="utf-8")
-    land_files(DuckDBWarehouse.on_connection(con), parse_files("game-logs", [seed / "players.csv", seed / "slim.csv"], root))
+    land_files(
+        DuckDBWarehouse.on_connection(con), parse_files("game-logs", [seed / "players.csv", seed / "slim.csv"], root)
+    )
     land_files(DuckDBWarehouse.on_connection(con), parse_files("props", [seed / "props.csv"], root))
     yield con, root
     con.close()

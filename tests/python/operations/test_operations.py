@@ -711,3 +711,19 @@ def test_morning_run_against_the_simulated_apis_completes_every_phase(tmp_path, 
     for phase in morning.RUN_PHASES:
         assert f"  {phase:<15} success" in result.output
     assert f"  {'analytics':<15} 7/7 models built" in result.output
+
+
+def test_a_second_writer_on_the_bigquery_target_is_refused_on_the_same_host(warehouse_path, monkeypatch):
+    """On BigQuery the one-writer lock is a file on the scheduler host, beside where the DuckDB file would be; a
+    second writer there exits 3 before touching BigQuery (the endpoint is a closed port: it is never reached)."""
+    from nbaprops.cli.common import lock_anchor
+
+    monkeypatch.setenv("NBAPROPS_TARGET", "bigquery_emulator")
+    monkeypatch.setenv("NBAPROPS_BQ_EMULATOR_ENDPOINT", "http://127.0.0.1:9")
+    anchor = lock_anchor(load_settings())
+    assert anchor.parent == warehouse_path.parent and anchor.name == "bigquery_emulator-nbaprops-emulator"
+    with warehouse_lock(anchor, "run --date 2025-11-03"):
+        result = run_cli("--target", "bigquery_emulator", "score", "--date", "2025-11-03")
+    assert result.exit_code == 3, result.output
+    assert "another nbaprops command holds the warehouse lock" in result.stderr
+    assert "bigquery_emulator-nbaprops-emulator.nbaprops-lock" in result.stderr

@@ -18,22 +18,39 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import missing_tool
+
 from devtools.bigquery_emulator import EmulatorUnavailable, running_emulator
 from devtools.bigquery_lint import OfflineCompile, lint_paths, lint_sql
-from nbacore.warehouse.bigquery_loader import CLUSTERING, ensure_raw_tables, partition_predicate, replace_partitions, sql_string
 from nbacore.raw_tables import PLAYER_GAME_LOGS, RAW_TABLES, SCHEDULE
+from nbacore.warehouse.bigquery_loader import (
+    CLUSTERING,
+    ensure_raw_tables,
+    partition_predicate,
+    replace_partitions,
+    sql_string,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "bigquery"
-PROJECT_PARTS = ("dbt_project.yml", "packages.yml", "package-lock.yml", "profiles", "models", "macros", "seeds",
-                 "tests/dbt", "snapshots", "analyses", "dbt_packages")
+PROJECT_PARTS = (
+    "dbt_project.yml",
+    "packages.yml",
+    "package-lock.yml",
+    "profiles",
+    "models",
+    "macros",
+    "seeds",
+    "tests/dbt",
+    "snapshots",
+    "analyses",
+    "dbt_packages",
+)
 FIXTURE_MODELS = ("duckdb_only_model", "bq_incremental_probe", "bq_insert_overwrite_probe")
 EMULATOR_VARS = {"bq_incremental_strategy": "merge"}
 INSERT_OVERWRITE_PROBE = "nbaprops.bq_insert_overwrite_probe"
@@ -116,12 +133,28 @@ class DbtWorker:
 
     def __init__(self, project: Path, target: str, env: dict[str, str], variables: dict):
         target_path = project / f"target_{target}"
-        self.common = ["--project-dir", str(project), "--profiles-dir", str(project / "profiles"), "--target", target,
-                       "--target-path", str(target_path), "--log-path", str(target_path / "logs"),
-                       "--vars", json.dumps(variables)]
+        self.common = [
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project / "profiles"),
+            "--target",
+            target,
+            "--target-path",
+            str(target_path),
+            "--log-path",
+            str(target_path / "logs"),
+            "--vars",
+            json.dumps(variables),
+        ]
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", WORKER], env={**os.environ, **env}, cwd=project, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            [sys.executable, "-c", WORKER],
+            env={**os.environ, **env},
+            cwd=project,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         self.transcript: list[str] = []
 
@@ -160,8 +193,13 @@ def bq_client(emulator):
     return emulator.client()
 
 
-SIM_FILES = (("schedule", "schedule.csv"), ("game-logs", "player_game_logs.csv"), ("game-logs", "team_game_logs.csv"),
-             ("props", "props.csv"), ("game-lines", "game_lines.csv"))
+SIM_FILES = (
+    ("schedule", "schedule.csv"),
+    ("game-logs", "player_game_logs.csv"),
+    ("game-logs", "team_game_logs.csv"),
+    ("props", "props.csv"),
+    ("game-lines", "game_lines.csv"),
+)
 
 
 def simulated_batches(out_dir: Path, days: int = SIM_DAYS, files: tuple[str, ...] | None = None):
@@ -207,7 +245,9 @@ def test_loader_replaces_partitions_and_keeps_the_rest(bq_client):
     dataset = "raw_loader_replace"
     d1, d2 = date(2025, 10, 21), date(2025, 10, 22)
     first = pd.concat([_schedule_frame(["g1", "g2"], d1), _schedule_frame(["g3"], d2)])
-    landed = replace_partitions(bq_client, [(SCHEDULE, first, "a.csv"), (SCHEDULE, _schedule_frame(["x1"], d1), "b.csv")], dataset=dataset)
+    landed = replace_partitions(
+        bq_client, [(SCHEDULE, first, "a.csv"), (SCHEDULE, _schedule_frame(["x1"], d1), "b.csv")], dataset=dataset
+    )
     assert [(p.source, p.dates, p.rows) for p in landed] == [("a.csv", 2, 3), ("b.csv", 1, 1)]
     # Rerun a.csv with only d1, different rows: d1 of a.csv is replaced, d2 of a.csv and all of b.csv stay.
     replace_partitions(bq_client, [(SCHEDULE, _schedule_frame(["g1"], d1, home_pts=120), "a.csv")], dataset=dataset)
@@ -215,11 +255,15 @@ def test_loader_replaces_partitions_and_keeps_the_rest(bq_client):
     assert got == [("a.csv", d1, "g1", 120), ("a.csv", d2, "g3", 100), ("b.csv", d1, "x1", 100)]
     # Same run again: nothing duplicates; naive-UTC timestamps land as the same instant in a TIMESTAMP.
     loaded_at = datetime(2025, 10, 23, 4, 5, 6)
-    replace_partitions(bq_client, [(SCHEDULE, _schedule_frame(["g1"], d1, home_pts=120), "a.csv")],
-                       loaded_at=loaded_at, dataset=dataset)
+    replace_partitions(
+        bq_client,
+        [(SCHEDULE, _schedule_frame(["g1"], d1, home_pts=120), "a.csv")],
+        loaded_at=loaded_at,
+        dataset=dataset,
+    )
     assert rows(bq_client, f"select count(*) from {dataset}.schedule") == [(3,)]
     got = rows(bq_client, f"select _loaded_at, tipoff_at from {dataset}.schedule where game_id = 'g1'")
-    assert got == [(loaded_at.replace(tzinfo=timezone.utc), datetime(2025, 10, 22, 23, 30, tzinfo=timezone.utc))]
+    assert got == [(loaded_at.replace(tzinfo=UTC), datetime(2025, 10, 22, 23, 30, tzinfo=UTC))]
     # No staging tables are left behind.
     assert [t.table_id for t in bq_client.list_tables(dataset)] == ["schedule"]
 
@@ -238,19 +282,25 @@ def test_loader_tables_are_partitioned_by_game_date_and_big_ones_clustered(bq_cl
 
 def test_loader_is_all_or_nothing_across_tables(bq_client):
     """A failure in the transaction (here: a table whose schema lost a column) rolls back every table."""
+    from google.api_core.exceptions import GoogleAPIError
     from google.cloud import bigquery
 
     dataset = "raw_loader_atomic"
     d1 = date(2025, 10, 21)
     replace_partitions(bq_client, [(SCHEDULE, _schedule_frame(["g1"], d1), "a.csv")], dataset=dataset)
-    broken = bigquery.Table(f"{bq_client.project}.{dataset}.player_game_logs",
-                            schema=[bigquery.SchemaField("game_date", "DATE"), bigquery.SchemaField("_source", "STRING")])
+    broken = bigquery.Table(
+        f"{bq_client.project}.{dataset}.player_game_logs",
+        schema=[bigquery.SchemaField("game_date", "DATE"), bigquery.SchemaField("_source", "STRING")],
+    )
     bq_client.create_table(broken)
     logs = pd.DataFrame({c: [None] for c in PLAYER_GAME_LOGS.columns if c not in ("_loaded_at", "_source")})
     logs["game_date"], logs["game_id"], logs["player_id"] = d1, "g1", 1
-    with pytest.raises(Exception):
-        replace_partitions(bq_client, [(SCHEDULE, _schedule_frame(["g1", "g2"], d1, home_pts=130), "a.csv"),
-                                       (PLAYER_GAME_LOGS, logs, "a.csv")], dataset=dataset)
+    with pytest.raises(GoogleAPIError):  # the insert into the broken table fails inside the transaction
+        replace_partitions(
+            bq_client,
+            [(SCHEDULE, _schedule_frame(["g1", "g2"], d1, home_pts=130), "a.csv"), (PLAYER_GAME_LOGS, logs, "a.csv")],
+            dataset=dataset,
+        )
     assert rows(bq_client, f"select game_id, home_pts from {dataset}.schedule") == [("g1", 100)]
     assert sorted(t.table_id for t in bq_client.list_tables(dataset)) == ["player_game_logs", "schedule"]
 
@@ -258,7 +308,9 @@ def test_loader_is_all_or_nothing_across_tables(bq_client):
 def test_loader_rejects_two_inputs_with_one_source_before_writing(bq_client):
     frame = _schedule_frame(["g1"], date(2025, 10, 21))
     with pytest.raises(ValueError, match="share the source name 'a.csv'"):
-        replace_partitions(bq_client, [(SCHEDULE, frame, "a.csv"), (SCHEDULE, frame, "a.csv")], dataset="raw_loader_dup")
+        replace_partitions(
+            bq_client, [(SCHEDULE, frame, "a.csv"), (SCHEDULE, frame, "a.csv")], dataset="raw_loader_dup"
+        )
     assert "raw_loader_dup" not in {d.dataset_id for d in bq_client.list_datasets()}
 
 
@@ -296,8 +348,16 @@ def emulator_run(bq_project, emulator, bq_client, tmp_path_factory):
         build = [
             # Unit tests are left out: they mock a model's inputs and the emulator executes on DuckDB, so they
             # would re-prove what `nbaprops build` proves on DuckDB, at several seconds each.
-            dbt.invoke("build", "--threads", "2", "--exclude", "duckdb_only_model", "bq_insert_overwrite_probe",
-                       "--exclude-resource-type", "unit_test"),
+            dbt.invoke(
+                "build",
+                "--threads",
+                "2",
+                "--exclude",
+                "duckdb_only_model",
+                "bq_insert_overwrite_probe",
+                "--exclude-resource-type",
+                "unit_test",
+            ),
             dbt.invoke("source", "freshness"),
             dbt.invoke("run", "--select", "bq_insert_overwrite_probe"),
         ]
@@ -324,8 +384,15 @@ def emulator_run(bq_project, emulator, bq_client, tmp_path_factory):
         ]
     finally:
         dbt.close()
-    return {"build": build, "incremental": incremental, "restated_key": restated_key, "held_back": held_back,
-            "project": bq_project, "orphans": orphans, "overwrite_before": overwrite_before}
+    return {
+        "build": build,
+        "incremental": incremental,
+        "restated_key": restated_key,
+        "held_back": held_back,
+        "project": bq_project,
+        "orphans": orphans,
+        "overwrite_before": overwrite_before,
+    }
 
 
 def test_dbt_build_passes_on_the_emulator(emulator_run, bq_client):
@@ -362,12 +429,18 @@ def test_incremental_merge_on_the_emulator(emulator_run, bq_client):
     run = emulator_run["incremental"][0]
     assert run.success and not run.failed(), run.nodes
     probe = "nbaprops.bq_incremental_probe"
-    total, distinct = rows(bq_client, f"select count(*), count(distinct concat(game_id, '/', cast(player_id as string))) from {probe}")[0]
-    raw_total = rows(bq_client, "select count(*) from raw.player_game_logs where game_id is not null and player_id is not null")[0][0]
+    total, distinct = rows(
+        bq_client, f"select count(*), count(distinct concat(game_id, '/', cast(player_id as string))) from {probe}"
+    )[0]
+    raw_total = rows(
+        bq_client, "select count(*) from raw.player_game_logs where game_id is not null and player_id is not null"
+    )[0][0]
     assert total == distinct == raw_total  # the new day was added, nothing duplicated
     assert rows(bq_client, f"select max(game_date) from {probe}") == [(emulator_run["held_back"],)]
     game_id, player_id = emulator_run["restated_key"]
-    assert rows(bq_client, f"select points from {probe} where game_id = '{game_id}' and player_id = {player_id}") == [(99,)]
+    assert rows(bq_client, f"select points from {probe} where game_id = '{game_id}' and player_id = {player_id}") == [
+        (99,)
+    ]
     table = bq_client.get_table(probe)
     assert table.time_partitioning is not None and table.time_partitioning.field == "game_date"
 
@@ -385,7 +458,9 @@ def test_insert_overwrite_replaces_whole_partitions_on_the_emulator(emulator_run
     version of a replaced partition had is gone, and every older partition is as it was."""
     first = emulator_run["build"][2]
     assert first.success, first.nodes  # the first (create) run
-    script_path = next((emulator_run["project"] / "target_bigquery_emulator" / "run").rglob("bq_insert_overwrite_probe.sql"))
+    script_path = next(
+        (emulator_run["project"] / "target_bigquery_emulator" / "run").rglob("bq_insert_overwrite_probe.sql")
+    )
     script = script_path.read_text()
     assert lint_sql(script, str(script_path)) == []
     incremental = emulator_run["incremental"][1]
@@ -396,13 +471,20 @@ def test_insert_overwrite_replaces_whole_partitions_on_the_emulator(emulator_run
 
     game_id, player_id = emulator_run["restated_key"]
     probe, orphans, before = INSERT_OVERWRITE_PROBE, emulator_run["orphans"], emulator_run["overwrite_before"]
-    assert rows(bq_client, f"select points from {probe} where game_id = '{game_id}' and player_id = {player_id}") == [(99,)]
+    assert rows(bq_client, f"select points from {probe} where game_id = '{game_id}' and player_id = {player_id}") == [
+        (99,)
+    ]
     assert rows(bq_client, f"select max(game_date) from {probe}") == [(emulator_run["held_back"],)]
     kept = {g for (g,) in rows(bq_client, f"select game_id from {probe} where game_id like 'orphan-%'")}
     assert kept == {"orphan-old"}, f"orphan rows left after the run: {kept} (expected only orphan-old)"
     after = dict(rows(bq_client, f"select game_date, count(*) from {probe} group by 1"))
-    raw = dict(rows(bq_client, "select game_date, count(*) from raw.player_game_logs "
-                               "where game_id is not null and player_id is not null group by 1"))
+    raw = dict(
+        rows(
+            bq_client,
+            "select game_date, count(*) from raw.player_game_logs "
+            "where game_id is not null and player_id is not null group by 1",
+        )
+    )
     replaced = sorted(d for d in after if d >= orphans["restated"])
     assert replaced and emulator_run["held_back"] in replaced
     for day in sorted(after):
@@ -432,10 +514,16 @@ def test_every_model_and_test_compiles_offline_and_lints_clean(offline_compile, 
     uncompiled = sorted(uid for uid, n in nodes.items() if not n.get("compiled_path"))
     assert not uncompiled, f"{len(uncompiled)} model(s)/test(s) not compiled offline, e.g. {uncompiled[:5]}"
     linted = {Path(f).resolve() for f in report.files}
-    expected = {Path(n["compiled_path"]).resolve() if Path(n["compiled_path"]).is_absolute()
-                else (bq_project / n["compiled_path"]).resolve() for n in nodes.values()}
+    expected = {
+        Path(n["compiled_path"]).resolve()
+        if Path(n["compiled_path"]).is_absolute()
+        else (bq_project / n["compiled_path"]).resolve()
+        for n in nodes.values()
+    }
     assert len(linted) == len(report.files) == len(nodes), (len(report.files), len(nodes))
-    assert linted == expected, f"compiled but not linted or linted but not compiled: {sorted(map(str, linted ^ expected))[:10]}"
+    assert linted == expected, (
+        f"compiled but not linted or linted but not compiled: {sorted(map(str, linted ^ expected))[:10]}"
+    )
     models = {n["original_file_path"] for n in nodes.values() if n["resource_type"] == "model"}
     assert models == {str(f.relative_to(bq_project)) for f in (bq_project / "models").rglob("*.sql")}
     assert sum(n["resource_type"] == "test" for n in nodes.values()) > len(models)
@@ -474,8 +562,12 @@ def test_lint_cli_reports_and_exits_nonzero(tmp_path):
     bad.write_text("select a::int from t\n")
     good = tmp_path / "good.sql"
     good.write_text("select safe_cast(a as int64) from `p.d.t`\n")
-    done = subprocess.run([sys.executable, "-m", "devtools.bigquery_lint", str(bad), str(good)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "devtools.bigquery_lint", str(bad), str(good)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "bad.sql:1: [dcolon-cast]" in done.stdout
     assert "2 file(s), 1 with problems, 1 problem(s)" in done.stdout
@@ -551,7 +643,7 @@ def test_incremental_config_on_duckdb(probe_project, tmp_path):
     from nbacore.warehouse.duckdb_engine import replace_partitions as land_in_duckdb
 
     batches = simulated_batches(tmp_path / "sim", days=4, files=("player_game_logs.csv",))
-    (_, logs, _), = batches
+    ((_, logs, _),) = batches
     dates = sorted(set(game_dates(logs)))
     held_back, restated = dates[-1], dates[-2]
     path = tmp_path / "probe.duckdb"
@@ -559,7 +651,9 @@ def test_incremental_config_on_duckdb(probe_project, tmp_path):
     try:
         create_raw_tables(con)
         land_in_duckdb(con, batches)
-        con.execute(f"create table raw._held_back as select * from raw.player_game_logs where game_date = DATE '{held_back}'")
+        con.execute(
+            f"create table raw._held_back as select * from raw.player_game_logs where game_date = DATE '{held_back}'"
+        )
         con.execute(f"delete from raw.player_game_logs where game_date = DATE '{held_back}'")
         game_id, player_id = con.execute(
             f"select game_id, player_id from raw.player_game_logs where game_date = DATE '{restated}' order by 1, 2 limit 1"
@@ -570,10 +664,19 @@ def test_incremental_config_on_duckdb(probe_project, tmp_path):
     dbt = DbtWorker(probe_project, "local", {"NBAPROPS_DUCKDB_PATH": str(path)}, {})
     try:
         first = dbt.invoke("run", "--select", "bq_incremental_probe")
-        change = dbt.invoke("run-operation", "fixture_run_sql", "--args", json.dumps({"statements": [
-            "insert into raw.player_game_logs select * from raw._held_back",
-            f"update raw.player_game_logs set pts = 99 where game_id = '{game_id}' and player_id = {player_id}",
-        ]}))
+        change = dbt.invoke(
+            "run-operation",
+            "fixture_run_sql",
+            "--args",
+            json.dumps(
+                {
+                    "statements": [
+                        "insert into raw.player_game_logs select * from raw._held_back",
+                        f"update raw.player_game_logs set pts = 99 where game_id = '{game_id}' and player_id = {player_id}",
+                    ]
+                }
+            ),
+        )
         second = dbt.invoke("run", "--select", "bq_incremental_probe")
     finally:
         dbt.close()
@@ -584,7 +687,9 @@ def test_incremental_config_on_duckdb(probe_project, tmp_path):
         probe = "main.bq_incremental_probe"
         total, distinct = con.execute(f"select count(*), count(distinct (game_id, player_id)) from {probe}").fetchone()
         raw_total = con.execute("select count(*) from raw.player_game_logs").fetchone()[0]
-        points = con.execute(f"select points from {probe} where game_id = ? and player_id = ?", [game_id, player_id]).fetchall()
+        points = con.execute(
+            f"select points from {probe} where game_id = ? and player_id = ?", [game_id, player_id]
+        ).fetchall()
         newest = con.execute(f"select max(game_date) from {probe}").fetchone()[0]
     finally:
         con.close()

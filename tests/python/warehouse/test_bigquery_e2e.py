@@ -75,6 +75,7 @@ def day_after_day(env: dict[str, str], files: Path) -> dict:
     step("score", "score", "--date", str(tonight), "--gate", "off")
     step("grade", "grade", "--date", str(tonight - timedelta(days=1)))
     out = {
+        "doctor": step("doctor", "doctor"),
         "runs": runs,
         "status": step("status", "status", "--date", str(tonight)),
         "monitor": step("monitor", "monitor", "--date", str(tonight)),
@@ -91,9 +92,7 @@ def day_after_day(env: dict[str, str], files: Path) -> dict:
         out["predictions"] = wh.query(
             "select * from predictions.predictions where is_current order by game_date, game_id, player_id, market"
         )
-        out["results"] = wh.query(
-            "select * from predictions.results order by game_date, game_id, player_id, market"
-        )
+        out["results"] = wh.query("select * from predictions.results order by game_date, game_id, player_id, market")
         out["phases"] = wh.query(
             "select game_date, phase, status, warehouse_jobs from ops.pipeline_runs "
             "where phase in ('scrape_results', 'scrape_slate', 'build', 'grade', 'score', 'report') "
@@ -102,9 +101,28 @@ def day_after_day(env: dict[str, str], files: Path) -> dict:
     return out
 
 
+SENT_SQL: list[str] = []
+
+
+def record_sql(monkeypatch) -> None:
+    """Keep every statement Python sends through the DuckDB engine (reads, DML, transaction bodies), to lint as
+    BigQuery: the engine's own introspection and staging SQL does not pass through ``_run``."""
+    from nbacore.warehouse.duckdb_engine import DuckDBWarehouse
+
+    original = DuckDBWarehouse._run
+
+    def recording(self, sql, params):
+        SENT_SQL.append(sql)
+        return original(self, sql, params)
+
+    monkeypatch.setattr(DuckDBWarehouse, "_run", recording)
+
+
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
     """The same league, the same commands, on DuckDB and on the emulator."""
+    monkeypatch = pytest.MonkeyPatch()
+    record_sql(monkeypatch)
     root = tmp_path_factory.mktemp("e2e")
     files = root / "files"
     simulate(SIM, files)
@@ -144,6 +162,7 @@ def both(tmp_path_factory):
             missing_tool(f"bqemulator could not start, so the BigQuery end-to-end run cannot: {exc}")
     finally:
         server.shutdown()
+        monkeypatch.undo()
     (root / "timings.json").write_text(
         json.dumps({"local": local["timings"], "bigquery_emulator": bigquery["timings"]}, indent=2)
     )
@@ -169,9 +188,10 @@ def test_bigquery_predictions_equal_duckdb_predictions(both):
     assert len(local) > 0 and local["game_date"].nunique() == 3
     assert local[KEY_COLUMNS].equals(bigquery[KEY_COLUMNS]), "the two warehouses scored different lines"
     for column in EXACT_COLUMNS:
-        assert local[column].astype("object").where(local[column].notna(), None).tolist() == bigquery[
-            column
-        ].astype("object").where(bigquery[column].notna(), None).tolist(), column
+        assert (
+            local[column].astype("object").where(local[column].notna(), None).tolist()
+            == bigquery[column].astype("object").where(bigquery[column].notna(), None).tolist()
+        ), column
     for column in PROBABILITY_COLUMNS:
         diff = (local[column].astype("float64") - bigquery[column].astype("float64")).abs().max()
         assert pd.isna(diff) or diff <= 1e-9, f"{column} differs by {diff}"
@@ -193,6 +213,7 @@ def test_bigquery_results_equal_duckdb_results(both):
 
 def test_read_only_commands_answer_from_bigquery(both):
     _, bigquery = both
+    assert "BigQuery project" in bigquery["doctor"] and "model vs mart" in bigquery["doctor"]
     assert "score" in bigquery["status"] and "success" in bigquery["status"]
     assert "prediction coverage" in bigquery["monitor"]
     assert bigquery["report"].strip().endswith(".html") and Path(bigquery["report"].strip()).is_file()
@@ -209,3 +230,14 @@ def test_daily_jobs_do_not_grow_with_history(both):
     for phase in ("build", "score", "report"):
         counts = per_day.loc[phase].dropna().tolist()
         assert max(counts) <= min(counts) + 2, f"{phase} jobs grew with history: {counts}"
+
+
+def test_the_sql_python_sends_is_googlesql(both):
+    """Every statement the product sent through the seam (on the DuckDB run) parses as BigQuery and passes the
+    dialect rules the models are held to (devtools/bigquery_lint.py); the emulator run executed the same text."""
+    from devtools.bigquery_lint import lint_sql
+
+    statements = sorted(set(SENT_SQL))
+    assert len(statements) > 30, f"only {len(statements)} statements recorded"
+    problems = [f"{p}\n  in: {sql.strip()[:300]}" for sql in statements for p in lint_sql(sql, path="<python>")]
+    assert not problems, "\n".join(problems)

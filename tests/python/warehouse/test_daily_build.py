@@ -23,16 +23,45 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from support.helpers import run_cli
+from support.phase4_support import (
+    INCREMENTAL_TABLES,
+    Warehouse,
+    activate,
+    import_files,
+    sim_imports,
+    simulate,
+    table_rows,
+    warehouse_env,
+)
+
 from nbacore.dbt_runner import DbtBuild, build_args, daily_test_since, incremental_lookback_days
 from nbacore.settings import PROJECT_DIR, load_settings
-from support.phase4_support import INCREMENTAL_TABLES, Warehouse, activate, import_files, sim_imports, simulate, table_rows, warehouse_env
 
 LOOKBACK = incremental_lookback_days()  # dbt_project.yml: how many days before its newest date a model rewrites
 # a box-score correction: two teammates' whole stat lines swapped (team totals and every row rule still hold)
-BOX_COLUMNS = ("min", "pts", "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "reb", "ast", "stl", "blk",
-               "tov", "pf", "fg_pct", "fg3_pct", "ft_pct", "plus_minus")
+BOX_COLUMNS = (
+    "min",
+    "pts",
+    "fgm",
+    "fga",
+    "fg3m",
+    "fg3a",
+    "ftm",
+    "fta",
+    "oreb",
+    "dreb",
+    "reb",
+    "ast",
+    "stl",
+    "blk",
+    "tov",
+    "pf",
+    "fg_pct",
+    "fg3_pct",
+    "ft_pct",
+    "plus_minus",
+)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +112,9 @@ def hold_back_last_date(warehouse: Warehouse) -> date:
     try:
         con.execute("create schema if not exists held")
         for table in ("player_game_logs", "team_game_logs"):
-            con.execute(f"create or replace table held.{table} as select * from raw.{table} where game_date = ?", [held_back])
+            con.execute(
+                f"create or replace table held.{table} as select * from raw.{table} where game_date = ?", [held_back]
+            )
             con.execute(f"delete from raw.{table} where game_date = ?", [held_back])
     finally:
         con.close()
@@ -106,17 +137,21 @@ def correct_a_box_score(warehouse: Warehouse, day: date) -> tuple[tuple[int, int
     try:
         game_id, team_id = con.execute(
             "select game_id, team_id from raw.player_game_logs where game_date = ? and not_playing_reason is null "
-            "group by all having count(distinct pts) > 1 order by game_id, team_id limit 1", [day]
+            "group by all having count(distinct pts) > 1 order by game_id, team_id limit 1",
+            [day],
         ).fetchone()
         cols = ", ".join(BOX_COLUMNS)
         first, second = con.execute(
             f"select player_id, {cols} from raw.player_game_logs where game_id = ? and team_id = ? "
-            "and not_playing_reason is null order by pts desc, player_id limit 2", [game_id, team_id]
+            "and not_playing_reason is null order by pts desc, player_id limit 2",
+            [game_id, team_id],
         ).fetchall()
         assignments = ", ".join(f"{c} = ?" for c in BOX_COLUMNS)
         for target, source in ((first, second), (second, first)):
-            con.execute(f"update raw.player_game_logs set {assignments} where game_id = ? and player_id = ?",
-                        [*source[1:], game_id, target[0]])
+            con.execute(
+                f"update raw.player_game_logs set {assignments} where game_id = ? and player_id = ?",
+                [*source[1:], game_id, target[0]],
+            )
     finally:
         con.close()
     pts = BOX_COLUMNS.index("pts") + 1
@@ -147,8 +182,16 @@ def take_probes(warehouse: Warehouse) -> dict[str, tuple[list[date], list[date]]
         out = {}
         for table in INCREMENTAL_TABLES:
             column = probe(table)
-            written = [d for (d,) in con.execute(f"select distinct game_date from {table} where {column} is null order by 1").fetchall()]
-            kept = [d for (d,) in con.execute(f"select distinct game_date from {table} where {column} order by 1").fetchall()]
+            written = [
+                d
+                for (d,) in con.execute(
+                    f"select distinct game_date from {table} where {column} is null order by 1"
+                ).fetchall()
+            ]
+            kept = [
+                d
+                for (d,) in con.execute(f"select distinct game_date from {table} where {column} order by 1").fetchall()
+            ]
             con.execute(f"alter table {table} drop column {column}")
             out[table] = (written, kept)
         return out
@@ -211,14 +254,20 @@ def morning(built, tmp_path_factory) -> Morning:
     full = snapshot(league)
     con = league.connect()
     try:
-        landed = con.execute("select count(*) from intermediate.int_player_games where game_date = ?", [held_back]).fetchone()[0]
-        corrected_points = dict(con.execute(
-            "select player_id, points from intermediate.int_player_games where game_date = ? and player_id in (?, ?)",
-            [corrected, swapped[0][0], swapped[1][0]],
-        ).fetchall())
+        landed = con.execute(
+            "select count(*) from intermediate.int_player_games where game_date = ?", [held_back]
+        ).fetchone()[0]
+        corrected_points = dict(
+            con.execute(
+                "select player_id, points from intermediate.int_player_games where game_date = ? and player_id in (?, ?)",
+                [corrected, swapped[0][0], swapped[1][0]],
+            ).fetchall()
+        )
     finally:
         con.close()
-    return Morning(held_back, corrected, swapped, plan, result.output, written, incremental, full, landed, corrected_points)
+    return Morning(
+        held_back, corrected, swapped, plan, result.output, written, incremental, full, landed, corrected_points
+    )
 
 
 def test_daily_build_of_a_new_date_and_a_correction_equals_a_full_refresh(morning):
@@ -231,7 +280,9 @@ def test_daily_build_of_a_new_date_and_a_correction_equals_a_full_refresh(mornin
     assert morning.corrected_points == dict(morning.swapped)
     for table in INCREMENTAL_TABLES:
         assert len(morning.incremental[table]) == len(morning.full[table]), table
-        assert morning.incremental[table] == morning.full[table], f"{table}: the daily build differs from a full refresh"
+        assert morning.incremental[table] == morning.full[table], (
+            f"{table}: the daily build differs from a full refresh"
+        )
 
 
 def test_the_daily_tests_cover_every_date_the_daily_build_rewrote_and_little_more(morning):
@@ -262,8 +313,11 @@ def test_a_daily_test_fails_on_bad_rows_of_a_date_it_rewrites(league, days_back)
     day = newest_box_score(league) - timedelta(days=days_back)
     con = league.connect()
     try:
-        con.execute("update raw.player_game_logs set pts = pts + 7 where game_date = ? and player_id = "
-                    "(select min(player_id) from raw.player_game_logs where game_date = ?)", [day, day])
+        con.execute(
+            "update raw.player_game_logs set pts = pts + 7 where game_date = ? and player_id = "
+            "(select min(player_id) from raw.player_game_logs where game_date = ?)",
+            [day, day],
+        )
     finally:
         con.close()
     _, result = daily_build(league)
@@ -295,7 +349,9 @@ def test_full_refresh_rewrites_old_dates_a_daily_build_leaves_alone(league):
 def _sentinels(warehouse: Warehouse) -> int:
     con = warehouse.connect()
     try:
-        return con.execute("select count(*) from precompute.feature_mart where feature_version = 'sentinel'").fetchone()[0]
+        return con.execute(
+            "select count(*) from precompute.feature_mart where feature_version = 'sentinel'"
+        ).fetchone()[0]
     finally:
         con.close()
 
@@ -318,8 +374,9 @@ def test_before_a_full_build_the_daily_build_is_a_full_build(tmp_path, monkeypat
     assert len(needed) > 3 and any(n.startswith("staging.") for n in needed)
     plan = build_args(load_settings("local"), daily=True)
     assert plan.args == ["build"] and "NBAPROPS_DAILY_TEST_SINCE" not in plan.env
-    assert plan.description == (f"full build: the daily build needs {', '.join(needed[:3])} and {len(needed) - 3} more "
-                                "from a full build first")
+    assert plan.description == (
+        f"full build: the daily build needs {', '.join(needed[:3])} and {len(needed) - 3} more from a full build first"
+    )
 
 
 @pytest.mark.parametrize("kind", ["staging.", "reference.", "analytics."])

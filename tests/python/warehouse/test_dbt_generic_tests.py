@@ -108,7 +108,7 @@ def declared_tests() -> dict[str, str]:
             for column in model.get("columns", []):
                 entries += column.get("data_tests", [])
             for entry in entries:
-                (generic, spec), = entry.items()
+                ((generic, spec),) = entry.items()
                 declared[spec["name"]] = generic
     return declared
 

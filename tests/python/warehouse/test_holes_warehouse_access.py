@@ -17,8 +17,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from support.helpers import run_cli
+
 from nbacore.lock import warehouse_lock
 from nbacore.settings import PROJECT_DIR, load_settings
 from nbacore.warehouse.duckdb_engine import connect
@@ -55,8 +55,10 @@ def schedule_a_game(path: Path) -> None:
     """Start a warehouse at ``path`` holding one scheduled game."""
     con = connect(replace(load_settings(), duckdb_path=path))
     try:
-        con.execute("insert into raw.schedule (game_id, game_date, home_team_abbreviation, away_team_abbreviation, "
-                    "_loaded_at, _source) values ('0022500100', '2025-11-02', 'BOS', 'NYK', now(), 'test')")
+        con.execute(
+            "insert into raw.schedule (game_id, game_date, home_team_abbreviation, away_team_abbreviation, "
+            "_loaded_at, _source) values ('0022500100', '2025-11-02', 'BOS', 'NYK', now(), 'test')"
+        )
     finally:
         con.close()
 
@@ -73,8 +75,9 @@ def rows(path: Path, table: str) -> int:
 def child(code: str):
     """A child process that runs ``code`` (which takes a lock), prints "held", then sleeps until killed."""
     script = f"import sys, time\n{code}\nprint('held', flush=True)\ntime.sleep(60)\n"
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=PROJECT_DIR,
-                            env=dict(os.environ))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=PROJECT_DIR, env=dict(os.environ)
+    )
     try:
         assert proc.stdout.readline().strip() == "held", "the child process could not take its lock"
         yield proc
@@ -161,8 +164,9 @@ def test_hole_9_a_a_non_duckdb_warehouse_is_named_and_no_extension_is_fetched(tm
     use_warehouse(monkeypatch, tmp_path / "nbaprops.duckdb")
     con = connect(load_settings())
     try:
-        assert con.execute("select current_setting('autoload_known_extensions'), "
-                           "current_setting('autoinstall_known_extensions')").fetchone() == (False, False)
+        assert con.execute(
+            "select current_setting('autoload_known_extensions'), current_setting('autoinstall_known_extensions')"
+        ).fetchone() == (False, False)
     finally:
         con.close()
     text = tmp_path / "notes.duckdb"
@@ -184,9 +188,17 @@ def test_hole_9_a_a_non_duckdb_warehouse_is_named_and_no_extension_is_fetched(tm
 
 def test_hole_9_b_a_mistyped_warehouse_path_is_refused_not_created(tmp_path, monkeypatch):
     mistyped = use_warehouse(monkeypatch, tmp_path / "warehous" / "nbaprops.dukdb")
-    for args in (["status", "--date", "2025-11-03"], ["counts"], ["monitor", "--date", "2025-11-03"],
-                 ["report", "--date", "2025-11-03"], ["build"], ["train"], ["score", "--date", "2025-11-03"],
-                 ["grade", "--date", "2025-11-02"], ["backtest", "--start", "2025-11-01", "--end", "2025-11-02"]):
+    for args in (
+        ["status", "--date", "2025-11-03"],
+        ["counts"],
+        ["monitor", "--date", "2025-11-03"],
+        ["report", "--date", "2025-11-03"],
+        ["build"],
+        ["train"],
+        ["score", "--date", "2025-11-03"],
+        ["grade", "--date", "2025-11-02"],
+        ["backtest", "--start", "2025-11-01", "--end", "2025-11-02"],
+    ):
         result = run_cli(*args)
         line = one_error_line(result)
         assert result.exit_code == 2, (args, line)

@@ -7,36 +7,49 @@ from the raw inputs, and is shown to catch each of them wrong, in the mart frame
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 import pytest
 import yaml
-
 from support.dbt_mutants import build_mutant, run_mutant
 from support.feature_oracle import CONTEXT_COLUMNS, borrowed_context, compare, load_history
 from support.phase4_support import (
     FEATURE_DEFINITIONS,
-    assert_matches,
-    mart_sample,
     PRECOMPUTE_MODELS,
     Warehouse,
     activate,
+    assert_matches,
     build_phase4,
     feature_names,
     import_files,
-    real_imports,
+    mart_sample,
     sim_imports,
     simulate,
     warehouse_env,
 )
+
 from nbacore.settings import PROJECT_DIR
 
 KEY_COLUMNS = [
-    "player_id", "player_lookup", "player_name", "game_id", "game_date", "season", "season_type", "market",
-    "team", "opponent", "is_home", "row_kind", "line", "opening_line", "line_movement", "has_line", "line_books",
-    "actual", "did_play",
+    "player_id",
+    "player_lookup",
+    "player_name",
+    "game_id",
+    "game_date",
+    "season",
+    "season_type",
+    "market",
+    "team",
+    "opponent",
+    "is_home",
+    "row_kind",
+    "line",
+    "opening_line",
+    "line_movement",
+    "has_line",
+    "line_books",
+    "actual",
+    "did_play",
 ]
 MODELS_YML = PROJECT_DIR / "models" / "precompute" / "_precompute__models.yml"
 
@@ -61,11 +74,13 @@ def sim_warehouse(tmp_path_factory) -> Warehouse:
 def test_sim_every_feature_matches_a_python_recomputation_from_earlier_rows(sim_warehouse):
     con = sim_warehouse.connect()
     try:
-        sample = pd.concat([
-            mart_sample(con, "row_kind = 'scoring'", 150),
-            mart_sample(con, "did_play = false", 100),
-            mart_sample(con, "did_play", 350),
-        ])
+        sample = pd.concat(
+            [
+                mart_sample(con, "row_kind = 'scoring'", 150),
+                mart_sample(con, "did_play = false", 100),
+                mart_sample(con, "did_play", 350),
+            ]
+        )
     finally:
         con.close()
     assert len(sample) >= 500 and set(sample["row_kind"]) == {"training", "scoring"}
@@ -93,12 +108,15 @@ def oracle_sample(sim_warehouse):
     con = sim_warehouse.connect()
     try:
         history = load_history(con)
-        sample = pd.concat([
-            mart_sample(con, "row_kind = 'scoring'", 15, seed=0.3),
-            mart_sample(con, "did_play = false", 15, seed=0.3),
-            mart_sample(con, "did_play and line is not null", 25, seed=0.3),
-            mart_sample(con, "did_play and line is null", 15, seed=0.3),
-        ], ignore_index=True)
+        sample = pd.concat(
+            [
+                mart_sample(con, "row_kind = 'scoring'", 15, seed=0.3),
+                mart_sample(con, "did_play = false", 15, seed=0.3),
+                mart_sample(con, "did_play and line is not null", 25, seed=0.3),
+                mart_sample(con, "did_play and line is null", 15, seed=0.3),
+            ],
+            ignore_index=True,
+        )
     finally:
         con.close()
     assert compare(history, sample, feature_names()) == []
@@ -114,7 +132,10 @@ def test_the_oracle_catches_a_wrong_team_opponent_home_season_or_line(oracle_sam
     changed_any = False
     for column in CONTEXT_COLUMNS:
         before, after = sample[column], mutated[column]
-        changed = [not ((pd.isna(b) and pd.isna(a)) or (not pd.isna(b) and not pd.isna(a) and b == a)) for b, a in zip(before, after)]
+        changed = [
+            not ((pd.isna(b) and pd.isna(a)) or (not pd.isna(b) and not pd.isna(a) and b == a))
+            for b, a in zip(before, after)
+        ]
         flagged = [any(p.startswith(f"{k} {column}: mart ") for p in problems) for k in keys]
         assert flagged == changed, f"{mutation}: {column} flagged on {sum(flagged)} rows, changed on {sum(changed)}"
         changed_any |= any(changed)
@@ -124,21 +145,36 @@ def test_the_oracle_catches_a_wrong_team_opponent_home_season_or_line(oracle_sam
 # The same wrong context written by the SQL, so that every feature built on it agrees with it: the box-score rows
 # of feature_mart_player_games take the other side of the game, and the mart's line is one more than the consensus.
 SQL_CONTEXT_MUTATIONS = [
-    ("models/precompute/feature_mart_player_games.sql",
-     "        team,\n        opponent,\n        is_home,\n        'box_score' as row_source,",
-     "        opponent as team,\n        team as opponent,\n        not is_home as is_home,\n        'box_score' as row_source,"),
-    ("models/precompute/feature_mart.sql", "        lines.latest_line as line,", "        lines.latest_line + 1 as line,"),
+    (
+        "models/precompute/feature_mart_player_games.sql",
+        "        team,\n        opponent,\n        is_home,\n        'box_score' as row_source,",
+        "        opponent as team,\n        team as opponent,\n        not is_home as is_home,\n        'box_score' as row_source,",
+    ),
+    (
+        "models/precompute/feature_mart.sql",
+        "        lines.latest_line as line,",
+        "        lines.latest_line + 1 as line,",
+    ),
 ]
 
 
 def test_the_oracle_catches_a_swapped_side_and_a_shifted_line_written_by_the_sql(sim_warehouse, tmp_path):
-    mutant = build_mutant(sim_warehouse.path, tmp_path / "mutant", SQL_CONTEXT_MUTATIONS,
-                          ["run", "--select", "feature_mart_player_games+", "--full-refresh"])
+    mutant = build_mutant(
+        sim_warehouse.path,
+        tmp_path / "mutant",
+        SQL_CONTEXT_MUTATIONS,
+        ["run", "--select", "feature_mart_player_games+", "--full-refresh"],
+    )
     con = duckdb.connect(str(mutant))
     try:
         history = load_history(con)
-        sample = pd.concat([mart_sample(con, "did_play and line is not null", 20, seed=0.7),
-                            mart_sample(con, "row_kind = 'scoring'", 10, seed=0.7)], ignore_index=True)
+        sample = pd.concat(
+            [
+                mart_sample(con, "did_play and line is not null", 20, seed=0.7),
+                mart_sample(con, "row_kind = 'scoring'", 10, seed=0.7),
+            ],
+            ignore_index=True,
+        )
     finally:
         con.close()
     keys = [f"{r.player_id}|{r.game_id}|{r.market}|{pd.Timestamp(r.game_date).date()}" for r in sample.itertuples()]
@@ -153,7 +189,9 @@ def test_the_oracle_catches_a_swapped_side_and_a_shifted_line_written_by_the_sql
     # deriving it from the raw inputs: every swapped side and every shifted line is named
     problems = compare(history, sample, feature_names())
     for column in ("team", "opponent", "is_home"):
-        assert flagged(problems, column) == played, f"{column} flagged on {sum(flagged(problems, column))} of {sum(played)}"
+        assert flagged(problems, column) == played, (
+            f"{column} flagged on {sum(flagged(problems, column))} of {sum(played)}"
+        )
     assert all(flagged(problems, "line")), f"line flagged on {sum(flagged(problems, 'line'))} of {len(keys)} rows"
 
 
@@ -161,10 +199,12 @@ def test_sim_mart_has_training_scoring_and_dnp_rows_by_contract(sim_warehouse):
     con = sim_warehouse.connect()
     try:
         player_games = con.execute("select count(*) from analytics.player_game_summary").fetchone()[0]
-        by_kind = dict(con.execute(
-            "select row_kind || '/' || coalesce(cast(did_play as varchar), 'null'), count(*) "
-            "from precompute.feature_mart group by 1"
-        ).fetchall())
+        by_kind = dict(
+            con.execute(
+                "select row_kind || '/' || coalesce(cast(did_play as varchar), 'null'), count(*) "
+                "from precompute.feature_mart group by 1"
+            ).fetchall()
+        )
         scoring_lines = con.execute(
             """
             select count(*) from intermediate.int_prop_pregame_lines l
@@ -188,14 +228,19 @@ def test_feature_columns_follow_the_seed_order_and_every_feature_is_documented(s
     names = feature_names()
     con = sim_warehouse.connect()
     try:
-        columns = [c for (c,) in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = 'precompute' and table_name = 'feature_mart' order by ordinal_position"
-        ).fetchall()]
-        types = dict(con.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = 'precompute' and table_name = 'feature_mart'"
-        ).fetchall())
+        columns = [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'precompute' and table_name = 'feature_mart' order by ordinal_position"
+            ).fetchall()
+        ]
+        types = dict(
+            con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'precompute' and table_name = 'feature_mart'"
+            ).fetchall()
+        )
     finally:
         con.close()
     assert len(names) >= 25
@@ -206,8 +251,12 @@ def test_feature_columns_follow_the_seed_order_and_every_feature_is_documented(s
     seed = pd.read_csv(FEATURE_DEFINITIONS)
     assert list(seed.columns) == ["feature_name", "position", "definition", "unit", "window", "source"]
     assert list(seed.sort_values("position")["position"]) == list(range(1, len(names) + 1))
-    documented = {c["name"]: c for m in yaml.safe_load(MODELS_YML.read_text())["models"] if m["name"] == "feature_mart"
-                  for c in m["columns"]}
+    documented = {
+        c["name"]: c
+        for m in yaml.safe_load(MODELS_YML.read_text())["models"]
+        if m["name"] == "feature_mart"
+        for c in m["columns"]
+    }
     for row in seed.itertuples():
         column = documented.get(row.feature_name)
         assert column, f"{row.feature_name} is not documented in {MODELS_YML.name}"
@@ -236,8 +285,11 @@ def test_every_precompute_model_is_incremental_with_the_portable_config_and_a_pr
 
 
 def test_completeness_tests_catch_a_missing_box_score_and_a_missing_feature_row(sim_warehouse):
-    tests = ["assert_final_games_have_box_scores_for_both_teams", "assert_upcoming_games_with_lines_have_feature_rows",
-             "assert_lines_have_feature_rows"]
+    tests = [
+        "assert_final_games_have_box_scores_for_both_teams",
+        "assert_upcoming_games_with_lines_have_feature_rows",
+        "assert_lines_have_feature_rows",
+    ]
     outcome = sim_warehouse.dbt("test", "--select", *tests)
     assert outcome.success and {n.status for n in outcome.nodes} == {"pass"}, outcome.nodes
     con = sim_warehouse.connect()
@@ -248,14 +300,19 @@ def test_completeness_tests_catch_a_missing_box_score_and_a_missing_feature_row(
             "where game_date < (select max(game_date) from analytics.player_game_summary) order by game_id, team limit 1"
         ).fetchone()
         con.execute("create schema if not exists held")
-        con.execute("create or replace table held.pgs as select * from analytics.player_game_summary where game_id = ? and team = ?",
-                    [game_id, team])
+        con.execute(
+            "create or replace table held.pgs as select * from analytics.player_game_summary where game_id = ? and team = ?",
+            [game_id, team],
+        )
         con.execute("delete from analytics.player_game_summary where game_id = ? and team = ?", [game_id, team])
         key = con.execute(
             "select player_id, game_id, market from precompute.feature_mart where row_kind = 'scoring' order by 1, 2, 3 limit 1"
         ).fetchone()
-        con.execute("create or replace table held.mart as select * from precompute.feature_mart "
-                    "where player_id = ? and game_id = ? and market = ?", list(key))
+        con.execute(
+            "create or replace table held.mart as select * from precompute.feature_mart "
+            "where player_id = ? and game_id = ? and market = ?",
+            list(key),
+        )
         con.execute("delete from precompute.feature_mart where player_id = ? and game_id = ? and market = ?", list(key))
     finally:
         con.close()
@@ -269,7 +326,6 @@ def test_completeness_tests_catch_a_missing_box_score_and_a_missing_feature_row(
         con.close()
 
 
-
 # ---- the contract Python reads the mart by ------------------------------------------------------------------
 
 
@@ -277,7 +333,11 @@ def test_completeness_tests_catch_a_missing_box_score_and_a_missing_feature_row(
     "edit",
     [
         # the line becomes a decimal while the contract says float64
-        ("models/precompute/feature_mart.sql", "        lines.latest_line as line,", "        cast(lines.latest_line as decimal(10, 1)) as line,"),
+        (
+            "models/precompute/feature_mart.sql",
+            "        lines.latest_line as line,",
+            "        cast(lines.latest_line as decimal(10, 1)) as line,",
+        ),
         # a column Python reads disappears from the contract
         ("models/precompute/_precompute__models.yml", "      - name: line_books\n        data_type: bigint\n", ""),
     ],

@@ -12,12 +12,12 @@ then real `dbt source freshness` runs:
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pytest
-
 from support.phase4_support import Warehouse, activate, warehouse_env
+
 from nbacore.dates import today_eastern
 from nbacore.raw_tables import RAW_TABLES, create_raw_tables
 
@@ -39,15 +39,21 @@ def warehouse(tmp_path_factory):
 
 
 def hours_ago(hours: float) -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(hours=hours)
+    return datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=hours)
 
 
 def days_from_today(n: int) -> date:
     return today_eastern() + timedelta(days=n)
 
 
-def land(wh: Warehouse, schedule: dict[int, str], box_scores: dict[int, float], props: dict[int, float] | None = None,
-         schedule_loaded_hours_ago: float = 1, final_through: int = -1) -> None:
+def land(
+    wh: Warehouse,
+    schedule: dict[int, str],
+    box_scores: dict[int, float],
+    props: dict[int, float] | None = None,
+    schedule_loaded_hours_ago: float = 1,
+    final_through: int = -1,
+) -> None:
     """Replace every raw table's rows.
 
     schedule: day offset from today -> season_type of one game that day ('regular', 'all_star', ...);
@@ -62,8 +68,13 @@ def land(wh: Warehouse, schedule: dict[int, str], box_scores: dict[int, float], 
             con.execute(
                 "insert into raw.schedule (game_id, game_date, season_type, home_team_abbreviation, "
                 "away_team_abbreviation, game_status, _loaded_at, _source) values (?, ?, ?, 'BOS', 'NYK', ?, ?, 'schedule.csv')",
-                [f"g{offset}", days_from_today(offset), season_type, 3 if offset <= final_through else 1,
-                 hours_ago(schedule_loaded_hours_ago)],
+                [
+                    f"g{offset}",
+                    days_from_today(offset),
+                    season_type,
+                    3 if offset <= final_through else 1,
+                    hours_ago(schedule_loaded_hours_ago),
+                ],
             )
         for offset, age in box_scores.items():
             for table in BOX_SCORES:
@@ -139,7 +150,12 @@ def test_the_all_star_break_and_the_off_season_are_not_stale(warehouse):
     status = freshness(warehouse)
     assert status["player_game_logs"] == "pass" and status["game_lines"] == "pass", status
     # off-season: the finals ended 60 days ago and everything landed right after; next season not scheduled yet
-    land(warehouse, daily(-70, -60), {offset: 24.0 * (-offset - 1) for offset in range(-70, -59)}, schedule_loaded_hours_ago=1400)
+    land(
+        warehouse,
+        daily(-70, -60),
+        {offset: 24.0 * (-offset - 1) for offset in range(-70, -59)},
+        schedule_loaded_hours_ago=1400,
+    )
     status = freshness(warehouse)
     assert status["player_game_logs"] == "pass" and status["game_lines"] == "pass", status
     assert status["schedule"] == "pass", "every game of the schedule's latest slate is final"

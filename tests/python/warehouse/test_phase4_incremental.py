@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
 from support.phase4_support import (
     INCREMENTAL_TABLES,
     PRECOMPUTE_MODELS,
@@ -24,7 +23,9 @@ from support.phase4_support import (
     warehouse_env,
 )
 
-ORDER_BY = {table.split(".")[1]: order for table, order in INCREMENTAL_TABLES.items() if table.startswith("precompute.")}
+ORDER_BY = {
+    table.split(".")[1]: order for table, order in INCREMENTAL_TABLES.items() if table.startswith("precompute.")
+}
 
 
 @pytest.fixture(scope="module")

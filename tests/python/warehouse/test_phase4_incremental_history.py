@@ -21,16 +21,20 @@ from datetime import date, timedelta
 
 import duckdb
 import pytest
+from support.phase4_support import PRECOMPUTE_MODELS, Warehouse, activate, import_files, table_rows, warehouse_env
 
 from simulator import SimConfig, simulate
 from simulator.league import load_teams, make_rosters
-from support.phase4_support import PRECOMPUTE_MODELS, Warehouse, activate, import_files, table_rows, warehouse_env
 
 SEED = 11
-SEASON_1 = SimConfig(seed=SEED, season_start_year=2024, start_date=date(2024, 10, 22), days=30, as_of=date(2024, 11, 21))
+SEASON_1 = SimConfig(
+    seed=SEED, season_start_year=2024, start_date=date(2024, 10, 22), days=30, as_of=date(2024, 11, 21)
+)
 # 20 played days, then 3 scheduled ones (as with a real schedule): the written dates start more than 14 days into
 # the season, so history_start is the season's first date (not the 14-day window), yet few have 10 games in it
-SEASON_2 = SimConfig(seed=SEED, season_start_year=2025, start_date=date(2025, 10, 21), days=23, as_of=date(2025, 11, 10))
+SEASON_2 = SimConfig(
+    seed=SEED, season_start_year=2025, start_date=date(2025, 10, 21), days=23, as_of=date(2025, 11, 10)
+)
 ABSENT_DAYS = 12  # ABSENT_LATE's rows dropped from the end of season 1
 ORDER_BY = {
     "feature_mart_player_games": "player_id, game_date",
@@ -58,12 +62,19 @@ def league(tmp_path_factory):
     try:
         outputs = [simulate(config, root / f"files-{config.season_start_year}") for config in (SEASON_1, SEASON_2)]
         # one import per file: the two seasons' files share their names (the source key of a raw row)
-        import_files([
-            (kind, [path])
-            for o in outputs
-            for kind, path in (("schedule", o.schedule), ("game-logs", o.player_game_logs), ("game-logs", o.team_game_logs),
-                               ("props", o.props), ("game-lines", o.game_lines))
-        ])
+        import_files(
+            [
+                (kind, [path])
+                for o in outputs
+                for kind, path in (
+                    ("schedule", o.schedule),
+                    ("game-logs", o.player_game_logs),
+                    ("game-logs", o.team_game_logs),
+                    ("props", o.props),
+                    ("game-lines", o.game_lines),
+                )
+            ]
+        )
         warehouse = Warehouse(root, root / "nbaprops.duckdb", env)
         ok(warehouse.dbt("seed"))
         con = warehouse.connect()
@@ -107,8 +118,12 @@ def edge_case_players(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         [players["SIDELINED"], SEASON_2.start_date],
     )
     # no line on a scheduled game either: only his DNPs make him a player the incremental run writes
-    (book_name,) = [p.book_name for roster in make_rosters(load_teams(SEASON_2), SEASON_2).values() for p in roster
-                    if p.player_id == players["SIDELINED"]]
+    (book_name,) = [
+        p.book_name
+        for roster in make_rosters(load_teams(SEASON_2), SEASON_2).values()
+        for p in roster
+        if p.player_id == players["SIDELINED"]
+    ]
     deleted = con.execute(
         "delete from raw.prop_snapshots where player_name = ? and game_date >= ?", [book_name, SEASON_2.as_of]
     ).fetchone()[0]
@@ -172,7 +187,9 @@ def test_incremental_run_over_two_seasons_equals_a_full_refresh(league):
     for model in PRECOMPUTE_MODELS:
         assert len(incremental[model]) == len(full[model]), model
         different = [(i, f) for i, f in zip(incremental[model], full[model]) if i != f]
-        assert not different, f"{model}: {len(different)} incremental row(s) differ from a full refresh, first: {different[0]}"
+        assert not different, (
+            f"{model}: {len(different)} incremental row(s) differ from a full refresh, first: {different[0]}"
+        )
 
 
 def check_edge_cases(con: duckdb.DuckDBPyConnection, players: dict[str, int], held_back: date) -> None:

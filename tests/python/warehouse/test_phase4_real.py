@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from support.phase4_support import (
     MARKETS,
     Warehouse,
@@ -20,7 +19,6 @@ from support.phase4_support import (
     real_imports,
     warehouse_env,
 )
-
 
 pytestmark = pytest.mark.shared_data
 
@@ -38,17 +36,18 @@ def real_warehouse(tmp_path_factory, shared_data) -> Warehouse:
     return Warehouse(root, root / "nbaprops.duckdb", env)
 
 
-
 def test_real_every_feature_matches_a_python_recomputation_for_sampled_rows(real_warehouse):
     con = real_warehouse.connect()
     try:
-        sample = pd.concat([
-            mart_sample(con, "did_play and season < '2025-26'", 300),
-            mart_sample(con, "did_play and season = '2025-26' and has_line", 120),
-            mart_sample(con, "did_play = false", 60),
-            mart_sample(con, "did_play and f_early_season = 1", 60),
-            mart_sample(con, "did_play and f_usage_spike > 0.2", 40),
-        ])
+        sample = pd.concat(
+            [
+                mart_sample(con, "did_play and season < '2025-26'", 300),
+                mart_sample(con, "did_play and season = '2025-26' and has_line", 120),
+                mart_sample(con, "did_play = false", 60),
+                mart_sample(con, "did_play and f_early_season = 1", 60),
+                mart_sample(con, "did_play and f_usage_spike > 0.2", 40),
+            ]
+        )
     finally:
         con.close()
     assert len(sample) >= 500 and set(sample["market"]) == set(MARKETS)

@@ -31,37 +31,51 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from support.dbt_mutants import build_mutant
+from support.feature_oracle import compare, load_history
+from support.helpers import duckdb_warehouse
+from support.phase4_support import activate, build_phase4, feature_names, import_files, sim_imports, warehouse_env
 
 import predict.backtest
 import predict.offers
-from support.dbt_mutants import build_mutant
-from support.helpers import duckdb_warehouse
-from support.feature_oracle import compare, load_history
 from nbacore.dbt_runner import LAYER_SELECTORS
-from simulator import SimConfig, simulate, simulate_season
-from simulator.calendar import EASTERN
-from simulator.files import PROPS_COLUMNS, write_csv
-from support.phase4_support import activate, build_phase4, feature_names, import_files, sim_imports, warehouse_env
 from predict.backtest import BacktestResult, run_backtest
 from predict.config import ModelParams, PredictConfig
 from predict.mart import read_mart
 from predict.offers import read_offers
 from predict.train import train_model
+from simulator import SimConfig, simulate, simulate_season
+from simulator.calendar import EASTERN
+from simulator.files import PROPS_COLUMNS, write_csv
 
 SEED, DAYS, BACKTEST_FROM = 21, 38, 28  # 28 days of history, then 9 backtest days scored by one model
 CONFIG = SimConfig(seed=SEED, days=DAYS, efficient_market=True)
 START = CONFIG.start_date + timedelta(days=BACKTEST_FROM)
 END = CONFIG.tonight - timedelta(days=1)
 # Small and fast, but deep enough to fit what a leak hands it (test_predict_leakage.py's SMALL, deeper trees).
-PARAMS = ModelParams(max_depth=6, eta=0.1, max_rounds=60, early_stopping=10, min_child_weight=1, nthread=2,
-                     objectives=("reg:squarederror", "count:poisson"), valid_share=0.15, calib_share=0.15,
-                     history_seasons=None)
+PARAMS = ModelParams(
+    max_depth=6,
+    eta=0.1,
+    max_rounds=60,
+    early_stopping=10,
+    min_child_weight=1,
+    nthread=2,
+    objectives=("reg:squarederror", "count:poisson"),
+    valid_share=0.15,
+    calib_share=0.15,
+    history_seasons=None,
+)
 ALARM, FLOOR, MIN_LINES = 0.53, 0.45, 2000  # honest band [FLOOR, ALARM]
 IN_PLAY_AFTER = timedelta(minutes=60)  # the in-play snapshot: an hour after tip-off ...
 IN_PLAY_WEIGHT = 0.7  # ... its line 70 % of the way from the pregame line to the result
 AFTER_EVERY_TIP = pd.Timedelta(hours=23)  # UTC, from the game date's midnight: the earliest in-play snapshot is later
-STATS = {"player_points": ("PTS",), "player_rebounds": ("REB",), "player_assists": ("AST",), "player_threes": ("FG3M",),
-         "player_points_rebounds_assists": ("PTS", "REB", "AST")}
+STATS = {
+    "player_points": ("PTS",),
+    "player_rebounds": ("REB",),
+    "player_assists": ("AST",),
+    "player_threes": ("FG3M",),
+    "player_points_rebounds_assists": ("PTS", "REB", "AST"),
+}
 
 
 def in_play_rows(config: SimConfig) -> list[list[str]]:
@@ -82,9 +96,21 @@ def in_play_rows(config: SimConfig) -> list[list[str]]:
                 continue
             actual = sum(stats[s] for s in STATS[offer["market"]])
             live = math.floor((1 - IN_PLAY_WEIGHT) * float(offer["line"]) + IN_PLAY_WEIGHT * actual) + 0.5
-            rows.append([f"raw_{at:%Y%m%d_%H%M%S}.csv", f"{at:%Y-%m-%dT%H:%M:%S}", offer["event_id"], offer["player"],
-                         offer["market"], str(live), offer["bookmaker"], offer["game"], offer["game_time"], "-110.0",
-                         "-110.0"])
+            rows.append(
+                [
+                    f"raw_{at:%Y%m%d_%H%M%S}.csv",
+                    f"{at:%Y-%m-%dT%H:%M:%S}",
+                    offer["event_id"],
+                    offer["player"],
+                    offer["market"],
+                    str(live),
+                    offer["bookmaker"],
+                    offer["game"],
+                    offer["game_time"],
+                    "-110.0",
+                    "-110.0",
+                ]
+            )
     return rows
 
 
@@ -156,14 +182,24 @@ def mart_rows(path: Path, columns: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def window_leak(league) -> Path:
-    return leaked_build(league, "window_leak", "macros/rolling_window.sql",
-                        "{{ preceding }} preceding and 1 preceding", "{{ preceding }} preceding and current row")
+    return leaked_build(
+        league,
+        "window_leak",
+        "macros/rolling_window.sql",
+        "{{ preceding }} preceding and 1 preceding",
+        "{{ preceding }} preceding and current row",
+    )
 
 
 @pytest.fixture(scope="module")
 def in_play_leak(league) -> Path:
-    return leaked_build(league, "in_play_leak", "models/intermediate/int_prop_offers.sql",
-                        "when tipoff_at is not null then snapshot_at < tipoff_at", "when tipoff_at is not null then true")
+    return leaked_build(
+        league,
+        "in_play_leak",
+        "models/intermediate/int_prop_offers.sql",
+        "when tipoff_at is not null then snapshot_at < tipoff_at",
+        "when tipoff_at is not null then true",
+    )
 
 
 def test_the_honest_build_lands_the_in_play_snapshots_and_leaves_them_out(league):
@@ -195,7 +231,9 @@ def test_honest_sql_mart_the_preferred_side_wins_about_half(league):
 def test_the_alarm_trips_when_the_rolling_windows_include_the_current_game(league, window_leak):
     honest, leaked = mart_rows(league.honest, "f_stat_avg_l5"), mart_rows(window_leak, "f_stat_avg_l5")
     assert len(honest) == len(leaked) and (honest["player_id"] == leaked["player_id"]).all()
-    changed = ~pd.Series([math.isclose(a, b) for a, b in zip(honest["f_stat_avg_l5"].fillna(-1), leaked["f_stat_avg_l5"].fillna(-1))])
+    changed = ~pd.Series(
+        [math.isclose(a, b) for a, b in zip(honest["f_stat_avg_l5"].fillna(-1), leaked["f_stat_avg_l5"].fillna(-1))]
+    )
     assert changed.mean() > 0.9, f"the mutated window changed only {changed.mean():.0%} of the averages"
     rate, n = lean_win_rate(backtest(window_leak))
     assert n >= MIN_LINES and rate > ALARM, f"the current game inside the windows gave only {rate:.1%} on {n} lines"
@@ -253,7 +291,8 @@ def test_the_alarm_trips_when_the_training_cut_falls_after_the_scored_dates(leag
 def test_a_post_tip_off_price_alone_sinks_the_lean_below_the_floor(league, monkeypatch):
     """Pricing (not the mart) at the in-play snapshot gives the MARKET the outcome: the raw model now disagrees
     with a line that knows the result, so its lean loses. Above-53 % alone would miss this leak; the floor does not."""
-    monkeypatch.setattr(predict.offers, "OFFERS_TABLE",
-                        "(select * replace (true as is_pregame) from intermediate.int_prop_offers)")
+    monkeypatch.setattr(
+        predict.offers, "OFFERS_TABLE", "(select * replace (true as is_pregame) from intermediate.int_prop_offers)"
+    )
     rate, n = lean_win_rate(backtest(league.honest))
     assert n >= MIN_LINES and rate < FLOOR, f"in-play prices gave the lean {rate:.1%} on {n} lines"

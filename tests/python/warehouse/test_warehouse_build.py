@@ -9,8 +9,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from support.helpers import raw_fingerprint, run_cli
+
 from nbaprops.runs.counts import ANALYTICS_MODELS
 
 SIM_FILES = (
@@ -88,9 +88,16 @@ def real_warehouse(tmp_path_factory, shared_data):
     mp.setenv("NBAPROPS_DUCKDB_PATH", str(path))
     mp.setenv("NBAPROPS_TARGET", "local")
     imports = [
-        ("game-logs", sorted((d / "nba-player-game-logs").glob("*.csv.gz")) + sorted((d / "nba-team-game-logs").glob("*.csv.gz"))
-         + [slim / "player_game_logs_2025-26.csv.gz", slim / "team_game_logs_2025-26.csv.gz",
-            d / "nba-player-game-logs-2025-26-partial" / "combined_2025_26.csv.gz"]),
+        (
+            "game-logs",
+            sorted((d / "nba-player-game-logs").glob("*.csv.gz"))
+            + sorted((d / "nba-team-game-logs").glob("*.csv.gz"))
+            + [
+                slim / "player_game_logs_2025-26.csv.gz",
+                slim / "team_game_logs_2025-26.csv.gz",
+                d / "nba-player-game-logs-2025-26-partial" / "combined_2025_26.csv.gz",
+            ],
+        ),
         ("schedule", [slim / "schedule_2025-26.csv.gz"]),
         ("props", sorted((d / "odds-api-player-props-2025-26").glob("*.csv.gz"))),
         ("game-lines", sorted((d / "nba-game-lines-2007-2025").glob("*.csv.gz"))),
