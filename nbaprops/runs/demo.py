@@ -26,7 +26,9 @@ def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[
     season = simulate_season(SimConfig(seed=seed, days=days))
     running = start_server(SimApi(season, api_key=DEMO_KEY, quota=100_000))
     settings = replace(
-        settings, sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY), scrape=FAST_SCRAPES
+        settings,
+        sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY, injury_base_url=running.url),
+        scrape=FAST_SCRAPES,
     )
     tonight = season.tonight
     first = min(g.game_date for g in season.games)

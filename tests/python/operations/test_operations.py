@@ -693,7 +693,7 @@ def test_morning_run_against_the_simulated_apis_completes_every_phase(tmp_path, 
     try:
         settings = replace(
             load_settings(),
-            sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY),
+            sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY, injury_base_url=running.url),
             scrape=FAST_SCRAPES,
         )
         tonight = season.tonight
