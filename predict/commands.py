@@ -16,6 +16,7 @@ import pandas as pd
 
 from nbacore.settings import Settings
 from nbacore.warehouse import table_exists
+from predict.availability import read_statuses
 from predict.backtest import format_table, run_backtest, to_json, write_rows
 from predict.calibration import MIN_EVENTS
 from predict.config import PredictConfig
@@ -137,7 +138,10 @@ def score(
         mart = read_mart(con, start=day, end=day)
         earlier = read_history(con, before=day, seasons=seasons)
         offers = read_offers(con, day, day)
-        outcome = score_rows(model, mart, day, offers, config, as_of=as_of, lookups=read_lookups(con), earlier=earlier)
+        statuses = read_statuses(con, day, as_of or _now())  # the injury report as of scoring time
+        outcome = score_rows(
+            model, mart, day, offers, config, as_of=as_of, lookups=read_lookups(con), earlier=earlier, statuses=statuses
+        )
         run_id, now = _run_id("score"), _now()
         details = {
             "date": day,

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from nbacore.warehouse import table_exists
+from predict.availability import COLUMNS as AVAILABILITY
 
 SCHEMA = "predictions"
 BATCH_ROWS = 5000
@@ -92,6 +93,7 @@ PREDICTIONS = {
     "prior_games": "integer",
     "quality_score": "double",
     "feature_version": "varchar",
+    **AVAILABILITY,  # the injury report as of scoring time (predict/availability.py)
 }
 UNSCORED = {
     "run_id": "varchar",
@@ -152,6 +154,8 @@ RESULTS = {
     "ma_profit": "double",
     "clv": "double",
     "clv_line": "double",
+    "injury_status": "varchar",  # at scoring time
+    "void_reason": "varchar",  # listed out at scoring time, late scratch, unknown (predict/availability.py)
 }
 PERFORMANCE = {
     "computed_at": "timestamp",

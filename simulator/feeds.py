@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 from nbacore.dates import EASTERN, eastern_to_utc
 from simulator import files
 from simulator.calendar import Game
+from simulator.injury import report_entries
+from simulator.injury_pdf import render_report
 from simulator.league import POSITIONS, Player, Team
 from simulator.market import SNAPSHOTS
 from simulator.season import Season
@@ -508,9 +510,6 @@ INJURY_NAME = re.compile(r"^Injury-Report_(\d{4}-\d{2}-\d{2})_(\d{2})(?:_(\d{2})
 
 def injury_report_pdf(season: Season, file_name: str) -> bytes | None:
     """The injury report PDF published under ``file_name`` (either era's naming), or None if none was."""
-    from simulator.injury import report_entries
-    from simulator.injury_pdf import render_report
-
     m = INJURY_NAME.match(file_name)
     if not m:
         return None
