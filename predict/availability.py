@@ -93,6 +93,8 @@ def attach_statuses(rows: pd.DataFrame, statuses: Statuses | None) -> pd.DataFra
     out["injury_reason"] = ids.map(listed["injury_reason"]) if len(listed) else None
     out["injury_report_at"] = ids.map(listed["injury_report_at"]) if len(listed) else None
     out.loc[unlisted, "injury_report_at"] = statuses.report_at
+    for c in ("injury_status", "injury_reason"):
+        out[c] = out[c].astype("object").where(out[c].notna(), None)
     out["injury_questionable"] = out["injury_status"] == "Questionable"
     out["injury_report_missing"] = out["injury_status"].isna()
     out["status_as_of"] = statuses.at
