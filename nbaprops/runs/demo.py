@@ -64,7 +64,8 @@ def print_picks(settings: Settings, day, echo: Callable[[str], None], limit: int
 
     with connect(settings) as con:
         rows = con.execute(
-            """select player_name, market, pick, pick_line, pick_book, pick_odds, pred_mean, pick_edge, stake, stake_amount
+            """select player_name, market, pick, pick_line, pick_book, pick_odds, pred_mean, pick_edge, stake, stake_amount,
+                      coalesce(injury_status, 'unknown')
                from predictions.predictions
                where game_date = ? and is_current and pick in ('OVER', 'UNDER')
                order by pick_edge desc limit ?""",
@@ -91,9 +92,27 @@ def print_picks(settings: Settings, day, echo: Callable[[str], None], limit: int
     echo(f"  the {len(rows)} largest edges:")
     echo(
         f"  {'player':<24}{'market':<10}{'pick':<6}{'line':>6} {'book':<16}{'odds':>6}{'pred':>7}{'edge':>7}{'stake':>7}{'amount':>8}"
+        f"  status"
     )
-    for name, market, pick, line, book, odds, pred, edge, stake, amount in rows:
+    for name, market, pick, line, book, odds, pred, edge, stake, amount, status in rows:
         echo(
             f"  {name:<24}{market:<10}{pick:<6}{line:>6.1f} {book or '-':<16}{odds:>6.0f}{pred:>7.1f}{edge:>7.1%}"
-            f"{stake:>7.2%}{amount:>8.2f}"
+            f"{stake:>7.2%}{amount:>8.2f}  {status}"
         )
+    passed = con_rows_out(settings, day)
+    if passed:
+        echo(f"  {len(passed)} line(s) passed because the injury report lists the player Out or Doubtful, e.g.:")
+        for name, market, reason in passed[:5]:
+            echo(f"    {name:<24}{market:<10}{reason}")
+
+
+def con_rows_out(settings: Settings, day) -> list[tuple]:
+    """Lines of ``day`` passed for availability (the injury report listed the player Out or Doubtful)."""
+    from nbacore.warehouse import connect
+
+    with connect(settings) as con:
+        return con.execute(
+            """select player_name, market, pass_reason from predictions.predictions
+               where game_date = ? and is_current and injury_status in ('Out', 'Doubtful') order by 1, 2""",
+            [day],
+        ).fetchall()
