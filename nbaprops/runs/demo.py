@@ -88,6 +88,7 @@ def print_picks(settings: Settings, day, echo: Callable[[str], None], limit: int
         echo(f"    {note}")
     if not rows:
         echo("  no picks tonight: no market has shown information beyond the line")
+        _print_passed(settings, day, echo, limit)
         return
     echo(f"  the {len(rows)} largest edges:")
     echo(
@@ -116,3 +117,20 @@ def con_rows_out(settings: Settings, day) -> list[tuple]:
                where game_date = ? and is_current and injury_status in ('Out', 'Doubtful') order by 1, 2""",
             [day],
         ).fetchall()
+
+
+def _print_passed(settings: Settings, day, echo: Callable[[str], None], limit: int) -> None:
+    """With no picks, the lines nearest a pick, with each player's injury status as of scoring time."""
+    from nbacore.warehouse import connect
+
+    with connect(settings) as con:
+        rows = con.execute(
+            """select player_name, market, line, pred_mean, greatest(coalesce(edge_over, -1), coalesce(edge_under, -1)),
+                      coalesce(injury_status, 'unknown'), pass_reason
+               from predictions.predictions where game_date = ? and is_current
+               order by injury_status in ('Out', 'Doubtful') desc, 5 desc limit ?""",
+            [day, limit],
+        ).fetchall()
+    echo(f"  {'player':<24}{'market':<10}{'line':>6}{'pred':>7}{'edge':>7}  {'status':<13}why passed")
+    for name, market, line, pred, edge, status, reason in rows:
+        echo(f"  {name:<24}{market:<10}{line:>6.1f}{pred:>7.1f}{edge:>7.1%}  {status:<13}{(reason or '')[:70]}")

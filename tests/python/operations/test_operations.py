@@ -710,4 +710,4 @@ def test_morning_run_against_the_simulated_apis_completes_every_phase(tmp_path, 
     assert result.exit_code == 0
     for phase in morning.RUN_PHASES:
         assert f"  {phase:<15} success" in result.output
-    assert f"  {'analytics':<15} 7/7 models built" in result.output
+    assert f"  {'analytics':<15} 9/9 models built" in result.output
