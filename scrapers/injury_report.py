@@ -142,6 +142,10 @@ def land(landing_dir: Path, game_date: date) -> Landing:
 def scrape(ctx: Context, slate: Slate | None, now: datetime | None = None) -> tuple[SourceResult, Landing]:
     """Fetch the date's published reports not archived yet, then land every archived report of the date.
     ``now``: naive UTC (default: the clock), which decides the slots that can exist."""
+    if slate is not None and not slate.games:
+        result = SourceResult(SOURCE, expected=0)
+        result.notes.append("empty slate: no games scheduled, no report to fetch")
+        return result, Landing()
     now_eastern = (now or utc_now()).replace(tzinfo=UTC).astimezone(EASTERN).replace(tzinfo=None)
     have = {p.resource for p in archived_payloads(ctx.landing_dir, SOURCE, ctx.game_date)}
     slots = [s for s in report_slots(ctx.game_date, now_eastern) if resource_of(s) not in have]
