@@ -272,6 +272,31 @@ GAME_LINES = RawTable(
     },
 )
 
+# The league's official injury report (scrapers/injury_report.py): one row per player listed in one report
+# (report_at, UTC), or per team marked NOT YET SUBMITTED (player_name NULL). Append-only: every report is its own
+# _source (its published name), so re-fetching a report replaces its rows and never duplicates them.
+INJURY_REPORTS = RawTable(
+    name="injury_reports",
+    columns={
+        "report_at": "TIMESTAMP",
+        "game_date": "DATE",
+        "game_time": "VARCHAR",
+        "matchup": "VARCHAR",
+        "team_name": "VARCHAR",
+        "player_name": "VARCHAR",
+        "current_status": "VARCHAR",
+        "reason": "VARCHAR",
+        "reason_category": "VARCHAR",
+        "not_yet_submitted": "BOOLEAN",
+        "parse_confidence": "DOUBLE",
+        "page": "INTEGER",
+        "line": "INTEGER",
+        **_LINEAGE,
+    },
+    key=("_source", "game_date", "matchup", "team_name", "player_name"),
+    checks={"game_date": GAME_DAY, "report_at": GAME_DAY, "parse_confidence": SHARE},
+)
+
 # The scrapers' attempt log: one row per HTTP attempt (append-only; each batch is its own _source partition).
 # classification: ok, no_data, not_found, blocked, rate_limited, server_error, timeout, parse_error.
 SCRAPE_ATTEMPTS = RawTable(
@@ -303,7 +328,16 @@ SCRAPE_ATTEMPTS = RawTable(
 )
 
 RAW_TABLES: dict[str, RawTable] = {
-    t.name: t for t in (PLAYER_GAME_LOGS, TEAM_GAME_LOGS, SCHEDULE, PROP_SNAPSHOTS, GAME_LINES, SCRAPE_ATTEMPTS)
+    t.name: t
+    for t in (
+        PLAYER_GAME_LOGS,
+        TEAM_GAME_LOGS,
+        SCHEDULE,
+        PROP_SNAPSHOTS,
+        GAME_LINES,
+        INJURY_REPORTS,
+        SCRAPE_ATTEMPTS,
+    )
 }
 
 

@@ -43,6 +43,7 @@ class SourceSettings:
     stats_base_url: str = "https://stats.nba.com"
     odds_base_url: str = "https://api.the-odds-api.com"
     odds_api_key: str | None = field(default=None, repr=False)
+    injury_base_url: str = "https://ak-static.cms.nba.com"  # the league's injury report PDFs
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def _number(environ: Mapping[str, str], name: str, whole: bool = False) -> float
 
 
 def load_source_settings(environ: Mapping[str, str] | None = None) -> SourceSettings:
-    """Source base URLs from NBAPROPS_CDN_BASE_URL / NBAPROPS_STATS_BASE_URL / NBAPROPS_ODDS_BASE_URL, key from ODDS_API_KEY."""
+    """Source base URLs from NBAPROPS_CDN_BASE_URL / _STATS_ / _ODDS_ / _INJURY_BASE_URL, key from ODDS_API_KEY."""
     env = os.environ if environ is None else environ
     defaults = SourceSettings()
     return SourceSettings(
@@ -143,6 +144,7 @@ def load_source_settings(environ: Mapping[str, str] | None = None) -> SourceSett
         stats_base_url=env.get("NBAPROPS_STATS_BASE_URL", defaults.stats_base_url).rstrip("/"),
         odds_base_url=env.get("NBAPROPS_ODDS_BASE_URL", defaults.odds_base_url).rstrip("/"),
         odds_api_key=env.get("ODDS_API_KEY") or None,
+        injury_base_url=env.get("NBAPROPS_INJURY_BASE_URL", defaults.injury_base_url).rstrip("/"),
     )
 
 

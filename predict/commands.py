@@ -15,6 +15,7 @@ import pandas as pd
 
 from nbacore.settings import Settings
 from nbacore.warehouse import Warehouse, as_date, open_warehouse
+from predict.availability import read_statuses
 from predict.backtest import format_table, run_backtest, to_json, write_rows
 from predict.calibration import MIN_EVENTS
 from predict.config import PredictConfig
@@ -125,7 +126,10 @@ def score(
         mart = read_mart(wh, start=day, end=day)
         earlier = read_history(wh, before=day, seasons=seasons)
         offers = read_offers(wh, day, day)
-        outcome = score_rows(model, mart, day, offers, config, as_of=as_of, lookups=read_lookups(wh), earlier=earlier)
+        statuses = read_statuses(wh, day, as_of or _now())  # the injury report as of scoring time
+        outcome = score_rows(
+            model, mart, day, offers, config, as_of=as_of, lookups=read_lookups(wh), earlier=earlier, statuses=statuses
+        )
         run_id, now = _run_id("score"), _now()
         details = {
             "date": day,

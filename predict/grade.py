@@ -1,6 +1,7 @@
 """Grading after the game: each prediction's lean and pick as win / loss / push (a DNP is void), errors of
 the model and both baselines, Brier against the fair market probability, profit at the taken price and
-closing-line value; then the daily performance per market and system.
+closing-line value; a void carries its reason (``void_reason``: listed out at scoring time, late scratch,
+unknown; predict/availability.py); then the daily performance per market and system.
 
 Systems: ``model`` (the product: its pick at the taken price; MAE of the blended mean; Brier and log loss of
 the blended P(over)), ``raw_model`` (the model before anchoring: MAE of its mean, Brier and log loss of its
@@ -14,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from predict.availability import void_reasons
 from predict.evaluation import brier_rows, log_loss_rows
 from predict.market_view import american_to_decimal, devig
 from predict.pricing import KEYS
@@ -98,6 +100,7 @@ def grade_predictions(
     g.loc[g["ma_side"].isna(), ["ma_line", "ma_odds"]] = np.nan
     g["ma_result"] = grade_sides(g["actual"], pd.to_numeric(g["ma_line"]), g["ma_side"], g["did_play"])
     g["ma_profit"] = profit(g["ma_result"], pd.to_numeric(g["ma_odds"]))
+    g["void_reason"] = void_reasons(g)
     return _with_clv(g, closing, devig_method)
 
 

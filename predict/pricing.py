@@ -201,9 +201,12 @@ def _best_offer(o: pd.DataFrame, side: str) -> pd.DataFrame:
 def _pick(out: pd.DataFrame, rules: PricingRules) -> tuple[pd.DataFrame, CapReport]:
     """OVER / UNDER / PASS with the taken price and stake, and why a row passed."""
     ok = {}
+    # a line whose player the injury report lists Out or Doubtful at scoring time (predict/availability.py)
+    unavailable = out["availability_pass"].notna() if "availability_pass" in out else pd.Series(False, index=out.index)
     for side in ("over", "under"):
         ok[side] = (
-            out["gate_open"].astype(bool)
+            ~unavailable
+            & out["gate_open"].astype(bool)
             & (out[f"best_{side}_edge"] >= rules.min_edge)
             & (out[f"best_{side}_ev"] >= rules.min_ev)
         )
@@ -228,11 +231,18 @@ def _pick(out: pd.DataFrame, rules: PricingRules) -> tuple[pd.DataFrame, CapRepo
     out["pass_reason"] = np.select(
         [
             pick != "PASS",
+            unavailable,
             out["books"].isna() | (out["books"] == 0),
             ~out["gate_open"].astype(bool),
             best_edge < rules.min_edge,
         ],
-        [None, "no two-way price in the pricing snapshot", out["gate_reason"], f"edge below {rules.min_edge:.3f}"],
+        [
+            None,
+            out["availability_pass"] if "availability_pass" in out else None,
+            "no two-way price in the pricing snapshot",
+            out["gate_reason"],
+            f"edge below {rules.min_edge:.3f}",
+        ],
         default=f"expected value below {rules.min_ev:.3f}",
     )
     return out.copy(), report  # defragment: many columns were added one by one

@@ -13,6 +13,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from predict.availability import Statuses, attach_statuses
 from predict.baselines import add_baselines, played_history
 from predict.config import PredictConfig
 from predict.mart import MartData, feature_matrix, required_nulls
@@ -75,11 +76,14 @@ def score_rows(
     as_of: datetime | None = None,
     lookups: pd.DataFrame | None = None,
     earlier: pd.DataFrame | None = None,
+    statuses: Statuses | None | bool = False,
 ) -> ScoreOutcome:
     """Score every line on ``day``. ``mart`` must hold ``day`` and, unless ``earlier`` is given, enough earlier
     rows for the baselines (this season and the last); ``earlier``: those earlier rows with only the columns
     the baselines read (``predict.mart.read_history``), so scoring need not load every feature of two seasons.
-    ``offers`` are that day's pregame offers (int_prop_offers shape)."""
+    ``offers`` are that day's pregame offers (int_prop_offers shape). ``statuses``: the injury report as of the
+    scoring time (``predict.availability.read_statuses``; None = no report models, every status unknown; False =
+    not asked, no status columns): Out and Doubtful lines pass with that reason."""
     if model.trained_before > day:
         raise ScoringRefused(
             f"model {model.version} was trained on games before {model.trained_before}, which includes {day}: "
@@ -96,6 +100,8 @@ def score_rows(
         offers[offers["game_date"] == pd.Timestamp(day)], frame[frame["game_date"] == pd.Timestamp(day)]
     )
     pricing = snapshot_offers(day_offers, as_of=as_of)
+    if statuses is not False:
+        scorable = attach_statuses(scorable, statuses)
     if len(scorable):
         preds, caps = predict_lines(model, scorable, pricing, config)
     else:

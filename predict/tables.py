@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from nbacore.warehouse import Staged, Warehouse
+from predict.availability import COLUMNS as AVAILABILITY
 
 SCHEMA = "predictions"
 
@@ -90,6 +91,7 @@ PREDICTIONS = {
     "prior_games": "integer",
     "quality_score": "double",
     "feature_version": "varchar",
+    **AVAILABILITY,  # the injury report as of scoring time (predict/availability.py)
 }
 UNSCORED = {
     "run_id": "varchar",
@@ -150,6 +152,8 @@ RESULTS = {
     "ma_profit": "double",
     "clv": "double",
     "clv_line": "double",
+    "injury_status": "varchar",  # at scoring time
+    "void_reason": "varchar",  # listed out at scoring time, late scratch, unknown (predict/availability.py)
 }
 PERFORMANCE = {
     "computed_at": "timestamp",

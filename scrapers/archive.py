@@ -3,6 +3,7 @@
 Layout under the git-ignored landing folder (``settings.landing_dir``)::
 
     <source>/<game_date>/<resource>-<snapshot>.json.gz        a 200 response (JSON expected)
+    <source>/<game_date>/<resource>-<snapshot>.pdf.gz         a 200 response of a PDF source (injury report)
     <source>/<game_date>/<resource>-<snapshot>.http<NNN>.gz   any other response (block pages, errors)
 
 ``snapshot`` is the UTC time the response arrived (``20251103T150102.123456Z``), so names sort in
@@ -24,7 +25,7 @@ from pathlib import Path
 STAMP_FORMAT = "%Y%m%dT%H%M%S.%fZ"
 RESOURCE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 FILE_NAME = re.compile(
-    r"^(?P<resource>[A-Za-z0-9_]+)-(?P<stamp>\d{8}T\d{6}\.\d{6}Z)(?:\.http(?P<status>\d{3}))?\.(?:json\.)?gz$"
+    r"^(?P<resource>[A-Za-z0-9_]+)-(?P<stamp>\d{8}T\d{6}\.\d{6}Z)(?:\.http(?P<status>\d{3}))?\.(?:json\.|pdf\.)?gz$"
 )
 
 
@@ -60,22 +61,35 @@ class ArchivedPayload:
 
 
 def payload_path(
-    landing_dir: Path, source: str, game_date: date, resource: str, received_at: datetime, status: int
+    landing_dir: Path,
+    source: str,
+    game_date: date,
+    resource: str,
+    received_at: datetime,
+    status: int,
+    kind: str = "json",
 ) -> Path:
     if not RESOURCE_NAME.match(resource) or not RESOURCE_NAME.match(source):
         raise ValueError(
             f"archive names must be plain words ([A-Za-z0-9_]); got source {source!r}, resource {resource!r}"
         )
     stamp = received_at.strftime(STAMP_FORMAT)
-    suffix = ".json.gz" if status == 200 else f".http{status:03d}.gz"
+    suffix = f".{kind}.gz" if status == 200 else f".http{status:03d}.gz"
     return Path(landing_dir) / source / game_date.isoformat() / f"{resource}-{stamp}{suffix}"
 
 
 def archive_payload(
-    landing_dir: Path, source: str, game_date: date, resource: str, received_at: datetime, status: int, body: bytes
+    landing_dir: Path,
+    source: str,
+    game_date: date,
+    resource: str,
+    received_at: datetime,
+    status: int,
+    body: bytes,
+    kind: str = "json",
 ) -> ArchivedPayload:
     """Write one body gzipped (deterministic bytes: no name or time in the gzip header), atomically."""
-    path = payload_path(landing_dir, source, game_date, resource, received_at, status)
+    path = payload_path(landing_dir, source, game_date, resource, received_at, status, kind)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as f:

@@ -70,6 +70,8 @@ class Request:
     pacing: float | None = None
     expect_rows: int = 0  # rows the date should have (e.g. final games); 0 rows then is no_data, not ok
     metered: bool = False  # each answer costs API quota (The Odds API): an unusable answer is not re-fetched
+    kind: str = "json"  # the archived body's kind (archive suffix): json, pdf
+    absent_statuses: frozenset[int] = frozenset()  # HTTP statuses that mean "not published": no_data, not failure
 
 
 @dataclass
@@ -131,6 +133,10 @@ def _remember(key: str, value: Parsed | PayloadError) -> None:
 def fetch(ctx: Context, request: Request) -> Outcome:
     """Fetch one resource; archive every response body before the last one is parsed; log every attempt."""
     fetched = ctx.client.get(request.url, request.params, request.headers, pacing=request.pacing)
+    for attempt in fetched.attempts:
+        if attempt.status in request.absent_statuses:
+            attempt.classification = NO_DATA
+            attempt.error = f"HTTP {attempt.status}: not published (yet); no data, not a failure"
     outcome = Outcome(request, fetched.final.classification, error=fetched.final.error)
     for attempt in fetched.attempts:
         payload = None
@@ -143,6 +149,7 @@ def fetch(ctx: Context, request: Request) -> Outcome:
                 attempt.received_at,
                 attempt.status,
                 attempt.body,
+                request.kind,
             )
         rows = None
         if attempt is fetched.final:

@@ -2,7 +2,7 @@
 
 Order: the schedule first (it is the plan: which games are final, which are still to play), then CDN box
 scores of final games, stats.nba.com leaguegamelog, the box score v3 fallback for final games the CDN did
-not land, and The Odds API. Every source lands right after it is fetched, so a failure later in the run
+not land, The Odds API, and the league's injury report. Every source lands right after it is fetched, so a failure later in the run
 keeps what landed.
 
 Landing is always "rebuild the date's partition from the archive": each source parses its archived
@@ -24,14 +24,14 @@ from pathlib import Path
 
 from nbacore.settings import Settings
 from nbacore.warehouse import open_warehouse
-from scrapers import cdn_boxscore, cdn_schedule, odds_api, stats_boxscore, stats_gamelog
+from scrapers import cdn_boxscore, cdn_schedule, injury_report, odds_api, stats_boxscore, stats_gamelog
 from scrapers.attempts import AttemptLog, AttemptRow
 from scrapers.config import ScrapeConfig, load_scrape_config
 from scrapers.fetch import Context, NoProgress, Progress
 from scrapers.http import HttpClient, utc_now
 from scrapers.results import Landing, SourceResult
 
-SOURCES = ("cdn_schedule", "cdn_boxscore", "stats_gamelog", "stats_boxscore", "odds_api")
+SOURCES = ("cdn_schedule", "cdn_boxscore", "stats_gamelog", "stats_boxscore", "odds_api", "injury_report")
 log = logging.getLogger(__name__)
 LANDERS: dict[str, Callable[[Path, date], Landing]] = {
     "cdn_schedule": cdn_schedule.land,
@@ -39,6 +39,7 @@ LANDERS: dict[str, Callable[[Path, date], Landing]] = {
     "stats_gamelog": stats_gamelog.land,
     "stats_boxscore": stats_boxscore.land,
     "odds_api": odds_api.land,
+    "injury_report": injury_report.land,
 }
 
 
@@ -123,6 +124,8 @@ def scrape_date(
             run("stats_boxscore", lambda: stats_boxscore.scrape(ctx, still_missing))
         if "odds_api" in chosen:
             run("odds_api", lambda: odds_api.scrape(ctx, slate))
+        if "injury_report" in chosen:
+            run("injury_report", lambda: injury_report.scrape(ctx, slate))
     finally:
         try:
             attempt_log.flush()

@@ -14,7 +14,17 @@ import threading
 from dataclasses import asdict, dataclass
 
 KINDS = ("forbidden", "rate_limit", "server_error", "html", "truncated", "slow", "renamed_field")
-ENDPOINTS = ("schedule", "boxscore", "leaguegamelog", "boxscorev3", "events", "event_odds", "odds", "any")
+ENDPOINTS = (
+    "schedule",
+    "boxscore",
+    "leaguegamelog",
+    "boxscorev3",
+    "events",
+    "event_odds",
+    "odds",
+    "injury_report",
+    "any",
+)
 RENAMED = {
     "schedule": "gameId",
     "boxscore": "personId",

@@ -9,12 +9,15 @@ scraped game and an imported game are the same game.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import UTC, date, datetime
 
 from nbacore.dates import EASTERN, eastern_to_utc
 from simulator import files
 from simulator.calendar import Game
+from simulator.injury import report_entries
+from simulator.injury_pdf import render_report
 from simulator.league import POSITIONS, Player, Team
 from simulator.market import SNAPSHOTS
 from simulator.season import Season
@@ -500,3 +503,16 @@ def game_odds_payload(season: Season, params: dict[str, str], markets: set[str],
         ]
         out.append({**_event_head(season, g), "bookmakers": bookmakers})
     return out
+
+
+INJURY_NAME = re.compile(r"^Injury-Report_(\d{4}-\d{2}-\d{2})_(\d{2})(?:_(\d{2}))?([AP]M)\.pdf$")
+
+
+def injury_report_pdf(season: Season, file_name: str) -> bytes | None:
+    """The injury report PDF published under ``file_name`` (either era's naming), or None if none was."""
+    m = INJURY_NAME.match(file_name)
+    if not m:
+        return None
+    report_at = datetime.strptime(f"{m[1]} {m[2]}:{m[3] or '00'} {m[4]}", "%Y-%m-%d %I:%M %p")
+    entries = report_entries(season, report_at)
+    return None if entries is None else render_report(report_at, entries)

@@ -1,4 +1,4 @@
-"""``nbaprops sim serve``: the simulated season as the four live sources, on a loopback HTTP server.
+"""``nbaprops sim serve``: the simulated season as the five live sources, on a loopback HTTP server.
 
 One server answers every source's paths, so pointing NBAPROPS_CDN_BASE_URL, NBAPROPS_STATS_BASE_URL and
 NBAPROPS_ODDS_BASE_URL at it runs the real scrapers against a league whose truth is known:
@@ -7,6 +7,7 @@ NBAPROPS_ODDS_BASE_URL at it runs the real scrapers against a league whose truth
     /static/json/liveData/boxscore/boxscore_{gameId}.json       cdn.nba.com live box score
     /stats/leaguegamelog, /stats/boxscoretraditionalv3          stats.nba.com (needs an nba.com Referer/Origin)
     /v4/sports/basketball_nba/events[/{id}/odds], .../odds      The Odds API (apiKey checked, quota headers)
+    /referee/injury/Injury-Report_<date>_<time>.pdf             the league's injury report (403 until published)
 
 Faults (``simulator.faults``) switch on at start or at run time: ``POST /_sim/faults`` with a JSON list
 of fault specs or objects; ``GET /_sim/state`` shows them, what was injected, and the odds quota;
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 BOX = re.compile(r"^/static/json/liveData/boxscore/boxscore_(\w+)\.json$")
 EVENT_ODDS = re.compile(r"^/v4/sports/basketball_nba/events/(\w+)/odds$")
+INJURY_REPORT = re.compile(r"^/referee/injury/(Injury-Report_\d{4}-\d{2}-\d{2}_\d{2}(?:_\d{2})?[AP]M\.pdf)$")
+ACCESS_DENIED = (
+    b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+)
 BLOCK_PAGE = (
     b"<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>You don't have "
     b"permission to access this resource on this server.<P>Reference #18.sim</BODY></HTML>"
@@ -101,6 +106,8 @@ class SimApi:
             return "event_odds", m.group(1)
         if path == "/v4/sports/basketball_nba/odds":
             return "odds", "odds"
+        if m := INJURY_REPORT.match(path):
+            return "injury_report", m.group(1)
         return None
 
     def handle_get(self, path: str, params: dict[str, str], headers: dict[str, str]) -> Reply:
@@ -152,6 +159,11 @@ class SimApi:
                 return _json(
                     {"message": "Event not found. The event may have expired.", "error_code": "EVENT_NOT_FOUND"}, 404
                 )
+        elif endpoint == "injury_report":
+            pdf = feeds.injury_report_pdf(season, resource)
+            if pdf is None:  # not published: the bucket answers 403 for a missing key
+                return Reply(403, ACCESS_DENIED, "application/xml")
+            return Reply(200, pdf, "application/pdf")
         else:
             payload = feeds.game_odds_payload(season, params, markets, self.props_snapshot)
         if payload is None:
@@ -289,7 +301,12 @@ def serve_until_stopped(api: SimApi, host: str, port: int, echo=print) -> None:
     running = start_server(api, host, port)
     echo(f"simulated league API on {running.url} ({len(api.season.games)} games, tonight = {api.season.tonight})")
     echo("point the scrapers at it:")
-    for name in ("NBAPROPS_CDN_BASE_URL", "NBAPROPS_STATS_BASE_URL", "NBAPROPS_ODDS_BASE_URL"):
+    for name in (
+        "NBAPROPS_CDN_BASE_URL",
+        "NBAPROPS_STATS_BASE_URL",
+        "NBAPROPS_ODDS_BASE_URL",
+        "NBAPROPS_INJURY_BASE_URL",
+    ):
         echo(f"  export {name}={running.url}")
     if api.api_key:
         echo("  export ODDS_API_KEY=<the key given with --odds-api-key>")

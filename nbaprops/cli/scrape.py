@@ -131,7 +131,7 @@ def scrape(
     source: Annotated[
         list[str] | None,
         typer.Option(
-            help="cdn_boxscore, stats_gamelog, stats_boxscore, odds_api (repeatable; default all; the schedule always runs)."
+            help="cdn_boxscore, stats_gamelog, stats_boxscore, odds_api, injury_report (repeatable; default all; the schedule always runs)."
         ),
     ] = None,
 ) -> None:

@@ -26,7 +26,9 @@ def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[
     season = simulate_season(SimConfig(seed=seed, days=days))
     running = start_server(SimApi(season, api_key=DEMO_KEY, quota=100_000))
     settings = replace(
-        settings, sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY), scrape=FAST_SCRAPES
+        settings,
+        sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY, injury_base_url=running.url),
+        scrape=FAST_SCRAPES,
     )
     tonight = season.tonight
     first = min(g.game_date for g in season.games)
@@ -62,7 +64,8 @@ def print_picks(settings: Settings, day, echo: Callable[[str], None], limit: int
 
     with open_warehouse(settings) as wh:
         rows = wh.rows(
-            """select player_name, market, pick, pick_line, pick_book, pick_odds, pred_mean, pick_edge, stake, stake_amount
+            """select player_name, market, pick, pick_line, pick_book, pick_odds, pred_mean, pick_edge, stake, stake_amount,
+                      coalesce(injury_status, 'unknown')
                from predictions.predictions
                where game_date = @day and is_current and pick in ('OVER', 'UNDER')
                order by pick_edge desc, player_name, market limit @limit""",
@@ -85,13 +88,50 @@ def print_picks(settings: Settings, day, echo: Callable[[str], None], limit: int
         echo(f"    {note}")
     if not rows:
         echo("  no picks tonight: no market has shown information beyond the line")
+        _print_passed(settings, day, echo, limit)
         return
     echo(f"  the {len(rows)} largest edges:")
     echo(
         f"  {'player':<24}{'market':<10}{'pick':<6}{'line':>6} {'book':<16}{'odds':>6}{'pred':>7}{'edge':>7}{'stake':>7}{'amount':>8}"
+        f"  status"
     )
-    for name, market, pick, line, book, odds, pred, edge, stake, amount in rows:
+    for name, market, pick, line, book, odds, pred, edge, stake, amount, status in rows:
         echo(
             f"  {name:<24}{market:<10}{pick:<6}{line:>6.1f} {book or '-':<16}{odds:>6.0f}{pred:>7.1f}{edge:>7.1%}"
-            f"{stake:>7.2%}{amount:>8.2f}"
+            f"{stake:>7.2%}{amount:>8.2f}  {status}"
         )
+    passed = passed_for_availability(settings, day)
+    if passed:
+        echo(f"  {len(passed)} line(s) passed because the injury report lists the player Out or Doubtful, e.g.:")
+        for name, market, reason in passed[:5]:
+            echo(f"    {name:<24}{market:<10}{reason}")
+
+
+def passed_for_availability(settings: Settings, day) -> list[tuple]:
+    """Lines of ``day`` passed for availability (the injury report listed the player Out or Doubtful)."""
+    from nbacore.warehouse import open_warehouse
+
+    with open_warehouse(settings) as wh:
+        return wh.rows(
+            """select player_name, market, pass_reason from predictions.predictions
+               where game_date = @day and is_current and injury_status in ('Out', 'Doubtful') order by 1, 2""",
+            {"day": day},
+        )
+
+
+def _print_passed(settings: Settings, day, echo: Callable[[str], None], limit: int) -> None:
+    """With no picks, the lines nearest a pick, with each player's injury status as of scoring time."""
+    from nbacore.warehouse import open_warehouse
+
+    with open_warehouse(settings) as wh:
+        rows = wh.rows(
+            """select player_name, market, line, pred_mean, greatest(coalesce(edge_over, -1), coalesce(edge_under, -1)),
+                      coalesce(injury_status, 'unknown'), pass_reason
+               from predictions.predictions where game_date = @day and is_current
+               order by coalesce(injury_status in ('Out', 'Doubtful'), false) desc, 5 desc, player_name, market
+               limit @limit""",
+            {"day": day, "limit": limit},
+        )
+    echo(f"  {'player':<24}{'market':<10}{'line':>6}{'pred':>7}{'edge':>7}  {'status':<13}why passed")
+    for name, market, line, pred, edge, status, reason in rows:
+        echo(f"  {name:<24}{market:<10}{line:>6.1f}{pred:>7.1f}{edge:>7.1%}  {status:<13}{(reason or '')[:70]}")

@@ -1,4 +1,5 @@
-"""`nbaprops monitor --date D`: prediction coverage, scraper health, source blocks and freshness for a date,
+"""`nbaprops monitor --date D`: prediction coverage, scraper health, source blocks, freshness and the injury report
+for a date,
 with alerts to a Slack-compatible webhook (NBAPROPS_ALERT_WEBHOOK_URL) and a non-zero exit on critical."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from nbacore.warehouse import Warehouse, as_date
+from nbaprops.runs.injury_checks import injury_checks
 
 COVERAGE_WARN = 0.95
 COVERAGE_CRITICAL = 0.85
@@ -87,6 +89,7 @@ def run_checks(wh: Warehouse, day: date) -> list[Check]:
         )
     else:
         checks.append(Check("freshness", "ok", f"box scores through {latest}; latest final slate {expected}"))
+    checks += [Check(*c) for c in injury_checks(wh, day)]
     return checks
 
 

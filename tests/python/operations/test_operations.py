@@ -693,7 +693,7 @@ def test_morning_run_against_the_simulated_apis_completes_every_phase(tmp_path, 
     try:
         settings = replace(
             load_settings(),
-            sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY),
+            sources=SourceSettings(running.url, running.url, running.url, DEMO_KEY, injury_base_url=running.url),
             scrape=FAST_SCRAPES,
         )
         tonight = season.tonight
@@ -710,7 +710,7 @@ def test_morning_run_against_the_simulated_apis_completes_every_phase(tmp_path, 
     assert result.exit_code == 0
     for phase in morning.RUN_PHASES:
         assert f"  {phase:<15} success" in result.output
-    assert f"  {'analytics':<15} 7/7 models built" in result.output
+    assert f"  {'analytics':<15} 9/9 models built" in result.output
 
 
 def test_a_second_writer_on_the_bigquery_target_is_refused_on_the_same_host(warehouse_path, monkeypatch):

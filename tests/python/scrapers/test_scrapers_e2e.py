@@ -44,6 +44,10 @@ KEYS = {
 }
 
 
+# the JSON sources whose faults this file injects (the injury report PDF: tests/python/scrapers/test_injury_report.py)
+JSON_SOURCES = [a for s in ("cdn_boxscore", "stats_gamelog", "stats_boxscore", "odds_api") for a in ("--source", s)]
+
+
 @pytest.fixture(scope="module")
 def faulty_night(tmp_path_factory):
     """Two scrapes of PLAYED against a server with every fault on, then a replay into a fresh warehouse."""
@@ -63,10 +67,10 @@ def faulty_night(tmp_path_factory):
         }
         for name, value in env.items():
             mp.setenv(name, value)
-        first = run_cli("scrape", "--date", PLAYED.isoformat())
+        first = run_cli("scrape", "--date", PLAYED.isoformat(), *JSON_SOURCES)
         served_first = list(api.served)
         after_first = data_fingerprint(root / "scraped.duckdb")
-        second = run_cli("scrape", "--date", PLAYED.isoformat())
+        second = run_cli("scrape", "--date", PLAYED.isoformat(), *JSON_SOURCES)
         after_second = data_fingerprint(root / "scraped.duckdb")
     mp.setenv("NBAPROPS_DUCKDB_PATH", str(root / "replayed.duckdb"))
     mp.setenv("NBAPROPS_CDN_BASE_URL", "http://127.0.0.1:9")  # replay must not need the network

@@ -143,6 +143,7 @@ def test_an_empty_slate_is_success_with_zero_rows(tmp_path):
         "stats_gamelog": "empty",
         "stats_boxscore": "empty",
         "odds_api": "empty",
+        "injury_report": "empty",
     }
     assert [s["endpoint"] for s in api.served] == ["schedule"], "nothing to fetch beyond the schedule"
     for table in ("player_game_logs", "team_game_logs", "schedule", "prop_snapshots"):

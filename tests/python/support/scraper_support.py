@@ -73,7 +73,11 @@ def settings_for(
         profiles_dir=PROJECT_DIR / "profiles",
         landing_dir=tmp_path / "landing",
         sources=SourceSettings(
-            cdn_base_url=cdn, stats_base_url=stats or cdn, odds_base_url=odds or cdn, odds_api_key=key
+            cdn_base_url=cdn,
+            stats_base_url=stats or cdn,
+            odds_base_url=odds or cdn,
+            odds_api_key=key,
+            injury_base_url=cdn,
         ),
         scrape=load_scrape_settings(FAST_ENV),  # the waits a run through these settings uses
     )
