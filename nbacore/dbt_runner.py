@@ -11,15 +11,19 @@ from nbacore.settings import Settings
 
 # dbt layer -> selector. Selecting a layer builds its parents too, so a layer is always self-consistent.
 # ("Phase" names a step of the morning run; the dbt folders are layers: staging, analytics, precompute.)
+# Every layer also builds every seed: data tests read reference.data_test_exceptions, which is no model's parent,
+# so a layer built first on a new warehouse would otherwise fail those tests.
 LAYER_SELECTORS = {
-    "staging": "+tag:staging",  # with its parent seed (markets)
-    "analytics": "+tag:analytics",
-    # The precompute layer also builds what predict reads (+exposure:predict: the public offers and lookups),
-    # every seed (data tests read data_test_exceptions, no model's parent) and the list of prop names matching
-    # no player (the feature mart leaves those lines out; its test must see the list).
+    "staging": "+tag:staging resource_type:seed",
+    "analytics": "+tag:analytics resource_type:seed",
+    # The precompute layer also builds what predict reads (+exposure:predict: the public offers and lookups)
+    # and the list of prop names matching no player (the feature mart leaves those lines out; its test must see it).
     "precompute": "+tag:precompute +exposure:predict +prop_player_names_unmatched resource_type:seed",
     "all": "*",
 }
+# A layer build runs only the tests whose every parent it builds: dbt's default (eager) would also pick a test of a
+# later layer that merely touches a seed (a relationships test to reference.teams) and fail on a new warehouse.
+LAYER_INDIRECT_SELECTION = ["--indirect-selection", "cautious"]
 
 # Settings a build reads at execution time (macros/run_settings.sql); empty = not set.
 RUN_SETTINGS = ("NBAPROPS_REBUILD_FROM", "NBAPROPS_DAILY_TEST_SINCE")
@@ -165,7 +169,10 @@ def build_args(
             )
         shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
         return DbtBuild(["build"], f"full build: the daily build needs {shown} from a full build first", env)
-    return DbtBuild(["build", "--select", LAYER_SELECTORS[layer]], f"dbt build of layer {layer}{since_text}", env)
+    extra = [] if layer == "all" else LAYER_INDIRECT_SELECTION
+    return DbtBuild(
+        ["build", "--select", LAYER_SELECTORS[layer], *extra], f"dbt build of layer {layer}{since_text}", env
+    )
 
 
 def incremental_lookback_days() -> int:
