@@ -44,6 +44,10 @@ class SourceSettings:
     odds_base_url: str = "https://api.the-odds-api.com"
     odds_api_key: str | None = field(default=None, repr=False)
     injury_base_url: str = "https://ak-static.cms.nba.com"  # the league's injury report PDFs
+    # Which books The Odds API returns: regions (NBAPROPS_ODDS_REGIONS, comma-separated: us, us2, uk, eu, au), or
+    # named bookmakers (NBAPROPS_ODDS_BOOKMAKERS, comma-separated keys), which the API prefers over regions.
+    odds_regions: str = "us"
+    odds_bookmakers: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,22 @@ def load_source_settings(environ: Mapping[str, str] | None = None) -> SourceSett
         odds_base_url=env.get("NBAPROPS_ODDS_BASE_URL", defaults.odds_base_url).rstrip("/"),
         odds_api_key=env.get("ODDS_API_KEY") or None,
         injury_base_url=env.get("NBAPROPS_INJURY_BASE_URL", defaults.injury_base_url).rstrip("/"),
+        odds_regions=_word_list(env, "NBAPROPS_ODDS_REGIONS") or defaults.odds_regions,
+        odds_bookmakers=_word_list(env, "NBAPROPS_ODDS_BOOKMAKERS"),
     )
+
+
+def _word_list(environ: Mapping[str, str], name: str) -> str | None:
+    """A comma-separated list of lower-case keys (``us,uk`` or ``draftkings, fanduel``) as the API takes it; a
+    value with anything else is refused naming the variable."""
+    value = (environ.get(name) or "").strip()
+    if not value:
+        return None
+    words = [w.strip().lower() for w in value.split(",") if w.strip()]
+    bad = [w for w in words if not w.replace("_", "").isalnum()]
+    if bad:
+        raise ValueError(f"{name}={value!r} has {bad[0]!r}; give comma-separated keys like us,uk or draftkings,fanduel")
+    return ",".join(words)
 
 
 def load_scrape_settings(environ: Mapping[str, str] | None = None) -> ScrapeSettings:

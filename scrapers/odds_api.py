@@ -44,6 +44,13 @@ SOURCE = "odds_api"
 PROPS_AS = "api.the-odds-api.com/event-odds"
 GAME_LINES_AS = "api.the-odds-api.com/game-lines"
 SPORT = "basketball_nba"
+
+
+def books(sources) -> dict[str, str]:
+    """Which books to ask for: the named bookmakers when set (the API prefers them), else the regions."""
+    return {"bookmakers": sources.odds_bookmakers} if sources.odds_bookmakers else {"regions": sources.odds_regions}
+
+
 PROP_MARKETS = ODDS_API_KEYS  # the feed's keys of our markets (seeds/markets.csv)
 GAME_MARKETS = ("h2h", "spreads", "totals")
 EVENT_ID = re.compile(r"^[A-Za-z0-9_]+$")
@@ -291,7 +298,7 @@ def scrape(ctx: Context, slate: Slate | None) -> tuple[SourceResult, Landing]:
             e.event_id,
             f"event_odds_{e.event_id}",
             f"events/{e.event_id}/odds",
-            {"regions": "us", "markets": markets, "oddsFormat": "american", "dateFormat": "iso"},
+            {**books(ctx.sources), "markets": markets, "oddsFormat": "american", "dateFormat": "iso"},
             parse_event_odds,
         )
         for e in events
@@ -305,7 +312,7 @@ def scrape(ctx: Context, slate: Slate | None) -> tuple[SourceResult, Landing]:
                 "game_lines",
                 "odds",
                 {
-                    "regions": "us",
+                    **books(ctx.sources),
                     "markets": ",".join(GAME_MARKETS),
                     "oddsFormat": "american",
                     "dateFormat": "iso",

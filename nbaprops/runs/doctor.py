@@ -55,11 +55,15 @@ def check_credentials(settings: Settings) -> str:
 
 
 def check_odds_key(settings: Settings) -> str:
-    return (
-        "ODDS_API_KEY is set"
-        if settings.sources.odds_api_key
-        else "ODDS_API_KEY is not set: the odds source will be skipped"
-    )
+    """What the scraper does without the key (scrapers/odds_api.py): the odds source fails, so does the run."""
+    src = settings.sources
+    books = f"bookmakers {src.odds_bookmakers}" if src.odds_bookmakers else f"regions {src.odds_regions}"
+    if not src.odds_api_key:
+        raise RuntimeError(
+            "ODDS_API_KEY is not set: the odds source fails (scrape and run exit 1, tonight has no lines); "
+            "export it, or scrape with --source to leave odds_api out"
+        )
+    return f"ODDS_API_KEY is set; lines from {books}"
 
 
 def check_warehouse(settings: Settings) -> str:

@@ -82,7 +82,7 @@ def run(bin_dir: Path, work: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(bin_dir / "nbaprops"), *args],
         cwd=work,
-        env={**CHILD_ENV, "HOME": str(work)},
+        env={**CHILD_ENV, "HOME": str(work), "ODDS_API_KEY": "install-test-key"},  # doctor fails without one
         capture_output=True,
         text=True,
         timeout=300,

@@ -727,3 +727,29 @@ def test_a_second_writer_on_the_bigquery_target_is_refused_on_the_same_host(ware
     assert result.exit_code == 3, result.output
     assert "another nbaprops command holds the warehouse lock" in result.stderr
     assert "bigquery_emulator-nbaprops-emulator.nbaprops-lock" in result.stderr
+
+
+def test_doctor_and_the_scraper_agree_that_a_missing_odds_key_fails(tmp_path, monkeypatch):
+    """The scraper fails the odds source without ODDS_API_KEY; doctor used to say it would be skipped."""
+    monkeypatch.setenv("NBAPROPS_DUCKDB_PATH", str(tmp_path / "ok" / "nbaprops.duckdb"))
+    monkeypatch.delenv("ODDS_API_KEY", raising=False)
+    result = run_cli("doctor")
+    assert result.exit_code == 1
+    assert re.search(r"FAIL odds api key +ODDS_API_KEY is not set: the odds source fails", result.output), result.output
+    monkeypatch.setenv("ODDS_API_KEY", "a-key")
+    monkeypatch.setenv("NBAPROPS_ODDS_BOOKMAKERS", "DraftKings, fanduel")
+    result = run_cli("doctor")
+    assert re.search(r"ok +odds api key +ODDS_API_KEY is set; lines from bookmakers draftkings,fanduel", result.output)
+    assert "a-key" not in result.output
+
+
+def test_odds_regions_and_bookmakers_are_settings():
+    from nbacore.settings import load_source_settings
+    from scrapers.odds_api import books
+
+    assert books(load_source_settings({})) == {"regions": "us"}
+    assert books(load_source_settings({"NBAPROPS_ODDS_REGIONS": "us,uk"})) == {"regions": "us,uk"}
+    chosen = load_source_settings({"NBAPROPS_ODDS_REGIONS": "uk", "NBAPROPS_ODDS_BOOKMAKERS": "draftkings,fanduel"})
+    assert books(chosen) == {"bookmakers": "draftkings,fanduel"}  # the API prefers bookmakers over regions
+    with pytest.raises(ValueError, match=r"NBAPROPS_ODDS_REGIONS='us; uk'"):
+        load_source_settings({"NBAPROPS_ODDS_REGIONS": "us; uk"})
