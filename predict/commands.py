@@ -22,7 +22,7 @@ from predict.config import PredictConfig
 from predict.grade import PENDING, daily_performance, grade_predictions
 from predict.mart import MartContractError, read_history, read_mart
 from predict.offers import attach_players, read_lookups, read_offers, snapshot_offers
-from predict.registry import ModelMismatch, RegistryError, load_model, save_model
+from predict.registry import ModelMismatch, RegistryError, load_model, save_model, warehouse_mismatch
 from predict.score import ScoringRefused, score_rows
 from predict.tables import current_predictions, log_run, replace_day, write_scores
 from predict.train import TrainingError, train_model
@@ -122,6 +122,7 @@ def score(
     model = load_model(settings.registry_dir, version)
     with open_warehouse(settings) as wh:
         _check_mart(wh)
+        other_warehouse = warehouse_mismatch(model, wh.describe())
         seasons = _seasons(wh, day + timedelta(days=1), 1, extra_back=1)
         mart = read_mart(wh, start=day, end=day)
         earlier = read_history(wh, before=day, seasons=seasons)
@@ -140,6 +141,7 @@ def score(
             "rules": asdict(config.rules),
             "cap_notes": outcome.caps.notes,
             "max_night_stake": outcome.caps.max_night_share,
+            "warehouse_warning": other_warehouse,
         }
         written = write_scores(
             wh, run_id, now, day, outcome.predictions, outcome.unscored, model.version, details, outcome.refused
@@ -150,6 +152,7 @@ def score(
     out = [
         f"run {run_id}: model {model.version} scored {written.predictions} lines on {day} "
         f"({written.superseded} earlier predictions superseded)",
+        *([f"warning: {other_warehouse}"] if other_warehouse else []),
         f"picks: {int((picks == 'OVER').sum())} OVER, {int((picks == 'UNDER').sum())} UNDER, "
         f"{int((picks == 'PASS').sum())} PASS; staked {outcome.caps.max_night_share:.1%} of a "
         f"{config.rules.bankroll:,.0f} bankroll (caps: {config.rules.kelly_cap:.0%} a bet, "

@@ -61,3 +61,4 @@ class TrainedModel:
     library_versions: dict
     created_at: str
     rows: dict[str, int] = field(default_factory=dict)
+    trained_on_warehouse: str | None = None  # Warehouse.describe() of the training rows; None: saved before recorded

@@ -43,7 +43,7 @@ def save_model(model: TrainedModel, root: Path, warehouse: str | None = None) ->
     folder.mkdir(parents=True, exist_ok=False)
     for market, m in model.markets.items():
         m.booster.save_model(str(folder / f"{market}.ubj"))
-    meta = {**metadata_of(model), "trained_on_warehouse": warehouse}
+    meta = {**metadata_of(model), "trained_on_warehouse": warehouse or model.trained_on_warehouse}
     (folder / METADATA).write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
     return SavedModel(model.version, folder)
 
@@ -137,6 +137,19 @@ def load_model(root: Path, version: str | None = None) -> TrainedModel:
         library_versions=meta["library_versions"],
         created_at=meta["created_at"],
         rows=meta.get("rows", {}),
+        trained_on_warehouse=meta.get("trained_on_warehouse"),
+    )
+
+
+def warehouse_mismatch(model: TrainedModel, warehouse: str) -> str | None:
+    """Why ``model`` does not belong to ``warehouse`` (a ``Warehouse.describe()``), or None when it does or when
+    the model predates the record. A registry is shared by whatever points at it: a model trained on the
+    simulated league must not price a real warehouse's lines just because the feature lists agree."""
+    if model.trained_on_warehouse is None or model.trained_on_warehouse == warehouse:
+        return None
+    return (
+        f"model {model.version} was trained on {model.trained_on_warehouse}, not on this warehouse ({warehouse}); "
+        "train one here (nbaprops train) or point --registry / NBAPROPS_MODEL_REGISTRY at this warehouse's registry"
     )
 
 

@@ -101,7 +101,7 @@ def check_imports(settings: Settings) -> str:
 def check_model_matches_mart(settings: Settings) -> str:
     from nbacore.warehouse import open_warehouse
     from predict.mart import read_feature_order
-    from predict.registry import check_compatible, list_versions, load_model
+    from predict.registry import check_compatible, list_versions, load_model, warehouse_mismatch
 
     root = settings.registry_dir
     if not list_versions(root):
@@ -110,8 +110,12 @@ def check_model_matches_mart(settings: Settings) -> str:
     with open_warehouse(replace(settings, access="read")) as wh:
         features = read_feature_order(wh)
         versions = [v for (v,) in wh.rows("select distinct feature_version from precompute.feature_mart")]
+        other = warehouse_mismatch(model, wh.describe())
+    if other:
+        raise RuntimeError(other)
     check_compatible(model, features, versions)
-    return f"model {model.version} matches the feature mart ({len(features)} features)"
+    where = "" if model.trained_on_warehouse else " (it predates recording its warehouse: retrain to bind it)"
+    return f"model {model.version} matches the feature mart ({len(features)} features){where}"
 
 
 CHECKS: tuple[tuple[str, Callable[[Settings], str]], ...] = (

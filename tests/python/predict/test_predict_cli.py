@@ -61,6 +61,24 @@ def test_train_saves_a_model_with_its_metadata(wh):
     assert {"xgboost", "numpy", "pandas", "scipy", "python"} <= set(meta["library_versions"])
     for m in meta["markets"].values():
         assert m["objective"] in m["validation"]["candidates"] and m["dispersion"]["a"] >= 1
+    assert meta["trained_on_warehouse"] == f"DuckDB {w.path}"
+
+
+def test_a_model_from_another_warehouse_is_flagged_by_doctor_and_score(env, tmp_path, monkeypatch):
+    """The registry is bound to the warehouse it was trained on: pointed at another warehouse with the same features,
+    doctor used to say the model "matches the feature mart"; now it fails, and score warns on every run."""
+    other = tmp_path / "other.duckdb"
+    shutil.copyfile(env.path, other)
+    monkeypatch.setenv("NBAPROPS_DUCKDB_PATH", str(other))
+    monkeypatch.setenv("ODDS_API_KEY", "a-key")
+    doctor = run_cli("doctor")
+    assert doctor.exit_code == 1
+    assert re.search(rf"FAIL model vs mart +model \S+ was trained on DuckDB {re.escape(str(env.path))}", doctor.output)
+    scored = run_cli("score", "--date", TRAIN_BEFORE)
+    assert scored.exit_code == 0, scored.output + scored.stderr
+    assert "warning: model" in scored.output and f"not on this warehouse (DuckDB {other})" in scored.output
+    monkeypatch.setenv("NBAPROPS_DUCKDB_PATH", str(env.path))
+    assert re.search(r"ok +model vs mart +model \S+ matches the feature mart", run_cli("doctor").output)
 
 
 def test_score_writes_every_line_then_a_rescore_supersedes(env):
