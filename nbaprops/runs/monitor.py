@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import urllib.request
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from nbacore.warehouse import Warehouse, as_date
+from nbacore.warehouse import Warehouse, as_date, utc_now
 from nbaprops.runs.injury_checks import injury_checks
 
 COVERAGE_WARN = 0.95
@@ -32,7 +32,7 @@ def coverage_level(predicted: int, offered: int) -> str:
     return "critical" if share < COVERAGE_CRITICAL else "warn" if share < COVERAGE_WARN else "ok"
 
 
-def run_checks(wh: Warehouse, day: date) -> list[Check]:
+def run_checks(wh: Warehouse, day: date, now: datetime | None = None) -> list[Check]:
     checks: list[Check] = []
     offered = (
         wh.scalar(
@@ -79,18 +79,90 @@ def run_checks(wh: Warehouse, day: date) -> list[Check]:
                 "source blocks", "warn" if open_blocks else "ok", f"{open_blocks} unresolved (source, resource) blocks"
             )
         )
-    latest = as_date(wh.scalar("select max(game_date) from raw.player_game_logs where game_date <= @day", {"day": day}))
-    expected = as_date(
-        wh.scalar("select max(game_date) from raw.schedule where game_date < @day and game_status = 3", {"day": day})
-    )
-    if expected is not None and (latest is None or latest < expected):
-        checks.append(
-            Check("freshness", "critical", f"box scores end at {latest}; the schedule has final games on {expected}")
-        )
-    else:
-        checks.append(Check("freshness", "ok", f"box scores through {latest}; latest final slate {expected}"))
+    checks += feed_freshness(wh, day, now or utc_now())
+    checks += nothing_ran(wh, day)
     checks += [Check(*c) for c in injury_checks(wh, day)]
     return checks
+
+
+# (label, raw table, the last date whose rows are due by the morning of D: box scores the night before, lines the
+# same day, before tip-off). The same rule as the dbt source freshness (macros/freshness.sql), with the true age.
+FEEDS = (
+    ("box scores", "raw.player_game_logs", 1),
+    ("prop lines", "raw.prop_snapshots", 0),
+    ("game lines", "raw.game_lines", 0),
+)
+
+
+def feed_freshness(wh: Warehouse, day: date, now: datetime) -> list[Check]:
+    """Per feed: its latest game date up to ``day``, when that date landed (true age, also on days without games),
+    and whether a competitive slate after it was due. Missing a due slate is critical; no slate due says so."""
+    checks = []
+    for label, table, lag in FEEDS:
+        due_by = day - timedelta(days=lag)
+        latest = as_date(wh.scalar(f"select max(game_date) from {table} where game_date <= @day", {"day": day}))
+        loaded = (
+            wh.scalar(f"select max(_loaded_at) from {table} where game_date = @latest", {"latest": latest})
+            if latest
+            else None
+        )
+        last_due = as_date(
+            wh.scalar(
+                "select max(game_date) from raw.schedule where game_date <= @due_by "
+                "and (season_type is null or season_type not in ('preseason', 'all_star'))",
+                {"due_by": due_by},
+            )
+        )
+        age = f"landed {_age(now - loaded)} ago" if loaded else "never landed"
+        if last_due is None and latest is None:
+            checks.append(Check(f"freshness: {label}", "ok", f"nothing landed and no game due by {due_by}"))
+        elif last_due is not None and (latest is None or latest < last_due):
+            checks.append(
+                Check(
+                    f"freshness: {label}",
+                    "critical",
+                    f"through {latest or 'nothing'} ({age}); the schedule has games on {last_due}, due by {due_by}",
+                )
+            )
+        elif latest is not None and latest < due_by:
+            checks.append(
+                Check(
+                    f"freshness: {label}",
+                    "ok",
+                    f"through {latest} ({age}); none due since: no competitive game from {latest} to {due_by}",
+                )
+            )
+        else:
+            checks.append(Check(f"freshness: {label}", "ok", f"through {latest} ({age})"))
+    return checks
+
+
+def nothing_ran(wh: Warehouse, day: date) -> list[Check]:
+    """A date with no recorded phase and no scrape attempt: the morning job never ran (or ran elsewhere)."""
+    phases = (
+        wh.scalar("select count(*) from ops.pipeline_runs where game_date = @day", {"day": day})
+        if wh.table_exists("ops.pipeline_runs")
+        else 0
+    )
+    attempts = (
+        wh.scalar("select count(*) from raw.scrape_attempts where game_date = @day", {"day": day})
+        if wh.table_exists("raw.scrape_attempts")
+        else 0
+    )
+    if phases or attempts:
+        return [Check("runs", "ok", f"{phases} phase record(s) and {attempts} scrape attempt(s) for {day}")]
+    return [
+        Check(
+            "runs",
+            "critical",
+            f"nothing ran for {day}: no phase in ops.pipeline_runs and no scrape attempt; run `nbaprops run --date {day}`",
+        )
+    ]
+
+
+def _age(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
 
 
 def send_alert(url: str, day: date, checks: list[Check], timeout: float = 5.0) -> int:

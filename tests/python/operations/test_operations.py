@@ -23,7 +23,7 @@ from support.helpers import run_cli
 from nbacore.dates import resolve_game_date
 from nbacore.lock import WarehouseLocked, warehouse_lock
 from nbacore.settings import load_settings
-from nbacore.warehouse import open_warehouse
+from nbacore.warehouse import open_warehouse, utc_now
 from nbaprops.runs import morning
 from nbaprops.runs.monitor import coverage_level
 
@@ -753,3 +753,29 @@ def test_odds_regions_and_bookmakers_are_settings():
     assert books(chosen) == {"bookmakers": "draftkings,fanduel"}  # the API prefers bookmakers over regions
     with pytest.raises(ValueError, match=r"NBAPROPS_ODDS_REGIONS='us; uk'"):
         load_source_settings({"NBAPROPS_ODDS_REGIONS": "us; uk"})
+
+
+def test_monitor_for_a_date_when_nothing_ran_is_critical(warehouse_path):
+    """It used to exit 0 with "coverage 0/0 (n/a)" when no phase and no scrape ran for the date."""
+    open_warehouse(load_settings()).close()
+    result = run_cli("monitor", "--date", "2025-11-03")
+    assert result.exit_code == 1
+    assert re.search(r"critical +runs +nothing ran for 2025-11-03: no phase in ops.pipeline_runs", result.output)
+
+
+def test_freshness_on_days_without_games_keeps_the_true_age_and_says_none_was_due(warehouse_path):
+    """Box scores of 2025-11-02 landed 30 hours ago; 11-03 and 11-04 have no games. The dbt source freshness calls
+    that fresh by returning the current time (an age of 0 s); monitor keeps the true age and says none was due."""
+    con = open_warehouse(load_settings())
+    _schedule_final_game(con, date(2025, 11, 2))
+    landed = utc_now() - timedelta(hours=30)
+    con.con.execute(
+        "insert into raw.player_game_logs (game_id, game_date, player_id, team_abbreviation, pts, _loaded_at, _source) "
+        "values ('0022500100', '2025-11-02', 1, 'BOS', 20, ?, 't')",
+        [landed],
+    )
+    con.close()
+    result = run_cli("monitor", "--date", "2025-11-04")
+    line = next(line for line in result.output.splitlines() if "freshness: box scores" in line)
+    assert line.startswith("ok"), line
+    assert re.search(r"through 2025-11-02 \(landed 30\.\d h ago\); none due since: no competitive game", line), line

@@ -146,7 +146,9 @@ def test_hole_5_read_only_commands_open_the_warehouse_read_only(tmp_path, monkey
         assert status.exit_code == 0, (status.stderr, status.exception)
         assert "game date 2025-11-03" in status.output
         monitor = run_cli("monitor", "--date", "2025-11-03")
-        assert monitor.exit_code == 0, (monitor.stderr, monitor.exception)
+        # It opened and answered (read-only); the empty warehouse is critical: nothing ran for that date.
+        assert monitor.exit_code == 1 and monitor.exception is None or isinstance(monitor.exception, SystemExit)
+        assert "nothing ran for 2025-11-03" in monitor.output, monitor.output
 
 
 def test_hole_5_a_reader_during_a_write_gets_one_line_not_a_traceback(tmp_path, monkeypatch):
