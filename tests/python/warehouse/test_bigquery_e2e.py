@@ -132,6 +132,7 @@ def both(tmp_path_factory):
         "NBAPROPS_CDN_BASE_URL": server.url,
         "NBAPROPS_STATS_BASE_URL": server.url,
         "NBAPROPS_ODDS_BASE_URL": server.url,
+        "NBAPROPS_INJURY_BASE_URL": server.url,
         "ODDS_API_KEY": API_KEY,
         "NBAPROPS_ALERT_WEBHOOK_URL": "",
     }
