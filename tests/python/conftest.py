@@ -18,7 +18,12 @@ os.environ["GCE_METADATA_IP"] = "127.0.0.1:9"
 os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
 # The live sources default to a closed loopback port: a test that forgets to point a source (a new one, like the
 # injury report) at its simulated server fails fast instead of reaching the real host.
-for _source in ("NBAPROPS_CDN_BASE_URL", "NBAPROPS_STATS_BASE_URL", "NBAPROPS_ODDS_BASE_URL", "NBAPROPS_INJURY_BASE_URL"):
+for _source in (
+    "NBAPROPS_CDN_BASE_URL",
+    "NBAPROPS_STATS_BASE_URL",
+    "NBAPROPS_ODDS_BASE_URL",
+    "NBAPROPS_INJURY_BASE_URL",
+):
     os.environ[_source] = "http://127.0.0.1:9"
 os.environ["DO_NOT_TRACK"] = "1"
 
