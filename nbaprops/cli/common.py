@@ -7,7 +7,9 @@ import functools
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date
+from enum import Enum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -20,6 +22,33 @@ def fail(message: str, code: int = 1) -> None:
     """Print one red line to stderr and exit with ``code`` (1 failure, 2 bad input, 3 locked)."""
     typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOpt = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        help="table: for people; json: one document (shape in docs/cli.md); csv: the main table. All to stdout.",
+    ),
+]
+
+
+def emit(output, fmt: Format) -> None:
+    """Print a command's structured result (``nbacore.output.Output``) in the chosen format, to stdout."""
+    typer.echo(output.render(fmt.value))
+
+
+def quiet(fmt: Format = Format.table) -> bool:
+    """No progress display: stdout is not a terminal (a pipe, a file, cron) or it carries a JSON document."""
+    import sys
+
+    return fmt is Format.json or not sys.stdout.isatty()
 
 
 DATE_WORDS = "today, yesterday or YYYY-MM-DD (US/Eastern game date)"
