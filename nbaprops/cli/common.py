@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date
@@ -46,9 +47,18 @@ def emit(output, fmt: Format) -> None:
 
 def quiet(fmt: Format = Format.table) -> bool:
     """No progress display: stdout is not a terminal (a pipe, a file, cron) or it carries a JSON document."""
-    import sys
-
     return fmt is Format.json or not sys.stdout.isatty()
+
+
+@contextmanager
+def progress(label: str, total: int, fmt: Format = Format.table):
+    """A progress bar on stderr for long work (``total`` steps); yields ``advance(steps=1)``. Quiet (nothing
+    drawn) when ``quiet(fmt)``, so pipes, cron logs and JSON documents never carry a bar."""
+    if quiet(fmt):
+        yield lambda steps=1: None
+        return
+    with typer.progressbar(length=max(total, 1), label=label, file=sys.stderr) as bar:
+        yield lambda steps=1: bar.update(steps)
 
 
 DATE_WORDS = "today, yesterday or YYYY-MM-DD (US/Eastern game date)"
