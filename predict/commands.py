@@ -64,15 +64,18 @@ def _latest_final_date(wh: Warehouse) -> date:
     return day
 
 
-def train(settings: Settings, config: PredictConfig, before: date | None = None) -> list[str]:
-    """Train every market on games before ``before`` (default: every final game) and save the model."""
+def train(
+    settings: Settings, config: PredictConfig, before: date | None = None, progress: Callable[[], None] | None = None
+) -> list[str]:
+    """Train every market on games before ``before`` (default: every final game) and save the model;
+    ``progress()`` after each market."""
     with open_warehouse(settings) as wh:
         _check_mart(wh)
         before = before or _latest_final_date(wh) + timedelta(days=1)
         seasons = _seasons(wh, before, config.params.history_seasons)
         mart = read_mart(wh, end=before - timedelta(days=1), seasons=seasons)
         offers = read_offers(wh, mart.frame["game_date"].min().date(), before - timedelta(days=1))
-        model = train_model(mart.frame, mart.features, before, config.params, offers=offers)
+        model = train_model(mart.frame, mart.features, before, config.params, offers=offers, progress=progress)
         saved = save_model(model, settings.registry_dir, warehouse=wh.describe())
         log_run(
             wh,

@@ -101,10 +101,15 @@ def train(
     registry: RegistryOpt = None,
 ) -> None:
     """Train the per-market models on the feature mart and save them in the registry."""
+    from nbacore.markets import MARKETS
     from predict import commands
 
     cut = before
-    _run(lambda: commands.train(_with_registry(ctx.obj, registry), _config(history_seasons), cut))
+    with progress("train", len(MARKETS)) as advance:
+        result = _step(
+            lambda: commands.train(_with_registry(ctx.obj, registry), _config(history_seasons), cut, advance)
+        )
+    emit(result, Format.table)
 
 
 @app.command()
