@@ -36,7 +36,7 @@ def main(day: date, files: list[Path]) -> dict:
     plan = build_args(settings, daily=True)
     outcome = run_dbt(settings, plan.args, quiet=True, env=plan.env)
     built = time.perf_counter()
-    lines = commands.score(settings, PredictConfig(), day) if outcome.success else []
+    lines = commands.score(settings, PredictConfig(), day).lines if outcome.success else []
     scored = time.perf_counter()
     return {
         "ok": outcome.success and bool(lines),

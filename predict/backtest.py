@@ -133,11 +133,12 @@ def run_backtest(
     config: PredictConfig,
     retrain: str = "weekly",
     price_at: str = "latest",
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> BacktestResult:
     """Backtest ``start``..``end`` (inclusive). ``offers``: int_prop_offers-shaped rows covering the training
     window and the backtest (earlier lines fit each model's combiner and gate); ``price_at``: price each line at
-    its ``latest`` pregame snapshot or its ``opening`` one (then CLV exists)."""
+    its ``latest`` pregame snapshot or its ``opening`` one (then CLV exists). ``progress(done, total, message)``
+    after each retrain segment."""
     frame = mart.frame
     history = played_history(frame[frame["game_date"] < pd.Timestamp(end + timedelta(days=1))])
     window = frame[(frame["game_date"] >= pd.Timestamp(start)) & (frame["game_date"] <= pd.Timestamp(end))]
@@ -149,6 +150,8 @@ def run_backtest(
         stop = dates[i + 1] if i + 1 < len(dates) else end + timedelta(days=1)
         seg = lined[(lined["game_date"] >= pd.Timestamp(cut)) & (lined["game_date"] < pd.Timestamp(stop))]
         if seg.empty:
+            if progress:
+                progress(i + 1, len(dates), f"no lines {cut} .. {stop - timedelta(days=1)}")
             continue
         model = train_model(frame, mart.features, cut, config.params, offers=offers)
         seg, refused = split_scorable(seg, model)
@@ -175,8 +178,10 @@ def run_backtest(
         if progress:
             opened = [m for m, mm in model.markets.items() if mm.combiner.picks_allowed(config.rules.gate)]
             progress(
+                i + 1,
+                len(dates),
                 f"trained before {cut} ({model.window_start}..{model.window_end}); scored {len(seg)} lines; "
-                f"picks allowed in: {', '.join(opened) or 'no market'}"
+                f"picks allowed in: {', '.join(opened) or 'no market'}",
             )
     results = pd.concat(graded, ignore_index=True) if graded else pd.DataFrame()
     return BacktestResult(results, summarise(results, config.edge_thresholds), retrains, notes)
@@ -274,6 +279,59 @@ def _picks(r: pd.DataFrame, days: pd.Series) -> dict:
         "max_stake_night": float(stake_night.max()) if len(stake_night) else 0.0,
         "profit_staked": float(r["stake_profit"].fillna(0).sum()),
     }
+
+
+SUMMARY_COLUMNS = (
+    "market",
+    "n",
+    "days",
+    "brier_n",
+    "brier_model",
+    "brier_raw_model",
+    "brier_market",
+    "brier_model_minus_market",
+    "brier_low",
+    "brier_high",
+    "logloss_model",
+    "logloss_raw_model",
+    "logloss_market",
+    "logloss_model_minus_market",
+    "logloss_low",
+    "logloss_high",
+    "mae_model",
+    "mae_line",
+    "picks",
+    "hit_rate",
+    "hit_low",
+    "hit_high",
+    "roi_unit",
+    "roi_unit_low",
+    "roi_unit_high",
+    "roi_staked",
+    "profit_staked",
+    "clv_n",
+    "clv",
+)
+
+
+def summary_rows(summary: dict) -> pd.DataFrame:
+    """``summarise``'s per-market entries as one flat row each (``SUMMARY_COLUMNS``): the CSV of a backtest."""
+    rows = []
+    for market, e in summary.items():
+        k = e["picks"]
+        row = {"market": market, "n": e["n"], "days": e["days"], "brier_n": e["brier_n"]}
+        for metric in ("brier", "logloss"):
+            diff = e[f"{metric}_model_minus_market"]
+            row |= {f"{metric}_{s}": e[f"{metric}_{s}"] for s in ("model", "raw_model", "market")}
+            row |= {f"{metric}_model_minus_market": diff["estimate"], f"{metric}_low": diff["low"]}
+            row[f"{metric}_high"] = diff["high"]
+        row |= {"mae_model": e["mae_model"], "mae_line": e["mae_line"], "picks": k["picks"]}
+        row |= {"hit_rate": k["hit"]["estimate"], "hit_low": k["hit"]["low"], "hit_high": k["hit"]["high"]}
+        row |= {"roi_unit": k["roi_unit"]["estimate"], "roi_unit_low": k["roi_unit"]["low"]}
+        row |= {"roi_unit_high": k["roi_unit"]["high"], "roi_staked": k["roi_staked"]["estimate"]}
+        row |= {"profit_staked": k["profit_staked"], "clv_n": e["clv"]["n"], "clv": e["clv"]["mean"]}
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
 
 def format_table(summary: dict, retrains: list[dict] | None = None) -> str:

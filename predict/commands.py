@@ -1,30 +1,35 @@
 """The bodies of ``nbaprops train | score | grade | backtest``: open the warehouse, run one step, report.
 
-Each returns the lines to print; ``nbaprops/cli/data.py`` only parses options and turns ``PredictError`` into a
-one-line failure.
+``train`` returns the lines to print; ``score``, ``grade`` and ``backtest`` one structured result
+(``nbacore.output.Output``: its text lines, JSON document and CSV table come from the same object).
+``nbaprops/cli/predictions.py`` only parses options and turns ``PredictError`` into a one-line failure.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
+from nbacore.output import Output
 from nbacore.settings import Settings
 from nbacore.warehouse import Warehouse, as_date, open_warehouse
 from predict.availability import read_statuses
-from predict.backtest import format_table, run_backtest, to_json, write_rows
+from predict.backtest import format_table, run_backtest, summary_rows, to_json, write_rows
 from predict.calibration import MIN_EVENTS
 from predict.config import PredictConfig
 from predict.grade import PENDING, daily_performance, grade_predictions
 from predict.mart import MartContractError, read_history, read_mart
 from predict.offers import attach_players, read_lookups, read_offers, snapshot_offers
+from predict.picks import pick_rows
 from predict.registry import ModelMismatch, RegistryError, load_model, save_model, warehouse_mismatch
 from predict.score import ScoringRefused, score_rows
-from predict.tables import current_predictions, log_run, replace_day, write_scores
+from predict.tables import PERFORMANCE, current_predictions, log_run, replace_day, write_scores
+from predict.track_record import graded_picks
 from predict.train import TrainingError, train_model
 
 PredictError = (MartContractError, ModelMismatch, RegistryError, ScoringRefused, TrainingError)
@@ -59,15 +64,18 @@ def _latest_final_date(wh: Warehouse) -> date:
     return day
 
 
-def train(settings: Settings, config: PredictConfig, before: date | None = None) -> list[str]:
-    """Train every market on games before ``before`` (default: every final game) and save the model."""
+def train(
+    settings: Settings, config: PredictConfig, before: date | None = None, progress: Callable[[], None] | None = None
+) -> list[str]:
+    """Train every market on games before ``before`` (default: every final game) and save the model;
+    ``progress()`` after each market."""
     with open_warehouse(settings) as wh:
         _check_mart(wh)
         before = before or _latest_final_date(wh) + timedelta(days=1)
         seasons = _seasons(wh, before, config.params.history_seasons)
         mart = read_mart(wh, end=before - timedelta(days=1), seasons=seasons)
         offers = read_offers(wh, mart.frame["game_date"].min().date(), before - timedelta(days=1))
-        model = train_model(mart.frame, mart.features, before, config.params, offers=offers)
+        model = train_model(mart.frame, mart.features, before, config.params, offers=offers, progress=progress)
         saved = save_model(model, settings.registry_dir, warehouse=wh.describe())
         log_run(
             wh,
@@ -146,26 +154,50 @@ def score(
         written = write_scores(
             wh, run_id, now, day, outcome.predictions, outcome.unscored, model.version, details, outcome.refused
         )
+    return score_output(run_id, day, model.version, written, outcome, config, now, warning=other_warehouse)
+
+
+def score_output(
+    run_id: str, day: date, version: str, written, outcome, config: PredictConfig, now, warning: str | None = None
+) -> Output:
+    """What a scoring run did: counts, stakes, gates, coverage; tables: the lines scored (picks shape,
+    ``predict.picks``) and the lines not scored with the reason."""
     c = outcome.coverage
     picks = outcome.predictions.get("pick", pd.Series(dtype="string"))  # no column when the date has no lines
     share = "n/a" if c["eligible_share"] is None else f"{100 * c['eligible_share']:.1f}%"
-    out = [
-        f"run {run_id}: model {model.version} scored {written.predictions} lines on {day} "
+    counts = {side.lower(): int((picks == side).sum()) for side in ("OVER", "UNDER", "PASS")}
+    rules = config.rules
+    fields = {
+        "run_id": run_id,
+        "date": day,
+        "model_version": version,
+        "written": asdict(written),
+        "picks_by_side": counts,
+        "staked": outcome.caps.max_night_share,
+        "rules": asdict(rules),
+        "warning": warning,
+        "gates": outcome.gates,
+        "cap_notes": outcome.caps.notes,
+        "coverage": c,
+    }
+    scored = pick_rows(outcome.predictions.assign(model_version=version, scored_at=now))
+    unscored = outcome.unscored.reindex(columns=["game_id", "player_lookup", "player_name", "market", "line", "reason"])
+    lines = [
+        f"run {run_id}: model {version} scored {written.predictions} lines on {day} "
         f"({written.superseded} earlier predictions superseded)",
-        *([f"warning: {other_warehouse}"] if other_warehouse else []),
-        f"picks: {int((picks == 'OVER').sum())} OVER, {int((picks == 'UNDER').sum())} UNDER, "
-        f"{int((picks == 'PASS').sum())} PASS; staked {outcome.caps.max_night_share:.1%} of a "
-        f"{config.rules.bankroll:,.0f} bankroll (caps: {config.rules.kelly_cap:.0%} a bet, "
-        f"{config.rules.player_cap:.0%} a player, {config.rules.nightly_cap:.0%} a night)",
-        *[f"gate ({config.rules.gate}) {g}" for g in outcome.gates.values()],
+        *([f"warning: {warning}"] if warning else []),
+        f"picks: {counts['over']} OVER, {counts['under']} UNDER, {counts['pass']} PASS; staked "
+        f"{outcome.caps.max_night_share:.1%} of a {rules.bankroll:,.0f} bankroll (caps: {rules.kelly_cap:.0%} a bet, "
+        f"{rules.player_cap:.0%} a player, {rules.nightly_cap:.0%} a night)",
+        *[f"gate ({rules.gate}) {g}" for g in outcome.gates.values()],
         *outcome.caps.notes,
         f"coverage: {c['scored']}/{c['lines']} lines scored; {c['eligible_scored']}/{c['eligible_lines']} ({share}) "
         f"of lines whose player has >= {c['min_prior_games']} earlier games",
-        f"not scored: {len(outcome.unscored)} line(s)",
+        f"not scored: {len(unscored)} line(s)",
     ]
-    for r in outcome.unscored.itertuples(index=False):
-        out.append(f"  {r.game_id}  {r.player_name or r.player_lookup}  {r.market}  line {r.line}: {r.reason}")
-    return out
+    for r in unscored.itertuples(index=False):
+        lines.append(f"  {r.game_id}  {r.player_name or r.player_lookup}  {r.market}  line {r.line}: {r.reason}")
+    return Output("score", fields, {"picks": scored, "unscored": unscored}, lines)
 
 
 def grade(settings: Settings, config: PredictConfig, day: date) -> list[str]:
@@ -186,6 +218,8 @@ def grade(settings: Settings, config: PredictConfig, day: date) -> list[str]:
             wh, day, graded, perf, run_id, now, {"date": day, "graded": len(graded), "pending": int(pending.sum())}
         )
     void = int((graded["lean_result"] == "void").sum())
+    fields = {"date": day, "graded": len(graded), "void": void, "pending": int(pending.sum())}
+    bets = graded[graded["pick"].isin(["OVER", "UNDER"])] if len(graded) else graded
     out = [
         f"graded {len(graded)} predictions on {day} ({void} void, {int(pending.sum())} still pending); model = the "
         "product (blend and its picks), raw_model = before anchoring, line = the de-vigged market, on the same lines"
@@ -200,7 +234,10 @@ def grade(settings: Settings, config: PredictConfig, day: date) -> list[str]:
                 f"{r.market:<9}{r.system:<16}{r.n:>5}{_f(r.mae, 3):>8}{_f(r.brier, 4):>8}{_f(r.logloss, 4):>8}{r.bets:>6}"
                 f"{_pct(r.hit_rate):>8}{_pct(r.roi):>8}{_f(getattr(r, 'clv', None), 3):>8}"
             )
-    return out
+    performance = perf.reindex(columns=[c for c in PERFORMANCE if c != "computed_at"])
+    counts = [c for c, t in PERFORMANCE.items() if t == "integer"]  # as the table stores them (NULL, not NaN)
+    performance[counts] = performance[counts].apply(pd.to_numeric).astype("Int64")
+    return Output("grade", fields, {"performance": performance, "picks": graded_picks(bets)}, out)
 
 
 def backtest(
@@ -211,11 +248,12 @@ def backtest(
     retrain: str = "weekly",
     json_path: Path | None = None,
     price_at: str = "latest",
-    echo=None,
+    progress: Callable[[int, int, str], None] | None = None,
     rows_path: Path | None = None,
-) -> list[str]:
+) -> Output:
     """Walk-forward backtest of ``start``..``end``; prints the tables, writes the JSON and (``rows_path``) every
-    scored line, and records the run so ``nbaprops report`` can show it."""
+    scored line, and records the run so ``nbaprops report`` can show it. ``progress(done, retrains, message)``
+    after each retrain segment."""
     if end < start:
         raise ScoringRefused(f"--end {end} is before --start {start}; give an end on or after the start")
     with open_warehouse(settings) as wh:
@@ -223,7 +261,7 @@ def backtest(
         seasons = _seasons(wh, end + timedelta(days=1), config.params.history_seasons, extra_back=1)
         mart = read_mart(wh, end=end, seasons=seasons)
         offers = read_offers(wh, mart.frame["game_date"].min().date(), end)  # earlier lines fit the combiners
-    result = run_backtest(mart, offers, start, end, config, retrain=retrain, price_at=price_at, progress=echo)
+    result = run_backtest(mart, offers, start, end, config, retrain=retrain, price_at=price_at, progress=progress)
     if result.results.empty:
         raise ScoringRefused(f"no lines with a played or void result between {start} and {end} in the mart")
     json_path = json_path or settings.dbt_target_dir / "backtests" / f"backtest_{start}_{end}.json"
@@ -267,7 +305,8 @@ def backtest(
         *(f"stake cap: {n}" for n in result.cap_notes[:10]),
         f"JSON: {json_path}" + (f"; rows: {rows_path}" if rows_path else ""),
     ]
-    return lines
+    fields = {**meta, "json": json_path, "rows": rows_path, "retrains": result.retrains, "cap_notes": result.cap_notes}
+    return Output("backtest", {**fields, "summary": result.summary}, {"markets": summary_rows(result.summary)}, lines)
 
 
 def with_options(

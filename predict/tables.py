@@ -15,9 +15,9 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import numpy as np
 import pandas as pd
 
+from nbacore.output import plain
 from nbacore.warehouse import Staged, Warehouse
 from predict.availability import COLUMNS as AVAILABILITY
 
@@ -379,18 +379,3 @@ def log_run(wh: Warehouse, run_id: str, kind: str, when: datetime, model_version
     ensure_tables(wh)
     sql, params = log_statement(run_id, kind, when, model_version, details)
     wh.execute(sql, params)
-
-
-def plain(v):
-    """``v`` with numpy scalars as Python ones, NaN as None and anything else unknown as text (strict JSON)."""
-    if isinstance(v, dict):
-        return {str(k): plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [plain(x) for x in v]
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return None if np.isnan(v) else float(v)
-    return v if v is None or isinstance(v, str) else str(v)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 
@@ -191,10 +192,11 @@ def train_model(
     p: ModelParams,
     markets: tuple[str, ...] = MARKETS,
     offers: pd.DataFrame | None = None,
+    progress: Callable[[], None] | None = None,
 ) -> TrainedModel:
     """Train every market on rows before ``before``; the model carries what scoring must check. ``offers``
     (int_prop_offers-shaped, pregame) price the window's lines for the de-vig choice and the combiner; without
-    them every market's combiner is the market and its gate stays closed."""
+    them every market's combiner is the market and its gate stays closed. ``progress()`` after each market."""
     rows = trainable_rows(frame, before)
     if rows.empty:
         raise TrainingError(f"no played rows before {before} in the mart; build the mart or pick a later date")
@@ -210,7 +212,11 @@ def train_model(
     if offers is not None:
         earlier = offers[offers["game_date"] < pd.Timestamp(before)]
         offers = snapshot_offers(attach_players(earlier, rows).dropna(subset=["player_id"]), which="latest")
-    fitted = {m: train_market(rows[rows["market"] == m], m, features, p, offers) for m in markets}
+    fitted = {}
+    for m in markets:
+        fitted[m] = train_market(rows[rows["market"] == m], m, features, p, offers)
+        if progress:
+            progress()
     created = datetime.now(UTC)
     fingerprint = json.dumps([features, versions[0], str(before), asdict(p), created.isoformat()], default=str)
     version = f"{before:%Y%m%d}-{created:%Y%m%dT%H%M%S}-{hashlib.sha1(fingerprint.encode()).hexdigest()[:6]}"

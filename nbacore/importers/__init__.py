@@ -21,13 +21,20 @@ PARSERS: dict[str, Callable[[Path, str], ParsedFile]] = {
 }
 
 
-def parse_files(kind: str, paths: list[Path], root: Path | None = None) -> list[ParsedFile]:
+def parse_files(
+    kind: str, paths: list[Path], root: Path | None = None, progress: Callable[[], None] | None = None
+) -> list[ParsedFile]:
     """Parse every file before anything is written, so one bad file leaves the warehouse unchanged.
 
     Each file is keyed by its path under ``root`` (default: the working directory); see ``sources``.
+    ``progress()`` is called after each file.
     """
     parser, root = PARSERS[kind], Path.cwd() if root is None else Path(root)
-    parsed = [parser(Path(p), source_key(Path(p), root)) for p in paths]
+    parsed = []
+    for p in paths:
+        parsed.append(parser(Path(p), source_key(Path(p), root)))
+        if progress:
+            progress()
     refuse_shared_keys(parsed)
     return parsed
 

@@ -19,9 +19,22 @@ class Target(str, Enum):
     bigquery_emulator = "bigquery_emulator"
 
 
+def _version(asked: bool) -> None:
+    """``nbaprops --version``: the installed package's version (its metadata), then exit."""
+    if asked:
+        from importlib.metadata import version
+
+        typer.echo(f"nbaprops {version('nbaprops')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
     target: Annotated[
         Target, typer.Option("--target", "-t", envvar="NBAPROPS_TARGET", help="dbt target / warehouse.")
     ] = Target.local,

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import functools
+import sys
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date
+from enum import Enum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -20,6 +23,42 @@ def fail(message: str, code: int = 1) -> None:
     """Print one red line to stderr and exit with ``code`` (1 failure, 2 bad input, 3 locked)."""
     typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOpt = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        help="table: for people; json: one document (shape in docs/cli.md); csv: the main table. All to stdout.",
+    ),
+]
+
+
+def emit(output, fmt: Format) -> None:
+    """Print a command's structured result (``nbacore.output.Output``) in the chosen format, to stdout."""
+    typer.echo(output.render(fmt.value))
+
+
+def quiet(fmt: Format = Format.table) -> bool:
+    """No progress display: stdout is not a terminal (a pipe, a file, cron) or it carries a JSON document."""
+    return fmt is Format.json or not sys.stdout.isatty()
+
+
+@contextmanager
+def progress(label: str, total: int, fmt: Format = Format.table):
+    """A progress bar on stderr for long work (``total`` steps); yields ``advance(steps=1)``. Quiet (nothing
+    drawn) when ``quiet(fmt)``, so pipes, cron logs and JSON documents never carry a bar."""
+    if quiet(fmt):
+        yield lambda steps=1: None
+        return
+    with typer.progressbar(length=max(total, 1), label=label, file=sys.stderr) as bar:
+        yield lambda steps=1: bar.update(steps)
 
 
 DATE_WORDS = "today, yesterday or YYYY-MM-DD (US/Eastern game date)"

@@ -11,7 +11,7 @@ import typer
 
 from nbacore.settings import Settings
 from nbaprops.cli.app import app
-from nbaprops.cli.common import date_option, fail, warehouse_command
+from nbaprops.cli.common import date_option, fail, progress, warehouse_command
 from nbaprops.runs.counts import print_counts
 
 import_app = typer.Typer(
@@ -44,7 +44,8 @@ def _import(ctx: typer.Context, kind: str, files: list[Path], root: Path | None 
 
     settings: Settings = ctx.obj
     try:
-        parsed = parse_files(kind, files, root)
+        with progress(f"import {kind}", len(files)) as advance:
+            parsed = parse_files(kind, files, root, progress=advance)
     except ImportFileError as exc:
         fail(str(exc))
     with open_warehouse(settings) as wh:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from nbaprops.cli.app import app
-from nbaprops.cli.common import date_option, fail, warehouse_command
+from nbaprops.cli.common import Format, FormatOpt, date_option, emit, fail, progress, warehouse_command
 
 
 @app.command()
@@ -18,11 +18,17 @@ def run(
     date_: Annotated[date, date_option("--date", help="Game date")] = "today",
     force: Annotated[bool, typer.Option(help="Run phases whose gates are closed (recorded).")] = False,
 ) -> None:
-    """The morning job: yesterday's finals, today's slate and props, build, grade, score, report."""
+    """The morning job: yesterday's finals, today's slate and props, build, grade, score, report; then
+    tonight's picks."""
+    from nbacore.warehouse import open_warehouse
     from nbaprops.runs.morning import run_day
+    from predict.picks import read_picks
 
     day = date_
     outcomes = run_day(ctx.obj, day, force=force, echo=typer.echo)
+    with open_warehouse(ctx.obj) as wh:  # tonight's picks as scored (the picks command's table)
+        typer.echo("")
+        emit(read_picks(wh, day), Format.table)
     bad = [o for o in outcomes if o.status != "success"]
     if bad:
         fail(f"{len(bad)} phase(s) did not complete for {day}: {', '.join(o.phase for o in bad)}")
@@ -46,9 +52,9 @@ def backfill(
     first, last = start, end
     try:
         check_backfill_range(first, last, yes)  # before the progress bar: a refusal is one line
-        with typer.progressbar(length=(last - first).days + 1, label=f"backfill {first}..{last}") as bar:
+        with progress(f"backfill {first}..{last}", (last - first).days + 1) as advance:
             done = run_backfill(
-                ctx.obj, first, last, force=force, echo=typer.echo, progress=lambda i, n, d: bar.update(1), yes=yes
+                ctx.obj, first, last, force=force, echo=typer.echo, progress=lambda i, n, d: advance(), yes=yes
             )
     except ValueError as exc:
         fail(str(exc), code=2)
@@ -65,28 +71,14 @@ def backfill(
 def status(
     ctx: typer.Context,
     date_: Annotated[date, date_option("--date", help="Game date")] = "today",
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Each phase's latest state for a date, from ops.pipeline_runs."""
-    from nbacore.dbt_runner import layer_model_counts
     from nbacore.warehouse import open_warehouse
-    from nbaprops.runs.morning import RUN_PHASES
-    from nbaprops.runs.run_log import latest_phase_states
+    from nbaprops.runs.status import read_status
 
-    day = date_
     with open_warehouse(ctx.obj) as wh:
-        states = {row[0]: row for row in latest_phase_states(wh, day)}
-        models = layer_model_counts(wh)
-    typer.echo(f"game date {day}")
-    for label, (built, total) in models.items():
-        typer.echo(f"  {label:<15} {built}/{total} models built")
-    for phase in (*RUN_PHASES, *[p for p in states if p not in RUN_PHASES]):
-        row = states.get(phase)
-        if row is None:
-            typer.echo(f"  {phase:<15} not run")
-            continue
-        _, state, rows, detail, finished, error, forced = row
-        note = error or detail or ""
-        typer.echo(f"  {phase:<15} {state:<8}{' (forced)' if forced else ''} {note}")
+        emit(read_status(wh, date_), fmt)
 
 
 @app.command()
@@ -106,24 +98,25 @@ def report(
 def monitor(
     ctx: typer.Context,
     date_: Annotated[date, date_option("--date", help="Game date")] = "today",
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Coverage, scraper health, source blocks and freshness; alerts the webhook; exit 1 on critical."""
     from nbacore.warehouse import open_warehouse
-    from nbaprops.runs.monitor import run_checks, send_alert, worst
+    from nbaprops.runs.monitor import monitor_output, run_checks, send_alert, worst
 
     day = date_
     with open_warehouse(ctx.obj) as wh:
         checks = run_checks(wh, day)
-    for check in checks:
-        typer.echo(f"{check.level:<9} {check.name:<28} {check.detail}")
     level = worst(checks)
-    url = ctx.obj.alert_webhook_url
+    url, alert = ctx.obj.alert_webhook_url, None
     if url and level != "ok":
         try:
             send_alert(url, day, checks)
-            typer.echo("alert sent to the webhook")
+            alert = "sent"
         except OSError as exc:
+            alert = f"failed: {exc}"
             typer.secho(f"could not reach the alert webhook: {exc}", err=True)
+    emit(monitor_output(day, checks, alert), fmt)
     if level == "critical":
         raise typer.Exit(1)
 

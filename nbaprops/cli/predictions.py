@@ -11,12 +11,15 @@ from dataclasses import replace
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from nbaprops.cli.app import app
-from nbaprops.cli.common import date_option, fail, warehouse_command
+from nbaprops.cli.common import Format, FormatOpt, date_option, emit, fail, progress, warehouse_command
+
+if TYPE_CHECKING:
+    from nbacore.output import Output
 
 
 class Retrain(str, Enum):
@@ -35,15 +38,20 @@ class Gate(str, Enum):
     off = "off"
 
 
-def _run(body: Callable[[], list[str]]) -> None:
+def _step(body: Callable[[], Output | list[str]]) -> Output:
+    """Run a step and return its structured result (train's lines as text), or fail in one line."""
+    from nbacore.output import Output
     from predict.commands import PredictError
 
     try:
-        lines = body()
+        result = body()
     except PredictError as exc:
         fail(str(exc))
-    for line in lines:
-        typer.echo(line)
+    return result if isinstance(result, Output) else Output("train", lines=result)
+
+
+def _run(body: Callable[[], Output | list[str]], fmt: Format = Format.table) -> None:
+    emit(_step(body), fmt)
 
 
 def _config(history_seasons: int | None = None, **rules):
@@ -93,10 +101,15 @@ def train(
     registry: RegistryOpt = None,
 ) -> None:
     """Train the per-market models on the feature mart and save them in the registry."""
+    from nbacore.markets import MARKETS
     from predict import commands
 
     cut = before
-    _run(lambda: commands.train(_with_registry(ctx.obj, registry), _config(history_seasons), cut))
+    with progress("train", len(MARKETS)) as advance:
+        result = _step(
+            lambda: commands.train(_with_registry(ctx.obj, registry), _config(history_seasons), cut, advance)
+        )
+    emit(result, Format.table)
 
 
 @app.command()
@@ -115,6 +128,7 @@ def score(
     nightly_cap: NightlyCapOpt = None,
     player_cap: PlayerCapOpt = None,
     registry: RegistryOpt = None,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Predict every line on a date, price it, write a new prediction version, list what was not scored."""
     from predict import commands
@@ -138,7 +152,7 @@ def score(
             player_cap=player_cap,
         )
 
-    _run(lambda: commands.score(_with_registry(ctx.obj, registry), config(), day, model, when))
+    _run(lambda: commands.score(_with_registry(ctx.obj, registry), config(), day, model, when), fmt)
 
 
 @app.command()
@@ -146,12 +160,13 @@ def score(
 def grade(
     ctx: typer.Context,
     date_: Annotated[date, date_option("--date", help="Game date to grade")],
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Grade a date's current predictions (win / loss / push, DNP = void) and its daily performance."""
     from predict import commands
 
     day = date_
-    _run(lambda: commands.grade(ctx.obj, _config(), day))
+    _run(lambda: commands.grade(ctx.obj, _config(), day), fmt)
 
 
 @app.command()
@@ -179,10 +194,12 @@ def backtest(
     bankroll: BankrollOpt = None,
     nightly_cap: NightlyCapOpt = None,
     player_cap: PlayerCapOpt = None,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Walk-forward backtest: per market blend / model / market Brier and log loss with paired intervals, the
     combiners and gates, MAE, and picks with hit rate, ROI and stakes per night."""
     from predict import commands
+    from predict.backtest import retrain_dates
 
     first, last = start, end
     if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
@@ -199,8 +216,19 @@ def backtest(
             player_cap=player_cap,
         )
 
-    _run(
-        lambda: commands.backtest(
-            ctx.obj, config(), first, last, retrain.value, json_out, price_at.value, echo=typer.echo, rows_path=out
+    segments = len(retrain_dates(first, last, retrain.value)) if last >= first else 0
+    with progress(f"backtest {first}..{last}", segments, fmt) as advance:
+        result = _step(
+            lambda: commands.backtest(
+                ctx.obj,
+                config(),
+                first,
+                last,
+                retrain.value,
+                json_out,
+                price_at.value,
+                progress=lambda done, total, message: advance(),
+                rows_path=out,
+            )
         )
-    )
+    emit(result, fmt)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
+from nbacore.output import Output
 from nbacore.warehouse import Warehouse, as_date, utc_now
 from nbaprops.runs.injury_checks import injury_checks
 
@@ -178,3 +179,15 @@ def send_alert(url: str, day: date, checks: list[Check], timeout: float = 5.0) -
 
 def worst(checks: list[Check]) -> str:
     return max((c.level for c in checks), key=LEVELS.index, default="ok")
+
+
+def monitor_output(day: date, checks: list[Check], alert: str | None = None) -> Output:
+    """The checks of ``day`` as one structured result: the worst level, each check, and what became of the
+    alert (``sent``, ``failed: ...``, or None when none was due or no webhook is set)."""
+    import pandas as pd
+
+    frame = pd.DataFrame([asdict(c) for c in checks], columns=["name", "level", "detail"])
+    lines = [f"{c.level:<9} {c.name:<28} {c.detail}" for c in checks]
+    if alert == "sent":
+        lines.append("alert sent to the webhook")
+    return Output("monitor", {"date": day, "level": worst(checks), "alert": alert}, {"checks": frame}, lines)

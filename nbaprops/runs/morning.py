@@ -137,7 +137,7 @@ def _predict(settings: Settings, what: str, day: date) -> str:
             )
         if not scored:
             return f"nothing to grade: no predictions were made for {day}"
-    lines = getattr(commands, what)(settings, PredictConfig(), day)
+    lines = getattr(commands, what)(settings, PredictConfig(), day).lines
     return lines[0] if lines else f"{what} {day}: done"
 
 

@@ -63,6 +63,9 @@ def test_every_command_that_takes_a_date_uses_the_one_parser():
         ("status", "--date"),
         ("report", "--date"),
         ("monitor", "--date"),
+        ("picks", "--date"),
+        ("results", "--since"),
+        ("results", "--until"),
         ("backfill", "--start"),
         ("backtest", "--end"),
         ("train", "--before"),
@@ -74,7 +77,14 @@ def test_every_command_that_takes_a_date_uses_the_one_parser():
     # and no option that looks like a date slipped past it as a plain string
     for path, command in commands(ROOT):
         for param in command.params:
-            if isinstance(param, Option) and param.opts[0] in ("--date", "--start", "--end", "--before", "--since"):
+            if isinstance(param, Option) and param.opts[0] in (
+                "--date",
+                "--start",
+                "--end",
+                "--before",
+                "--since",
+                "--until",
+            ):
                 assert parser_of(param) is game_date, (path, param.opts[0])
 
 

@@ -324,3 +324,43 @@ def _close(a, b, rel: float = 1e-9) -> bool:
         return True
     assert a == b, (a, b)
     return True
+
+
+def test_score_grade_backtest_picks_and_results_in_every_format(env, tmp_path):
+    """Each step's --format json is one document of its documented shape (docs/cli.md), --format csv reads back;
+    picks and results read back what score and grade wrote, on the real predictions' columns."""
+    import io
+
+    import pandas as pd
+    from support.cli_shapes import check_document
+
+    def out(*args) -> str:
+        result = run_cli(*args)
+        assert result.exit_code == 0, result.output + result.stderr
+        return result.stdout
+
+    day = TRAIN_BEFORE + timedelta(days=3)
+    scored = check_document(out("score", "--date", day, "--gate", "off", "--format", "json"), "score")
+    sides = scored["picks_by_side"]
+    assert scored["written"]["predictions"] == len(scored["picks"]) == sum(sides.values()) > 0
+    listed = pd.read_csv(io.StringIO(out("picks", "--date", day, "--all", "--format", "csv")))
+    assert len(listed) == scored["written"]["predictions"]
+    assert (listed["side"] == "OVER").sum() == sides["over"] and (listed["side"] == "PASS").sum() == sides["pass"]
+    assert listed.loc[listed["side"] == "PASS", "pass_reason"].notna().all()
+    assert "P(blend)" in out("picks", "--date", day)
+    rescored = pd.read_csv(io.StringIO(out("score", "--date", day, "--gate", "off", "--format", "csv")))
+    assert len(rescored) == len(listed) and "edge" in rescored
+
+    graded = check_document(out("grade", "--date", day, "--format", "json"), "grade")
+    assert graded["graded"] > 0 and {p["system"] for p in graded["performance"]} >= {"model", "line"}
+    perf = pd.read_csv(io.StringIO(out("grade", "--date", day, "--format", "csv")))
+    assert len(perf) == len(graded["performance"])
+    record = check_document(out("results", "--since", day, "--until", day, "--format", "json"), "results")
+    assert record["record"][-1]["market"] == "all"
+    assert record["record"][-1]["n"] == sum(p["result"] in ("win", "loss", "push") for p in graded["picks"])
+
+    args = ("backtest", "--start", day, "--end", day, "--retrain", "none", "--json", tmp_path / "bt.json")
+    bt = check_document(out(*args, "--format", "json"), "backtest")
+    assert bt["markets"][-1]["market"] == "all" and set(bt["summary"]) == {m["market"] for m in bt["markets"]}
+    back = pd.read_csv(io.StringIO(out(*args, "--format", "csv")))
+    assert list(back["market"]) == [m["market"] for m in bt["markets"]]
