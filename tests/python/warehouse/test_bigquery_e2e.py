@@ -2,7 +2,7 @@
 
 One simulated league is served on 127.0.0.1. The same CLI sequence runs twice, once with ``--target local``
 (DuckDB) and once with ``--target bigquery_emulator`` (bqemulator on loopback): import a file, backfill through
-the scrapers (scrape -> load -> dbt build), replay a date from the archive, build, train, then the morning job
+the scrapers (scrape -> load -> dbt build), replay a date from the archive, scrape it again, build, train, then the morning job
 for three dates (scrape -> load -> daily dbt build -> grade -> score -> report), a rescore and a regrade, and the
 read-only commands (status, monitor, report). The rescore runs with the evidence gate off, so there are picks
 and stakes to compare. The predictions and results of both warehouses must be equal:
@@ -64,6 +64,7 @@ def day_after_day(env: dict[str, str], files: Path) -> dict:
     step("import", "import", "game-lines", str(files / "game_lines.csv"), "--root", str(files))
     step("backfill", "backfill", "--start", str(first), "--end", str(tonight - timedelta(days=4)))
     step("replay", "replay", "--date", str(tonight - timedelta(days=4)))
+    step("scrape", "scrape", "--date", str(tonight - timedelta(days=4)), "--source", "cdn_boxscore")
     step("build", "build", "--daily")
     step("train", "train")
     runs = {}
