@@ -1,7 +1,8 @@
 """`make demo`: the whole product on the embedded default, against a simulated league served on 127.0.0.1.
 
-Start the simulated APIs, backfill a month through the real scrapers, train, run the morning job for the
-last day, then print tonight's picks, the analytics row counts and the report path.
+Start the simulated APIs, backfill a month through the real scrapers, score and grade the backfilled days
+walk-forward (so the report opens with a track record), train, run the morning job for the last day, then
+print tonight's picks, the analytics row counts and the report path.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from nbaprops.runs.counts import print_counts
 DEMO_KEY = "demo-odds-key"
 # The simulated API answers instantly and never bans: no pacing, no cool-down between passes.
 FAST_SCRAPES = ScrapeSettings(pacing=0.0, pass_cooldown=0.0, backoff_base=0.05)
+# The track record starts once a week of games can train the first model.
+HISTORY_AFTER = 7
 
 
 def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[str], None] = print) -> int:
@@ -34,22 +37,26 @@ def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[
     first = min(g.game_date for g in season.games)
     echo(f"simulated league API on {running.url}: {len(season.games)} games, tonight = {tonight}")
     try:
-        echo(f"1/4 backfill {first}..{tonight - timedelta(days=2)} through the scrapers")
+        echo(f"1/5 backfill {first}..{tonight - timedelta(days=2)} through the scrapers")
         done = backfill(settings, first, tonight - timedelta(days=2), echo=echo)
         if done["failed"]:
             echo(f"backfill failed on {', '.join(map(str, done['failed']))}")
             return 1
-        echo("2/4 train")
         from predict import commands
         from predict.config import PredictConfig
 
+        start, end = first + timedelta(days=HISTORY_AFTER), tonight - timedelta(days=2)
+        echo(f"2/5 track record: score and grade {start}..{end} walk-forward (weekly models, the product's gate)")
+        for line in commands.score_history(settings, PredictConfig(), start, end, retrain="weekly"):
+            echo(f"  {line}")
+        echo("3/5 train tonight's model")
         for line in commands.train(settings, PredictConfig()):
             echo(f"  {line}")
-        echo(f"3/4 morning run for {tonight}")
+        echo(f"4/5 morning run for {tonight}")
         outcomes = run_day(settings, tonight, echo=echo)
         if any(o.status != "success" for o in outcomes):
             return 1
-        echo("4/4 tonight's picks")
+        echo("5/5 tonight's picks")
         print_picks(settings, tonight, echo)
     finally:
         running.shutdown()
