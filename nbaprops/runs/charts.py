@@ -86,6 +86,7 @@ def cumulative_units(series: dict[str, list[tuple[date, float]]]) -> str:
                 color=COLORS.get(name),
                 label=name,
                 zorder=3 if overall else 2,
+                gid=f"series-{name.replace(' ', '-')}",
             )
         ax.axhline(0, color="#57606a", linestyle="--", linewidth=1, label="break-even")
         _date_axis(ax, days)

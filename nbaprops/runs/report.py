@@ -100,9 +100,16 @@ def _html_table(headers: list[str], rows: list[list[str]], empty: str, sortable:
     if not rows:
         return f'<p class="empty">{html.escape(empty)}</p>'
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    body = "".join("<tr>" + "".join(_td(c) for c in r) + "</tr>" for r in rows)
     cls = ' class="sortable"' if sortable else ""
     return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _td(value) -> str:
+    """A cell; prose (a gate's evidence) reads left-aligned, figures right-aligned."""
+    text = str(value)
+    prose = len(text) > 24 and " " in text and text[:1] not in "+-–0123456789"
+    return f'<td class="text">{html.escape(text)}</td>' if prose else f"<td>{html.escape(text)}</td>"
 
 
 # ---- the graded rows ---------------------------------------------------------------------------------------
@@ -307,7 +314,7 @@ STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#1b1f24;background:#fff;max-width:1280px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #d0d7de;padding-bottom:4px}h3{font-size:14px}
 table{border-collapse:collapse;font-size:13px;margin:6px 0}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:right}
-th{background:#f6f8fa}td:first-child,th:first-child{text-align:left}.empty{color:#57606a;font-style:italic}
+th{background:#f6f8fa}td:first-child,th:first-child{text-align:left}.empty{color:#57606a;font-style:italic}td.text{text-align:left}
 table.sortable th{cursor:pointer;user-select:none}table.sortable th[data-dir=asc]::after{content:" ▲"}
 table.sortable th[data-dir=desc]::after{content:" ▼"}.note{color:#57606a;font-size:13px}
 figure.chart{margin:8px 0 16px}figure.chart svg{max-width:100%;height:auto}figcaption{font-size:12px;color:#57606a}

@@ -825,3 +825,34 @@ def test_a_second_writer_on_the_bigquery_target_is_refused_on_the_same_host(ware
     assert result.exit_code == 3, result.output
     assert "another nbaprops command holds the warehouse lock" in result.stderr
     assert "bigquery_emulator-nbaprops-emulator.nbaprops-lock" in result.stderr
+
+
+def test_a_record_without_picks_says_so_and_still_draws_the_graded_lines(graded_warehouse, tmp_path):
+    """Every gate closed: no profit chart (a flat line would read as break-even betting), a sentence saying
+    why, and the log loss and calibration charts of the graded lines, each with labelled axes."""
+    from nbaprops.runs.report import product_rows, record_html, track_record
+
+    con = open_warehouse(load_settings())
+    try:
+        rows = product_rows(con, REPORT_DAY)
+    finally:
+        con.close()
+    rows["pick"] = "PASS"
+    rec = track_record(rows)
+    assert rec["bets"] == 0 and rec["units"] == {} and len(rec["days"]) == len(GRADED_DAYS)
+    page = _Page(record_html(rec, "the evidence gate kept every market closed on every scored day"))
+    assert "no graded picks in these 4 day(s): the evidence gate kept every market closed" in page.joined
+    _check_axes(page, charts=2)  # log loss against the market, calibration
+    assert "no graded picks: no edge buckets" in page.joined
+
+
+def test_a_one_day_curve_is_a_visible_marker_between_dated_ticks():
+    from nbaprops.runs import charts
+
+    markup = charts.cumulative_units({charts.OVERALL: [(GRADED_DAYS[0], 1.25)]})
+    page = _Page(f'<figure class="chart">{markup}</figure>')
+    _check_axes(page, charts=1)
+    x_ticks = [t for t in page.charts[0]["axes"][0]["ticks"] if t]
+    assert len(x_ticks) >= 2  # dates either side of the one day
+    series = re.search(r'<g id="series-all-markets">(.*?)</g>\s*</g>', markup, re.S)
+    assert series and series.group(1).count("<use ") == 1  # the day's marker is drawn
