@@ -7,6 +7,7 @@ print tonight's picks, the analytics row counts and the report path.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -26,6 +27,7 @@ def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[
     from simulator import SimConfig, simulate_season
     from simulator.serve import SimApi, start_server
 
+    began = time.monotonic()
     season = simulate_season(SimConfig(seed=seed, days=days))
     running = start_server(SimApi(season, api_key=DEMO_KEY, quota=100_000))
     settings = replace(
@@ -47,8 +49,10 @@ def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[
 
         start, end = first + timedelta(days=HISTORY_AFTER), tonight - timedelta(days=2)
         echo(f"2/5 track record: score and grade {start}..{end} walk-forward (weekly models, the product's gate)")
+        began = time.monotonic()
         for line in commands.score_history(settings, PredictConfig(), start, end, retrain="weekly"):
             echo(f"  {line}")
+        echo(f"  ({time.monotonic() - began:.0f} s)")
         echo("3/5 train tonight's model")
         for line in commands.train(settings, PredictConfig()):
             echo(f"  {line}")
@@ -62,6 +66,7 @@ def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[
         running.shutdown()
     print_counts(settings, echo)
     echo(f"report: {settings.reports_dir / f'report-{tonight}.html'}")
+    echo(f"demo finished in {time.monotonic() - began:.0f} s")
     return 0
 
 
