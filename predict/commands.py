@@ -16,7 +16,7 @@ import pandas as pd
 from nbacore.settings import Settings
 from nbacore.warehouse import Warehouse, as_date, open_warehouse
 from predict.availability import read_statuses
-from predict.backtest import format_table, run_backtest, to_json, write_rows
+from predict.backtest import BacktestResult, format_table, run_backtest, to_json, write_rows
 from predict.calibration import MIN_EVENTS
 from predict.config import PredictConfig
 from predict.grade import PENDING, daily_performance, grade_predictions
@@ -200,6 +200,24 @@ def grade(settings: Settings, config: PredictConfig, day: date) -> list[str]:
     return out
 
 
+def _walk_forward(
+    settings: Settings, config: PredictConfig, start: date, end: date, retrain: str, price_at: str, echo
+) -> BacktestResult:
+    """``run_backtest`` over ``start``..``end`` on the warehouse's mart and offers (earlier lines fit the
+    combiners); refuses a backwards range or one without graded lines."""
+    if end < start:
+        raise ScoringRefused(f"--end {end} is before --start {start}; give an end on or after the start")
+    with open_warehouse(settings) as wh:
+        _check_mart(wh)
+        seasons = _seasons(wh, end + timedelta(days=1), config.params.history_seasons, extra_back=1)
+        mart = read_mart(wh, end=end, seasons=seasons)
+        offers = read_offers(wh, mart.frame["game_date"].min().date(), end)
+    result = run_backtest(mart, offers, start, end, config, retrain=retrain, price_at=price_at, progress=echo)
+    if result.results.empty:
+        raise ScoringRefused(f"no lines with a played or void result between {start} and {end} in the mart")
+    return result
+
+
 def backtest(
     settings: Settings,
     config: PredictConfig,
@@ -213,16 +231,7 @@ def backtest(
 ) -> list[str]:
     """Walk-forward backtest of ``start``..``end``; prints the tables, writes the JSON and (``rows_path``) every
     scored line, and records the run so ``nbaprops report`` can show it."""
-    if end < start:
-        raise ScoringRefused(f"--end {end} is before --start {start}; give an end on or after the start")
-    with open_warehouse(settings) as wh:
-        _check_mart(wh)
-        seasons = _seasons(wh, end + timedelta(days=1), config.params.history_seasons, extra_back=1)
-        mart = read_mart(wh, end=end, seasons=seasons)
-        offers = read_offers(wh, mart.frame["game_date"].min().date(), end)  # earlier lines fit the combiners
-    result = run_backtest(mart, offers, start, end, config, retrain=retrain, price_at=price_at, progress=echo)
-    if result.results.empty:
-        raise ScoringRefused(f"no lines with a played or void result between {start} and {end} in the mart")
+    result = _walk_forward(settings, config, start, end, retrain, price_at, echo)
     json_path = json_path or settings.dbt_target_dir / "backtests" / f"backtest_{start}_{end}.json"
     json_path.parent.mkdir(parents=True, exist_ok=True)
     meta = {
@@ -278,17 +287,8 @@ def score_history(
     from predict.combiner import Combiner
     from predict.pricing import gate_decision
 
-    if end < start:
-        raise ScoringRefused(f"--end {end} is before --start {start}; give an end on or after the start")
-    with open_warehouse(settings) as wh:
-        _check_mart(wh)
-        seasons = _seasons(wh, end + timedelta(days=1), config.params.history_seasons, extra_back=1)
-        mart = read_mart(wh, end=end, seasons=seasons)
-        offers = read_offers(wh, mart.frame["game_date"].min().date(), end)
-    result = run_backtest(mart, offers, start, end, config, retrain=retrain, progress=echo)
+    result = _walk_forward(settings, config, start, end, retrain, "latest", echo)
     rows = result.results
-    if rows.empty:
-        raise ScoringRefused(f"no lines with a played or void result between {start} and {end} in the mart")
     nothing = pd.DataFrame(columns=["game_id", "player_lookup", "player_name", "market", "line", "reason"])
     keys = {"game_id": "str", "player_id": "int64", "market": "str"}
     with open_warehouse(settings) as wh:

@@ -30,35 +30,15 @@ from nbaprops.runs import charts
 
 EDGE_BUCKETS = ((0.0, 0.02, "0–2%"), (0.02, 0.05, "2–5%"), (0.05, 0.10, "5–10%"), (0.10, 1.0, "10%+"))
 BETS = ("win", "loss", "push")  # a void is not a bet
-# The graded rows the track record reads: predictions.results with the pick's edge from its prediction; the
-# rows a backtest writes (``backtest --out``) carry the same columns.
-GRADED_COLUMNS = (
-    "game_date",
-    "market",
-    "pick",
-    "pick_result",
-    "pick_profit",
-    "stake",
-    "stake_profit",
-    "lean_result",
-    "ma_result",
-    "ma_profit",
-    "over_outcome",
-    "blend_p_over",
-    "model_abs_error",
-    "median_abs_error",
-    "raw_model_abs_error",
-    "line_abs_error",
-    "ma_abs_error",
-    "brier_model",
-    "brier_raw_model",
-    "brier_market",
-    "logloss_model",
-    "logloss_raw_model",
-    "logloss_market",
-    "clv",
-    "clv_line",
-)
+
+
+# The graded rows the track record reads: the columns predictions.results and the rows a backtest writes
+# (``backtest --out``) share, with the pick's edge (from its prediction in the warehouse).
+def _graded_columns() -> dict[str, str]:
+    from predict.backtest import ROW_COLUMNS
+    from predict.tables import RESULTS
+
+    return {c: RESULTS[c] for c in ROW_COLUMNS if c in RESULTS}
 
 
 class ReportError(ValueError):
@@ -117,9 +97,9 @@ def _td(value) -> str:
 
 def product_rows(wh: Warehouse, day: date) -> pd.DataFrame:
     """Every graded current prediction up to ``day`` (predictions.results) with its pick's edge."""
-    cols = ", ".join(f"r.{c}" for c in GRADED_COLUMNS)
+    cols = ", ".join(f"r.{c}" for c in _graded_columns())
     if not (wh.table_exists("predictions.results") and wh.table_exists("predictions.predictions")):
-        return pd.DataFrame(columns=[*GRADED_COLUMNS, "pick_edge"])
+        return _typed(pd.DataFrame(columns=[*_graded_columns(), "pick_edge"]))
     frame = wh.query(
         f"""
         select {cols}, p.pick_edge
@@ -137,9 +117,11 @@ def product_rows(wh: Warehouse, day: date) -> pd.DataFrame:
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     frame["game_date"] = pd.to_datetime(frame["game_date"])
-    for c in frame.columns:
-        if c not in ("game_date", "market", "pick", "pick_result", "lean_result", "ma_result"):
-            frame[c] = pd.to_numeric(frame[c], errors="coerce")
+    numeric = {
+        c for c, t in {**_graded_columns(), "pick_edge": "double"}.items() if t in ("double", "integer", "bigint")
+    }
+    for c in numeric & set(frame.columns):
+        frame[c] = pd.to_numeric(frame[c], errors="coerce")
     return frame.reset_index(drop=True)
 
 
@@ -186,10 +168,8 @@ def backtest_rows(details: dict) -> pd.DataFrame:
             f"--backtest {run}: its rows file {path} is gone; rerun the backtest with --out to write it again"
         )
     frame = read_rows(Path(path))
-    for c in (*GRADED_COLUMNS, "pick_edge"):
-        if c not in frame:
-            frame[c] = np.nan
-    return _typed(frame[[*GRADED_COLUMNS, "pick_edge"]])
+    cols = [*_graded_columns(), "pick_edge"]
+    return _typed(frame.reindex(columns=cols))
 
 
 # ---- the track record --------------------------------------------------------------------------------------
