@@ -229,7 +229,7 @@ def summarise(results: pd.DataFrame, thresholds: tuple[float, ...] = ()) -> dict
             "lean": {"n": lean["wins"] + lean["losses"], "hit_rate": lean["hit_rate"], "pushes": lean["pushes"]},
             "brier_n": int(same.sum()),
             "thresholds": {},
-            "picks": _picks(r, d),
+            "picks": pick_summary(r, d),
             "moving_average_bets": bet_summary(r["ma_result"], r["ma_profit"]),
             "clv": {"n": int(r["clv"].notna().sum()), "mean": _mean(r["clv"]), "line_mean": _mean(r["clv_line"])},
         }
@@ -254,7 +254,7 @@ def summarise(results: pd.DataFrame, thresholds: tuple[float, ...] = ()) -> dict
     return out
 
 
-def _picks(r: pd.DataFrame, days: pd.Series) -> dict:
+def pick_summary(r: pd.DataFrame, days: pd.Series) -> dict:
     """Picks graded: hit rate (Wilson), ROI per unit and per staked share (day bootstrap), per-night volume."""
     s = bet_summary(r["pick_result"], r["pick_profit"])
     graded = r["pick_result"].isin(["win", "loss", "push"])

@@ -19,7 +19,7 @@ from nbacore.output import Output
 from nbacore.settings import Settings
 from nbacore.warehouse import Warehouse, as_date, open_warehouse
 from predict.availability import read_statuses
-from predict.backtest import format_table, run_backtest, summary_rows, to_json, write_rows
+from predict.backtest import BacktestResult, format_table, run_backtest, summary_rows, to_json, write_rows
 from predict.calibration import MIN_EVENTS
 from predict.config import PredictConfig
 from predict.grade import PENDING, daily_performance, grade_predictions
@@ -240,6 +240,24 @@ def grade(settings: Settings, config: PredictConfig, day: date) -> list[str]:
     return Output("grade", fields, {"performance": performance, "picks": graded_picks(bets)}, out)
 
 
+def _walk_forward(
+    settings: Settings, config: PredictConfig, start: date, end: date, retrain: str, price_at: str, progress
+) -> BacktestResult:
+    """``run_backtest`` over ``start``..``end`` on the warehouse's mart and offers (earlier lines fit the
+    combiners); refuses a backwards range or one without graded lines."""
+    if end < start:
+        raise ScoringRefused(f"--end {end} is before --start {start}; give an end on or after the start")
+    with open_warehouse(settings) as wh:
+        _check_mart(wh)
+        seasons = _seasons(wh, end + timedelta(days=1), config.params.history_seasons, extra_back=1)
+        mart = read_mart(wh, end=end, seasons=seasons)
+        offers = read_offers(wh, mart.frame["game_date"].min().date(), end)
+    result = run_backtest(mart, offers, start, end, config, retrain=retrain, price_at=price_at, progress=progress)
+    if result.results.empty:
+        raise ScoringRefused(f"no lines with a played or void result between {start} and {end} in the mart")
+    return result
+
+
 def backtest(
     settings: Settings,
     config: PredictConfig,
@@ -254,16 +272,7 @@ def backtest(
     """Walk-forward backtest of ``start``..``end``; prints the tables, writes the JSON and (``rows_path``) every
     scored line, and records the run so ``nbaprops report`` can show it. ``progress(done, retrains, message)``
     after each retrain segment."""
-    if end < start:
-        raise ScoringRefused(f"--end {end} is before --start {start}; give an end on or after the start")
-    with open_warehouse(settings) as wh:
-        _check_mart(wh)
-        seasons = _seasons(wh, end + timedelta(days=1), config.params.history_seasons, extra_back=1)
-        mart = read_mart(wh, end=end, seasons=seasons)
-        offers = read_offers(wh, mart.frame["game_date"].min().date(), end)  # earlier lines fit the combiners
-    result = run_backtest(mart, offers, start, end, config, retrain=retrain, price_at=price_at, progress=progress)
-    if result.results.empty:
-        raise ScoringRefused(f"no lines with a played or void result between {start} and {end} in the mart")
+    result = _walk_forward(settings, config, start, end, retrain, price_at, progress)
     json_path = json_path or settings.dbt_target_dir / "backtests" / f"backtest_{start}_{end}.json"
     json_path.parent.mkdir(parents=True, exist_ok=True)
     meta = {
@@ -307,6 +316,61 @@ def backtest(
     ]
     fields = {**meta, "json": json_path, "rows": rows_path, "retrains": result.retrains, "cap_notes": result.cap_notes}
     return Output("backtest", {**fields, "summary": result.summary}, {"markets": summary_rows(result.summary)}, lines)
+
+
+def score_history(
+    settings: Settings, config: PredictConfig, start: date, end: date, retrain: str = "weekly", echo=None
+) -> list[str]:
+    """Score and grade every date ``start``..``end`` walk-forward, as the morning job would have if it had run
+    on each: each stretch of dates is scored by a model trained on games before it (retrained ``retrain``,
+    with ``predict.backtest.run_backtest``), written as a scoring run of its date (predictions.predictions)
+    and graded (predictions.results, daily_performance). A backfilled warehouse so gets a track record in one
+    pass, without a dbt build or a registry model per date. The injury report is not applied to past dates."""
+    from predict.combiner import Combiner
+    from predict.pricing import gate_decision
+
+    progress = (lambda done, total, message: echo(f"  {message}")) if echo else None
+    result = _walk_forward(settings, config, start, end, retrain, "latest", progress)
+    rows = result.results
+    nothing = pd.DataFrame(columns=["game_id", "player_lookup", "player_name", "market", "line", "reason"])
+    keys = {"game_id": "str", "player_id": "int64", "market": "str"}
+    with open_warehouse(settings) as wh:
+        for day, preds in rows.groupby(rows["game_date"].dt.date):
+            fit = next(r for r in result.retrains if r["trained_before"] <= str(day) <= r["scored_until"])
+            gates = {m: gate_decision(Combiner.from_dict(c), config.rules.gate) for m, c in fit["combiners"].items()}
+            details = {
+                "date": day,
+                "history": {"trained_before": fit["trained_before"], "retrain": retrain},
+                "gate": config.rules.gate,
+                "gates": gates,
+                "rules": asdict(config.rules),
+                "max_night_stake": float(preds["stake"].fillna(0).sum()),
+            }
+            run_id = _run_id("score")
+            write_scores(wh, run_id, _now(), day, preds, nothing, fit["model_version"], details)
+            versions = wh.query(
+                "select game_id, player_id, market, prediction_version from predictions.predictions "
+                "where game_date = @day and run_id = @run",
+                {"day": day, "run": run_id},
+            ).astype(keys)
+            graded = (
+                preds.drop(columns=["prediction_version"], errors="ignore").astype(keys).merge(versions, on=list(keys))
+            )
+            graded = graded[graded["lean_result"] != PENDING].copy()  # one block per column, not a fragmented view
+            perf = daily_performance(graded) if len(graded) else pd.DataFrame()
+            replace_day(
+                wh, day, graded, perf, _run_id("grade"), _now(), {"date": day, "graded": len(graded), "pending": 0}
+            )
+    bets = rows["pick_result"].isin(["win", "loss", "push"]) & rows["pick"].isin(["OVER", "UNDER"])
+    same = rows["brier_model"].notna() & rows["brier_market"].notna()
+    diff = (rows.loc[same, "logloss_model"] - rows.loc[same, "logloss_market"]).mean()
+    days = rows["game_date"].dt.date
+    return [
+        f"scored and graded {days.nunique()} dates {days.min()} .. {days.max()} walk-forward (retrain {retrain}, "
+        f"{len(result.retrains)} model(s)): {len(rows):,} lines, {int(bets.sum())} graded pick(s) making "
+        f"{100 * rows.loc[bets, 'stake_profit'].sum():+.2f} units at the recommended stakes; log loss blend - market "
+        f"{diff:+.4f} on {int(same.sum()):,} lines"
+    ]
 
 
 def with_options(

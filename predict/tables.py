@@ -322,12 +322,13 @@ def latest_backtest(wh: Warehouse) -> dict:
     """The details of the newest recorded backtest (its summary, combiners and gates), or {}."""
     found = (
         wh.rows(
-            f"select details, started_at from {SCHEMA}.runs where kind = 'backtest' order by started_at desc limit 1"
+            f"select details, started_at, run_id from {SCHEMA}.runs where kind = 'backtest' "
+            "order by started_at desc limit 1"
         )
         if wh.table_exists(f"{SCHEMA}.runs")
         else None
     )
-    return {**json.loads(found[0][0]), "recorded_at": str(found[0][1])} if found else {}
+    return {**json.loads(found[0][0]), "recorded_at": str(found[0][1]), "run_id": found[0][2]} if found else {}
 
 
 def replace_day(

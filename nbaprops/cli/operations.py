@@ -86,11 +86,19 @@ def status(
 def report(
     ctx: typer.Context,
     date_: Annotated[date, date_option("--date", help="Game date")] = "today",
+    backtest: Annotated[
+        str | None,
+        typer.Option(help="A backtest's run id (predictions.runs): its rows (backtest --out) instead of a date."),
+    ] = None,
 ) -> None:
-    """Write the self-contained HTML report for a date and print its path."""
-    from nbaprops.runs.report import write_report
+    """Write the self-contained HTML report for a date (or a recorded backtest) and print its path."""
+    from nbaprops.runs.report import ReportError, write_backtest_report, write_report
 
-    typer.echo(str(write_report(ctx.obj, date_)))
+    try:
+        path = write_backtest_report(ctx.obj, backtest) if backtest else write_report(ctx.obj, date_)
+    except ReportError as exc:
+        fail(str(exc))
+    typer.echo(str(path))
 
 
 @app.command()

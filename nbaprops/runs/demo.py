@@ -1,11 +1,13 @@
 """`make demo`: the whole product on the embedded default, against a simulated league served on 127.0.0.1.
 
-Start the simulated APIs, backfill a month through the real scrapers, train, run the morning job for the
-last day, then print tonight's picks, the analytics row counts and the report path.
+Start the simulated APIs, backfill a month through the real scrapers, score and grade the backfilled days
+walk-forward (so the report opens with a track record), train, run the morning job for the last day, then
+print tonight's picks, the analytics row counts and the report path.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -16,6 +18,8 @@ from nbaprops.runs.counts import print_counts
 DEMO_KEY = "demo-odds-key"
 # The simulated API answers instantly and never bans: no pacing, no cool-down between passes.
 FAST_SCRAPES = ScrapeSettings(pacing=0.0, pass_cooldown=0.0, backoff_base=0.05)
+# The track record starts once a week of games can train the first model.
+HISTORY_AFTER = 7
 
 
 def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[str], None] = print) -> int:
@@ -23,6 +27,7 @@ def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[
     from simulator import SimConfig, simulate_season
     from simulator.serve import SimApi, start_server
 
+    began = time.monotonic()
     season = simulate_season(SimConfig(seed=seed, days=days))
     running = start_server(SimApi(season, api_key=DEMO_KEY, quota=100_000))
     settings = replace(
@@ -34,27 +39,34 @@ def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[
     first = min(g.game_date for g in season.games)
     echo(f"simulated league API on {running.url}: {len(season.games)} games, tonight = {tonight}")
     try:
-        echo(f"1/4 backfill {first}..{tonight - timedelta(days=2)} through the scrapers")
+        echo(f"1/5 backfill {first}..{tonight - timedelta(days=2)} through the scrapers")
         done = backfill(settings, first, tonight - timedelta(days=2), echo=echo)
         if done["failed"]:
             echo(f"backfill failed on {', '.join(map(str, done['failed']))}")
             return 1
-        echo("2/4 train")
         from predict import commands
         from predict.config import PredictConfig
 
+        start, end = first + timedelta(days=HISTORY_AFTER), tonight - timedelta(days=2)
+        echo(f"2/5 track record: score and grade {start}..{end} walk-forward (weekly models, the product's gate)")
+        began = time.monotonic()
+        for line in commands.score_history(settings, PredictConfig(), start, end, retrain="weekly"):
+            echo(f"  {line}")
+        echo(f"  ({time.monotonic() - began:.0f} s)")
+        echo("3/5 train tonight's model")
         for line in commands.train(settings, PredictConfig()):
             echo(f"  {line}")
-        echo(f"3/4 morning run for {tonight}")
+        echo(f"4/5 morning run for {tonight}")
         outcomes = run_day(settings, tonight, echo=echo)
         if any(o.status != "success" for o in outcomes):
             return 1
-        echo("4/4 tonight's picks")
+        echo("5/5 tonight's picks")
         print_picks(settings, tonight, echo)
     finally:
         running.shutdown()
     print_counts(settings, echo)
     echo(f"report: {settings.reports_dir / f'report-{tonight}.html'}")
+    echo(f"demo finished in {time.monotonic() - began:.0f} s")
     return 0
 
 

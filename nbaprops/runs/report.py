@@ -1,106 +1,243 @@
-"""`nbaprops report --date D`: one self-contained HTML file (inline CSS and SVG, no scripts or fonts
-from anywhere) with tonight's picks, the track record and the state of the data behind them."""
+"""`nbaprops report --date D` and `nbaprops report --backtest RUN`: one self-contained HTML file (inline CSS,
+SVG charts drawn by matplotlib, a few lines of inline script to sort the picks; nothing fetched from
+anywhere).
+
+For a date: tonight's picks, the evidence gate per market, then the track record of every graded line up to
+the date (predictions.results): cumulative units at the recommended stakes per market and overall, the
+blend's log loss against the market's, calibration per market, hit rate and ROI by edge bucket with
+intervals, CLV, the newest backtest, coverage and freshness. For a backtest: the same track record drawn
+from the per-line rows it wrote (``backtest --out``), with its gates per retrain.
+
+Every figure comes from one definition: ``predict.backtest.summarise`` (per market and overall) and
+``predict.backtest.pick_summary`` (each edge bucket), which use ``predict.grade.bet_summary`` and the
+intervals of ``predict.evaluation``.
+"""
 
 from __future__ import annotations
 
 import html
+import json
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
+from nbacore.markets import MARKETS
 from nbacore.settings import Settings
 from nbacore.warehouse import Warehouse, as_date, open_warehouse
+from nbaprops.runs import charts
 
 EDGE_BUCKETS = ((0.0, 0.02, "0–2%"), (0.02, 0.05, "2–5%"), (0.05, 0.10, "5–10%"), (0.10, 1.0, "10%+"))
+BETS = ("win", "loss", "push")  # a void is not a bet
+
+
+# The graded rows the track record reads: the columns predictions.results and the rows a backtest writes
+# (``backtest --out``) share, with the pick's edge (from its prediction in the warehouse).
+def _graded_columns() -> dict[str, str]:
+    from predict.backtest import ROW_COLUMNS
+    from predict.tables import RESULTS
+
+    return {c: RESULTS[c] for c in ROW_COLUMNS if c in RESULTS}
+
+
+class ReportError(ValueError):
+    """The report cannot be drawn from what was asked (an unknown backtest, rows not kept); one line with the fix."""
 
 
 def _rows(wh: Warehouse, sql: str, params: dict | None = None) -> list[tuple]:
     return wh.rows(sql, params or {})
 
 
-def _fmt(value, digits: int = 2, pct: bool = False) -> str:
-    if value is None:
+def _fmt(value, digits: int = 2, pct: bool = False, signed: bool = False) -> str:
+    if value is None or (isinstance(value, float) and value != value):
         return "–"
-    return f"{value * 100:.1f}%" if pct else f"{value:.{digits}f}"
+    if pct:
+        return f"{value * 100:+.1f}%" if signed else f"{value * 100:.1f}%"
+    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 
-def _none(value: float) -> float | None:
-    """NaN (nothing to divide by) as None, which the page shows as a dash."""
-    return None if value != value else float(value)
+def odds_text(american) -> str:
+    """American odds as a bettor reads them: +101, -110 (even money is +100)."""
+    if american is None or american != american:
+        return "–"
+    return f"{american:+.0f}"
 
 
-def _html_table(headers: list[str], rows: list[list[str]], empty: str) -> str:
+def _ci(interval: dict | None, pct: bool = True, digits: int = 4) -> str:
+    """``estimate [low, high]`` of an ``Interval.to_dict()``; a dash without an estimate."""
+    if not interval or interval.get("estimate") is None or interval["estimate"] != interval["estimate"]:
+        return "–"
+    est, low, high = interval["estimate"], interval.get("low"), interval.get("high")
+    if low is None or high is None or low != low or high != high:
+        return _fmt(est, digits, pct=pct, signed=not pct)
+    if pct:
+        return f"{100 * est:.1f}% [{100 * low:.1f}, {100 * high:.1f}]"
+    return f"{est:+.{digits}f} [{low:+.{digits}f}, {high:+.{digits}f}]"
+
+
+def _html_table(headers: list[str], rows: list[list[str]], empty: str, sortable: bool = False) -> str:
     if not rows:
         return f'<p class="empty">{html.escape(empty)}</p>'
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    body = "".join("<tr>" + "".join(_td(c) for c in r) + "</tr>" for r in rows)
+    cls = ' class="sortable"' if sortable else ""
+    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def calibration_svg(points: list[tuple[float, float, int]], size: int = 260) -> str:
-    """Predicted P(over) against the observed over rate per bin; the diagonal is perfect calibration."""
-    pad = 30
-    inner = size - 2 * pad
+def _td(value) -> str:
+    """A cell; prose (a gate's evidence) reads left-aligned, figures right-aligned."""
+    text = str(value)
+    prose = len(text) > 24 and " " in text and text[:1] not in "+-–0123456789"
+    return f'<td class="text">{html.escape(text)}</td>' if prose else f"<td>{html.escape(text)}</td>"
 
-    def xy(p: float, q: float) -> tuple[float, float]:
-        return pad + p * inner, size - pad - q * inner
 
-    dots = "".join(
-        f'<circle cx="{xy(p, q)[0]:.1f}" cy="{xy(p, q)[1]:.1f}" r="{3 + min(n, 400) ** 0.5 / 4:.1f}" class="dot"><title>{p:.2f} → {q:.2f} (n={n})</title></circle>'
-        for p, q, n in points
+# ---- the graded rows ---------------------------------------------------------------------------------------
+
+
+def product_rows(wh: Warehouse, day: date) -> pd.DataFrame:
+    """Every graded current prediction up to ``day`` (predictions.results) with its pick's edge."""
+    cols = ", ".join(f"r.{c}" for c in _graded_columns())
+    if not (wh.table_exists("predictions.results") and wh.table_exists("predictions.predictions")):
+        return _typed(pd.DataFrame(columns=[*_graded_columns(), "pick_edge"]))
+    frame = wh.query(
+        f"""
+        select {cols}, p.pick_edge
+        from predictions.results as r
+        join predictions.predictions as p
+          on p.game_id = r.game_id and p.player_id = r.player_id and p.market = r.market
+         and p.prediction_version = r.prediction_version and p.model_version = r.model_version
+         and p.game_date = r.game_date
+        where r.game_date <= @day""",
+        {"day": day},
     )
-    x0, y0 = xy(0, 0)
-    x1, y1 = xy(1, 1)
-    return (
-        f'<svg width="{size}" height="{size}" viewBox="0 0 {size} {size}" role="img" aria-label="calibration">'
-        f'<rect x="{pad}" y="{pad}" width="{inner}" height="{inner}" class="frame"/>'
-        f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}" class="diag"/>{dots}'
-        f'<text x="{size / 2}" y="{size - 6}" text-anchor="middle">predicted P(over)</text>'
-        f'<text x="10" y="{size / 2}" transform="rotate(-90 10 {size / 2})" text-anchor="middle">observed</text></svg>'
-    )
+    return _typed(frame)
 
 
-def roi_svg(series: list[tuple[str, float]], width: int = 520, height: int = 200) -> str:
-    """Cumulative profit of the model's picks by date, at the stakes recommended (share of bankroll, in %)."""
-    if not series:
-        return '<p class="empty">no graded picks yet</p>'
-    pad = 30
-    values = [v for _, v in series]
-    low, high = min(0.0, *values), max(0.0, *values)
-    span = (high - low) or 1.0
-    step = (width - 2 * pad) / max(1, len(series) - 1)
-    pts = " ".join(
-        f"{pad + i * step:.1f},{height - pad - (v - low) / span * (height - 2 * pad):.1f}"
-        for i, (_, v) in enumerate(series)
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["game_date"] = pd.to_datetime(frame["game_date"])
+    numeric = {
+        c for c, t in {**_graded_columns(), "pick_edge": "double"}.items() if t in ("double", "integer", "bigint")
+    }
+    for c in numeric & set(frame.columns):
+        frame[c] = pd.to_numeric(frame[c], errors="coerce")
+    return frame.reset_index(drop=True)
+
+
+def backtest_details(wh: Warehouse, run_id: str) -> dict:
+    """The recorded details of backtest ``run_id`` (predictions.runs, kind 'backtest')."""
+    found = (
+        wh.rows(
+            "select details, started_at from predictions.runs where run_id = @run and kind = 'backtest'",
+            {"run": run_id},
+        )
+        if wh.table_exists("predictions.runs")
+        else []
     )
-    zero = height - pad - (0 - low) / span * (height - 2 * pad)
-    return (
-        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="cumulative profit">'
-        f'<line x1="{pad}" y1="{zero:.1f}" x2="{width - pad}" y2="{zero:.1f}" class="diag"/>'
-        f'<polyline points="{pts}" class="line"/>'
-        f'<text x="{pad}" y="{height - 8}">{html.escape(series[0][0])}</text>'
-        f'<text x="{width - pad}" y="{height - 8}" text-anchor="end">{html.escape(series[-1][0])}: {values[-1]:+.2f}% of bankroll</text></svg>'
-    )
+    if not found:
+        recent = (
+            [
+                r
+                for (r,) in wh.rows(
+                    "select run_id from predictions.runs where kind = 'backtest' order by started_at desc limit 5"
+                )
+            ]
+            if wh.table_exists("predictions.runs")
+            else []
+        )
+        raise ReportError(
+            f"--backtest {run_id}: no backtest with that run id in predictions.runs; "
+            + (f"recent backtests: {', '.join(recent)}" if recent else "run `nbaprops backtest ... --out FILE` first")
+        )
+    return {**json.loads(found[0][0]), "run_id": run_id, "recorded_at": str(found[0][1])}
+
+
+def backtest_rows(details: dict) -> pd.DataFrame:
+    """The per-line rows a backtest wrote (``--out``), as the track record reads them."""
+    from predict.backtest import read_rows
+
+    run, path = details["run_id"], details.get("rows")
+    if not path:
+        raise ReportError(
+            f"--backtest {run}: it was run without --out, so its per-line rows were not kept; rerun "
+            f"`nbaprops backtest --start {details.get('start')} --end {details.get('end')} --out rows.parquet`"
+        )
+    if not Path(path).is_file():
+        raise ReportError(
+            f"--backtest {run}: its rows file {path} is gone; rerun the backtest with --out to write it again"
+        )
+    frame = read_rows(Path(path))
+    cols = [*_graded_columns(), "pick_edge"]
+    return _typed(frame.reindex(columns=cols))
+
+
+# ---- the track record --------------------------------------------------------------------------------------
+
+
+def track_record(frame: pd.DataFrame) -> dict:
+    """Everything the track-record sections show, from graded rows (product or backtest)."""
+    from predict.backtest import pick_summary, summarise
+
+    frame = frame.reset_index(drop=True)
+    days = sorted(frame["game_date"].dt.date.unique()) if len(frame) else []
+    day_text = frame["game_date"].dt.date.astype(str)
+    bets = frame[frame["pick"].isin(["OVER", "UNDER"]) & frame["pick_result"].isin(BETS)]
+    markets = [m for m in MARKETS if m in set(frame["market"])] + sorted(set(frame["market"]) - set(MARKETS))
+
+    units: dict[str, list[tuple[date, float]]] = {}
+    if len(bets):
+        for name in [*[m for m in markets if m in set(bets["market"])], charts.OVERALL]:
+            b = bets if name == charts.OVERALL else bets[bets["market"] == name]
+            daily = b.groupby(b["game_date"].dt.date)["stake_profit"].sum().reindex(days, fill_value=0.0)
+            units[name] = [(d, 100 * float(v)) for d, v in daily.cumsum().items()]
+
+    same = frame["brier_model"].notna() & frame["brier_market"].notna() & frame["brier_raw_model"].notna()
+    scored = frame[same]
+    scores: dict[str, list[tuple[date, float]]] = {}
+    lines_per_day: dict[date, int] = {}
+    if len(scored):
+        by_day = scored.groupby(scored["game_date"].dt.date)
+        n = by_day.size().cumsum()
+        lines_per_day = {d: int(k) for d, k in by_day.size().items()}
+        for name, system in (("blend (the product)", "model"), ("raw model", "raw_model")):
+            diff = (scored[f"logloss_{system}"] - scored["logloss_market"]).groupby(scored["game_date"].dt.date).sum()
+            scores[name] = [(d, float(v)) for d, v in (diff.cumsum() / n).items()]
+
+    calibration: dict[str, list[tuple[float, float, int]]] = {}
+    cal = frame[frame["over_outcome"].notna() & frame["blend_p_over"].notna()]
+    for market in markets:
+        c = cal[cal["market"] == market]
+        if c.empty:
+            continue
+        bins = np.minimum(np.floor(c["blend_p_over"] * 10), 9)
+        g = c.groupby(bins).agg(p=("blend_p_over", "mean"), q=("over_outcome", "mean"), n=("over_outcome", "size"))
+        calibration[market] = [(float(r.p), float(r.q), int(r.n)) for r in g.itertuples()]
+
+    buckets = []
+    for low, high, label in EDGE_BUCKETS:
+        inside = bets[(bets["pick_edge"] >= low) & (bets["pick_edge"] < high)]
+        buckets.append((label, pick_summary(inside, day_text[inside.index])))
+
+    return {
+        "days": days,
+        "lines": int(same.sum()),
+        "bets": int(len(bets)),
+        "units": units,
+        "scores": scores,
+        "lines_per_day": lines_per_day,
+        "calibration": calibration,
+        "buckets": buckets,
+        "summary": summarise(frame) if len(frame) else {},
+    }
 
 
 def gather(wh: Warehouse, day: date) -> dict:
-    """Everything the page shows, read from the warehouse (absent tables read as empty)."""
-    from predict.grade import bet_summary
+    """Everything the page for ``day`` shows, read from the warehouse (absent tables read as empty)."""
     from predict.tables import latest_backtest, latest_score_run
 
-    data: dict = {
-        "picks": [],
-        "calibration": [],
-        "buckets": [],
-        "roi": [],
-        "mae": [],
-        "coverage": None,
-        "freshness": [],
-        "run": {},
-        "backtest": {},
-    }
-    has_predictions = wh.table_exists("predictions.predictions")
-    has_results = wh.table_exists("predictions.results")
-    if has_predictions:
+    data: dict = {"picks": [], "mae": [], "coverage": None, "freshness": [], "run": {}, "backtest": {}}
+    if wh.table_exists("predictions.predictions"):
         data["picks"] = _rows(
             wh,
             """
@@ -127,43 +264,7 @@ def gather(wh: Warehouse, day: date) -> dict:
         data["coverage"] = (predicted, offered)
         data["run"] = latest_score_run(wh, day)
         data["backtest"] = latest_backtest(wh)
-    if has_results and has_predictions:
-        graded = """
-            select r.*, p.p_over, p.pick_edge
-            from predictions.results r
-            join predictions.predictions p
-              using (game_id, player_id, market, prediction_version, model_version)
-            where r.game_date <= @day"""
-        data["calibration"] = _rows(
-            wh,
-            f"""
-            select floor(p_over * 10) / 10 + 0.05 as bin, avg(over_outcome), count(*)
-            from ({graded}) as graded where over_outcome is not null and p_over is not null group by 1 order by 1""",
-            {"day": day},
-        )
-        bets = wh.query(
-            f"""
-            select pick_edge, pick_result, pick_profit from ({graded}) as graded
-            where pick in ('OVER', 'UNDER') and pick_result in ('win', 'loss', 'push')""",
-            {"day": day},
-        )
-        for low, high, label in EDGE_BUCKETS:
-            inside = bets[(bets["pick_edge"] >= low) & (bets["pick_edge"] < high)]
-            s = bet_summary(inside["pick_result"], inside["pick_profit"])  # the one definition of hit rate and ROI
-            data["buckets"].append(
-                (label, s["bets"], f"{s['wins']}–{s['losses']}–{s['pushes']}", _none(s["hit_rate"]), _none(s["roi"]))
-            )
-        data["roi"] = [
-            (str(d), 100 * float(v))
-            for d, v in _rows(
-                wh,
-                """
-            select game_date, sum(sum(coalesce(stake_profit, 0))) over (order by game_date)
-            from predictions.results where game_date <= @day and pick in ('OVER', 'UNDER')
-              and pick_result in ('win', 'loss', 'push') group by game_date order by game_date""",
-                {"day": day},
-            )
-        ]
+    data["record"] = track_record(product_rows(wh, day))
     if wh.table_exists("predictions.daily_performance"):
         data["mae"] = _rows(
             wh,
@@ -174,6 +275,9 @@ def gather(wh: Warehouse, day: date) -> dict:
             {"day": day},
         )
     for table in ("player_game_logs", "team_game_logs", "schedule", "prop_snapshots"):
+        if not wh.table_exists(f"raw.{table}"):
+            data["freshness"].append((table, None, None))
+            continue
         latest = as_date(wh.scalar(f"select max(game_date) from raw.{table} where game_date <= @day", {"day": day}))
         loaded = (
             wh.scalar(f"select max(_loaded_at) from raw.{table} where game_date = @latest", {"latest": latest})
@@ -184,14 +288,38 @@ def gather(wh: Warehouse, day: date) -> dict:
     return data
 
 
+# ---- the page ----------------------------------------------------------------------------------------------
+
 STYLE = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#1b1f24;background:#fff}
-h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
-table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:right}
-th{background:#f6f8fa}td:first-child,th:first-child{text-align:left}.empty{color:#57606a;font-style:italic}
-.frame{fill:#f6f8fa;stroke:#d0d7de}.diag{stroke:#8c959f;stroke-dasharray:4 3}.dot{fill:#0969da;fill-opacity:.7}
-.line{fill:none;stroke:#0969da;stroke-width:2}svg text{font-size:11px;fill:#57606a}.grid{display:flex;gap:32px;flex-wrap:wrap}
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#1b1f24;background:#fff;max-width:1280px}
+h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #d0d7de;padding-bottom:4px}h3{font-size:14px}
+table{border-collapse:collapse;font-size:13px;margin:6px 0}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:right}
+th{background:#f6f8fa}td:first-child,th:first-child{text-align:left}.empty{color:#57606a;font-style:italic}td.text{text-align:left}
+table.sortable th{cursor:pointer;user-select:none}table.sortable th[data-dir=asc]::after{content:" ▲"}
+table.sortable th[data-dir=desc]::after{content:" ▼"}.note{color:#57606a;font-size:13px}
+figure.chart{margin:8px 0 16px}figure.chart svg{max-width:100%;height:auto}figcaption{font-size:12px;color:#57606a}
+.research{border-left:4px solid #bf8700;padding-left:8px}
 """
+# Click a header of a sortable table to sort by it (numbers as numbers: +101, -110, 5.2%), again to reverse.
+SORT_SCRIPT = """
+document.querySelectorAll('table.sortable th').forEach(function (th, col) {
+  th.addEventListener('click', function () {
+    var body = th.closest('table').tBodies[0], asc = th.dataset.dir !== 'asc';
+    th.closest('tr').querySelectorAll('th').forEach(function (h) { delete h.dataset.dir; });
+    th.dataset.dir = asc ? 'asc' : 'desc';
+    var key = function (row) { var t = row.cells[col].textContent, n = parseFloat(t.replace(/[^0-9.+-]/g, ''));
+                               return isNaN(n) ? t : n; };
+    Array.from(body.rows).sort(function (a, b) {
+      var x = key(a), y = key(b), c = typeof x === typeof y ? (x < y ? -1 : x > y ? 1 : 0) : (typeof x === 'number' ? -1 : 1);
+      return asc ? c : -c;
+    }).forEach(function (row) { body.appendChild(row); });
+  });
+});
+"""
+
+
+def _chart(svg: str, caption: str) -> str:
+    return f'<figure class="chart">{svg}<figcaption>{html.escape(caption)}</figcaption></figure>'
 
 
 def _gate_rows(run: dict) -> list[list[str]]:
@@ -223,6 +351,189 @@ def _backtest_rows(bt: dict) -> list[list[str]]:
     return rows
 
 
+def market_rows(summary: dict) -> list[list[str]]:
+    """Per market and overall: lines graded, Brier and log loss against the market (paired, 95 % CI by game
+    day), bets, W–L–P, hit rate (Wilson), ROI per unit (day bootstrap), units at the recommended stakes, CLV."""
+    rows = []
+    for market, e in summary.items():
+        k = e["picks"]
+        clv = e["clv"]
+        rows.append(
+            [
+                charts.OVERALL if market == "all" else market,
+                e["days"],
+                e["brier_n"],
+                _fmt(e["brier_model"], 4),
+                _fmt(e["brier_market"], 4),
+                _ci(e["logloss_model_minus_market"], pct=False),
+                k["bets"],
+                f"{k['wins']}–{k['losses']}–{k['pushes']}",
+                _ci(k["hit"]),
+                _ci(k["roi_unit"]),
+                _fmt(100 * k["profit_staked"], 2, signed=True) if k["bets"] else "–",
+                f"{_fmt(clv['mean'], 3, signed=True)} (n={clv['n']})" if clv["n"] else "–",
+            ]
+        )
+    return rows
+
+
+MARKET_HEADERS = [
+    "market",
+    "days",
+    "lines",
+    "Brier blend",
+    "Brier market",
+    "log loss blend − market [95% CI]",
+    "bets",
+    "W–L–P",
+    "hit [95% CI]",
+    "ROI/unit [95% CI]",
+    "units",
+    "CLV",
+]
+
+
+def record_html(rec: dict, no_picks_reason: str) -> str:
+    """The track-record sections: units chart (or why there is none), scores against the market, per-market
+    table, calibration, edge buckets."""
+    days = rec["days"]
+    if not days:
+        return '<p class="empty">nothing graded yet: the track record starts after the first scored date is graded</p>'
+    span = f"{len(days)} graded game day(s), {days[0]} .. {days[-1]}; {rec['lines']:,} lines graded against the market"
+    parts = [f"<p>{html.escape(span)}</p>", "<h3>Cumulative units at the recommended stakes</h3>"]
+    if rec["units"]:
+        final = rec["units"][charts.OVERALL][-1]
+        parts.append(
+            _chart(
+                charts.cumulative_units(rec["units"]),
+                f"1 unit = 1% of the bankroll; each pick counts at the stake recommended when it was scored "
+                f"(stake_profit), not one unit per pick. {rec['bets']} graded bet(s); {final[0]}: "
+                f"{final[1]:+.2f} units overall. Dashed: break-even.",
+            )
+        )
+        table = [[str(d), *[_fmt(dict(s)[d], 2, signed=True) for s in rec["units"].values()]] for d in days]
+        parts.append(
+            "<details><summary>the numbers behind the chart</summary>"
+            + _html_table(["game date", *rec["units"]], table, "")
+            + "</details>"
+        )
+    else:
+        parts.append(
+            f'<p class="empty">no graded picks in these {len(days)} day(s): {html.escape(no_picks_reason)}. '
+            "There is no profit to draw; the lines are still graded against the market below.</p>"
+        )
+    parts.append("<h3>Log loss against the market</h3>")
+    if rec["scores"]:
+        parts.append(
+            _chart(
+                charts.score_difference(rec["scores"]),
+                "Running mean per graded line of (log loss − the de-vigged market's log loss), P(over | no push) at "
+                "the reference line, on the same lines for every system; below 0 = better than the market.",
+            )
+        )
+        parts.append(
+            "<details><summary>the numbers behind the chart</summary>"
+            + _html_table(
+                ["game date", "lines", *rec["scores"]],
+                [
+                    [
+                        str(d),
+                        rec["lines_per_day"].get(d, 0),
+                        *[_fmt(dict(s).get(d), 4, signed=True) for s in rec["scores"].values()],
+                    ]
+                    for d in days
+                    if d in rec["lines_per_day"]
+                ],
+                "",
+            )
+            + "</details>"
+        )
+    else:
+        parts.append('<p class="empty">no line with a market probability and a result yet</p>')
+    parts.append("<h3>Per market</h3>")
+    parts.append(
+        '<p class="note">Brier and log loss: P(over | no push) of the blend and the de-vigged market on the same '
+        "lines; the difference's interval resamples whole game days. Bets are picks graded win, loss or push "
+        "(voids are not bets): hit rate = wins / (wins + losses) with a Wilson interval, ROI = profit per unit "
+        "staked (a push returns its stake) with a game-day bootstrap interval, units = profit at the recommended "
+        "stakes in % of the bankroll, CLV = closing fair probability × taken decimal odds − 1.</p>"
+    )
+    parts.append(_html_table(MARKET_HEADERS, market_rows(rec["summary"]), "nothing graded yet"))
+    parts.append("<h3>Calibration per market</h3>")
+    if rec["calibration"]:
+        parts.append(
+            _chart(
+                charts.reliability(rec["calibration"]),
+                "Blended P(over | no push) in tenths against the observed over rate; each point is labelled with "
+                "its number of lines; the diagonal is perfect calibration.",
+            )
+        )
+    else:
+        parts.append('<p class="empty">no decided line with a blended probability yet</p>')
+    parts.append("<h3>Hit rate and ROI by edge bucket</h3>")
+    bucket_rows = [
+        [
+            label,
+            s["bets"],
+            f"{s['wins']}–{s['losses']}–{s['pushes']}",
+            _fmt(s["hit_rate"], pct=True),
+            _ci(s["hit"]),
+            _fmt(s["roi"], pct=True),
+            _ci(s["roi_unit"]),
+        ]
+        for label, s in rec["buckets"]
+    ]
+    if rec["bets"]:
+        parts.append(
+            _chart(
+                charts.edge_buckets(
+                    [
+                        (
+                            label,
+                            s["hit"]["estimate"],
+                            s["hit"]["low"],
+                            s["hit"]["high"],
+                            s["roi_unit"]["estimate"],
+                            s["roi_unit"]["low"],
+                            s["roi_unit"]["high"],
+                            s["bets"],
+                        )
+                        for label, s in rec["buckets"]
+                    ]
+                ),
+                "Edge = blended probability − fair probability of the side taken. Hit rate with a Wilson 95% "
+                "interval (dashed: 50%); ROI per unit with a game-day bootstrap 95% interval (dashed: break-even).",
+            )
+        )
+    parts.append(
+        _html_table(
+            ["edge", "bets", "W–L–P", "hit rate", "hit [95% CI]", "ROI", "ROI [95% CI]"],
+            bucket_rows if rec["bets"] else [],
+            "no graded picks: no edge buckets",
+        )
+    )
+    return "\n".join(parts)
+
+
+def _closed_reason(run: dict) -> str:
+    gate = run.get("gate") or run.get("rules", {}).get("gate") or "strict"
+    return (
+        "the evidence gate kept every market closed on every scored day"
+        if gate == "strict"
+        else "no line cleared the edge and EV thresholds"
+    )
+
+
+def _page(title: str, body: str) -> str:
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>{STYLE}</style></head><body>
+<h1>{html.escape(title)}</h1>
+{body}
+<script>{SORT_SCRIPT}</script>
+</body></html>
+"""
+
+
 def render(day: date, data: dict) -> str:
     picks = [
         [
@@ -233,7 +544,7 @@ def render(day: date, data: dict) -> str:
             r[4],
             _fmt(r[5], 1),
             r[6] or "–",
-            _fmt(r[7], 0),
+            odds_text(r[7]),
             _fmt(r[8], 1),
             _fmt(r[9], pct=True),
             _fmt(r[10], pct=True),
@@ -257,7 +568,6 @@ def render(day: date, data: dict) -> str:
         if bt
         else "no backtest recorded yet (nbaprops backtest)"
     )
-    buckets = [[label, n, wlp, _fmt(hit, pct=True), _fmt(roi, pct=True)] for label, n, wlp, hit, roi in data["buckets"]]
     mae = [[m, s, n, _fmt(v, 2)] for m, s, n, v in data["mae"]]
     fresh = [[t, str(d) if d else "–", str(loaded) if loaded else "–"] for t, d, loaded in data["freshness"]]
     if data["coverage"]:
@@ -267,39 +577,67 @@ def render(day: date, data: dict) -> str:
         )
     else:
         coverage = "no predictions written yet"
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nbaprops — {day}</title>
-<style>{STYLE}</style></head><body>
-<h1>nbaprops — picks for {day}</h1>
+    body = f"""<h2>Tonight's picks</h2>
+<p>{html.escape(staking)}. Click a column to sort.</p>
+{_html_table(["player", "team", "opp", "market", "pick", "line", "book", "odds", "pred", "P(pick)", "edge", "EV", "stake", "amount"], picks, "no picks tonight: no market cleared its evidence gate and the thresholds", sortable=True)}
 <h2>Evidence gate</h2>
 <p>A market gets picks only when its earlier lines show the model knows something the line does not.</p>
 {_html_table(["market", "gate", "evidence"], _gate_rows(run), "no scoring run recorded for this date")}
-<h2>Tonight's picks</h2>
-<p>{html.escape(staking)}</p>
-{_html_table(["player", "team", "opp", "market", "pick", "line", "book", "odds", "pred", "P(pick)", "edge", "EV", "stake", "amount"], picks, "no picks tonight: no market cleared its evidence gate and the thresholds")}
-<h2>Backtest</h2>
-<p>{html.escape(bt_head)}</p>
-{_html_table(["market", "lines", "Brier blend", "Brier market", "log loss blend − market [95% CI]", "picks", "hit", "ROI"], _backtest_rows(bt), "no backtest recorded")}
 <h2>Track record</h2>
-<div class="grid"><div><h3>Calibration</h3>{calibration_svg([(float(b), float(q), int(n)) for b, q, n in data["calibration"]]) if data["calibration"] else '<p class="empty">nothing graded yet</p>'}</div>
-<div><h3>Cumulative profit at the recommended stakes (% of bankroll)</h3>{roi_svg(data["roi"])}</div></div>
-<h3>Hit rate and ROI by edge bucket</h3>
-<p>Picks graded win, loss or push (voids are not bets), as in <code>predict.grade.bet_summary</code>: hit rate = wins / (wins + losses),
-pushes left out; ROI = profit per unit staked over all of them, a push returning its stake.</p>
-{_html_table(["edge", "bets", "W–L–P", "hit rate", "ROI"], buckets, "nothing graded yet")}
+{record_html(data["record"], _closed_reason(run))}
 <h3>Model vs line (MAE)</h3>
 {_html_table(["market", "system", "N", "MAE"], mae, "nothing graded yet")}
+<h2>Backtest</h2>
+<p>{html.escape(bt_head)}{" — the full page: " + html.escape(f"nbaprops report --backtest {bt['run_id']}") if bt.get("run_id") else ""}</p>
+{_html_table(["market", "lines", "Brier blend", "Brier market", "log loss blend − market [95% CI]", "picks", "hit", "ROI"], _backtest_rows(bt), "no backtest recorded")}
 <h2>Coverage and freshness</h2>
 <p>{html.escape(coverage)}</p>
-{_html_table(["raw table", "latest game_date", "loaded at (UTC)"], fresh, "no data")}
-</body></html>
-"""
+{_html_table(["raw table", "latest game_date", "loaded at (UTC)"], fresh, "no data")}"""
+    return _page(f"nbaprops — picks for {day}", body)
+
+
+def render_backtest(details: dict, rec: dict) -> str:
+    """A backtest's page: what was run, its gates per retrain, and the track record of its rows."""
+    gate = details.get("rules", {}).get("gate", "strict")
+    research = (
+        '<p class="research"><strong>Research run (gate off):</strong> picks were taken in every market whether '
+        "or not its evidence gate was open. These are not the product's picks.</p>"
+        if gate == "off"
+        else ""
+    )
+    head = (
+        f"walk-forward backtest {details.get('start')} .. {details.get('end')}: retrain {details.get('retrain')}, "
+        f"priced at the {details.get('price_at')} pregame snapshot, gate {gate}; recorded {details.get('recorded_at')}"
+    )
+    gates = [
+        [r["trained_before"], m, "open" if c.get("gate_open") else "closed", c.get("reason", "")]
+        for r in details.get("retrains", [])
+        for m, c in r.get("combiners", {}).items()
+    ]
+    body = f"""<p>{html.escape(head)}</p>{research}
+<h2>Evidence gate per retrain</h2>
+{_html_table(["trained before", "market", "gate", "evidence"], gates, "no retrain recorded")}
+<h2>Track record</h2>
+{record_html(rec, "the evidence gate kept every market closed" if gate == "strict" else "no line cleared the thresholds")}"""
+    return _page(f"nbaprops — backtest {details['run_id']}", body)
 
 
 def write_report(settings: Settings, day: date, out_dir: Path | None = None) -> Path:
     with open_warehouse(settings) as wh:
         page = render(day, gather(wh, day))
+    return _write(settings, out_dir, f"report-{day}.html", page)
+
+
+def write_backtest_report(settings: Settings, run_id: str, out_dir: Path | None = None) -> Path:
+    with open_warehouse(settings) as wh:
+        details = backtest_details(wh, run_id)
+    page = render_backtest(details, track_record(backtest_rows(details)))
+    return _write(settings, out_dir, f"report-{run_id}.html", page)
+
+
+def _write(settings: Settings, out_dir: Path | None, name: str, page: str) -> Path:
     out_dir = out_dir or settings.reports_dir
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"report-{day}.html"
+    path = out_dir / name
     path.write_text(page, encoding="utf-8")
     return path

@@ -3,7 +3,6 @@ the HTML report in headless Chromium, doctor, and the whole morning run against 
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import shutil
@@ -292,6 +291,13 @@ def _graded(preds: pd.DataFrame, bad_night: bool = False) -> pd.DataFrame:
     r["over_outcome"] = [None if a is None or a == li else float(a > li) for a, li in zip(r["actual"], r["pick_line"])]
     r["pick_profit"] = [_american_profit(o, odds) if b else None for o, odds, b in zip(outcome, r["pick_odds"], bet)]
     r["stake_profit"] = r["pick_profit"] * r["stake"]
+    # P(over | no push) of the blend, the raw model and the market, scored as grading scores them
+    y = pd.to_numeric(r["over_outcome"]).to_numpy()
+    blend = np.array([P_OVER[i % 7] for i in k])
+    for system, prob in (("model", blend), ("raw_model", 0.8 * blend + 0.1), ("market", np.full(len(r), 0.5))):
+        r[f"brier_{system}"] = (prob - y) ** 2
+        r[f"logloss_{system}"] = -(y * np.log(prob) + (1 - y) * np.log(1 - prob))
+    r["blend_p_over"] = blend
     return r
 
 
@@ -393,13 +399,20 @@ def _pct(value: float) -> str:
     return "–" if value != value else f"{100 * value:.1f}%"
 
 
+def _ci(interval) -> str:
+    return f"{100 * interval.estimate:.1f}% [{100 * interval.low:.1f}, {100 * interval.high:.1f}]"
+
+
 def _expected(w: dict) -> dict:
-    """What the page must show, computed here with pandas from the rows the fixture wrote."""
+    """What the page must show, computed here with pandas from the rows the fixture wrote (the intervals with
+    predict.evaluation, whose own tests check them)."""
+    from predict.evaluation import day_bootstrap_ratio, wilson
+
     p, perf = w["predictions"], w["performance"]
     r = w["results"].assign(game_date=pd.to_datetime(w["results"]["game_date"]))
     r = r[r["game_date"] <= pd.Timestamp(REPORT_DAY)]
     keys = ["game_id", "player_id", "market", "prediction_version", "model_version"]
-    graded = r.merge(p[[*keys, "pick_edge", "p_over"]], on=keys, how="inner", validate="one_to_one")
+    graded = r.merge(p[[*keys, "pick_edge"]], on=keys, how="inner", validate="one_to_one")
     bets = graded[graded["pick"].isin(["OVER", "UNDER"]) & graded["pick_result"].isin(["win", "loss", "push"])]
     voids = graded[graded["pick"].isin(["OVER", "UNDER"]) & (graded["pick_result"] == "void")]
     buckets = []
@@ -408,17 +421,31 @@ def _expected(w: dict) -> dict:
         wins, losses, pushes = (int((b["pick_result"] == x).sum()) for x in ("win", "loss", "push"))
         in_voids = voids[(voids["pick_edge"] >= low) & (voids["pick_edge"] < high)]
         assert pushes and len(in_voids) and wins and losses, label  # the data exercises pushes and voids everywhere
+        roi = day_bootstrap_ratio(b["pick_profit"], np.ones(len(b)), b["game_date"].dt.date.astype(str))
         buckets.append(
             [
                 label,
                 str(len(b)),
                 f"{wins}–{losses}–{pushes}",
                 _pct(wins / (wins + losses)),
+                _ci(wilson(wins, wins + losses)),
                 _pct(b["pick_profit"].sum() / len(b)),
+                _ci(roi),
             ]
         )
+    assert roi.estimate == pytest.approx(b["pick_profit"].sum() / len(b))
     daily = bets.groupby("game_date")["stake_profit"].sum().sort_index().cumsum() * 100
-    roi = [(str(d.date()), float(v)) for d, v in daily.items()]
+    units = [(str(d.date()), float(v)) for d, v in daily.items()]
+    per_market = {
+        m: (bets[bets["market"] == m].groupby("game_date")["stake_profit"].sum().reindex(daily.index, fill_value=0))
+        .cumsum()
+        .mul(100)
+        .tolist()
+        for m in MARKETS
+    }
+    same = graded[graded["brier_model"].notna()].sort_values("game_date")
+    diff = (same["logloss_model"] - same["logloss_market"]).groupby(same["game_date"]).agg(["sum", "size"]).cumsum()
+    scores = (diff["sum"] / diff["size"]).tolist()
     m = perf.assign(game_date=pd.to_datetime(perf["game_date"]))
     m = m[(m["game_date"] <= pd.Timestamp(REPORT_DAY)) & m["mae"].notna()].assign(err=lambda x: x["mae"] * x["n"])
     m = m.groupby(["market", "system"], as_index=False)[["n", "err"]].sum().sort_values(["market", "system"])
@@ -434,7 +461,7 @@ def _expected(w: dict) -> dict:
             x.pick,
             f"{x.pick_line:.1f}",
             x.pick_book,
-            f"{x.pick_odds:.0f}",
+            f"{x.pick_odds:+.0f}",
             f"{x.pred_mean:.1f}",
             _pct(x.pick_prob),
             _pct(x.pick_edge),
@@ -444,16 +471,24 @@ def _expected(w: dict) -> dict:
         ]
         for x in picks.itertuples()
     ]
-    cal = graded[graded["over_outcome"].notna() & graded["p_over"].notna()]
-    cal = cal.assign(bin=np.floor(cal["p_over"] * 10) / 10 + 0.05).groupby("bin")["over_outcome"].agg(["mean", "count"])
+    cal = graded[graded["over_outcome"].notna()]
+    calibration = {}
+    for market, c in cal.groupby("market"):
+        g = c.groupby(np.floor(c["blend_p_over"] * 10))
+        calibration[market] = list(zip(g["blend_p_over"].mean(), g["over_outcome"].mean(), g.size()))
     offered = {(g, pl, mk) for g, pl, mk, d, pre, _ in w["offers"] if d == REPORT_DAY and pre}
+    wins, losses, pushes = (int((bets["pick_result"] == x).sum()) for x in ("win", "loss", "push"))
     return {
         "buckets": buckets,
-        "roi": roi,
+        "units": units,
+        "units_per_market": per_market,
+        "scores": scores,
         "mae": mae,
         "picks": pick_rows,
         "n_bets": len(bets),
-        "calibration": [f"{b:.2f} → {q:.2f} (n={int(n)})" for b, (q, n) in cal.iterrows()],
+        "calibration": calibration,
+        "overall": ["all markets", str(len(GRADED_DAYS)), str(int(graded["brier_model"].notna().sum()))],
+        "overall_bets": [str(len(bets)), f"{wins}–{losses}–{pushes}"],
         "coverage": f"{len(tonight)} predictions for {len(offered)} (player, market) lines offered — {len(tonight) / len(offered):.1%}",
         "gates": [
             ["points", "open", "log loss 0.0061 better than the line [0.0012, 0.0110] on 1,204 lines"],
@@ -467,30 +502,35 @@ def _expected(w: dict) -> dict:
         "texts": [
             "bankroll 1,000; caps 2% a bet, 4% a player, 10% a night; tonight staked 7.3%",
             "newest backtest 2025-10-22 .. 2025-11-06 (gate strict), recorded 2025-11-08 13:00:00",
-            f"{roi[-1][0]}: {roi[-1][1]:+.2f}% of bankroll",
+            f"{units[-1][0]}: {units[-1][1]:+.2f} units overall",
+            f"{len(GRADED_DAYS)} graded game day(s), {GRADED_DAYS[0]} .. {GRADED_DAYS[-1]}",
         ],
     }
 
 
 class _Page(HTMLParser):
-    """A page as a reader sees it: each table (header row first) under the heading above it, SVG tooltips,
-    the cumulative-profit polyline and the text."""
+    """A page as a reader sees it: each table (header row first) under the heading above it, each chart's axes
+    (tick labels and axis labels per matplotlib axis group), the scripts and the text."""
 
     def __init__(self, markup: str):
         super().__init__()
         self.tables: dict[str, list[list[str]]] = {}
-        self.titles: list[str] = []
-        self.polylines: list[str] = []
+        self.charts: list[dict] = []  # per figure.chart: {"svgs": n, "axes": [{"ticks": [...], "label": str}]}
+        self.scripts: list[dict] = []
         self.text: list[str] = []
         self._heading: list[str] | None = None
         self._under = ""
-        self._table = self._row = self._cell = self._title = None
-        self._in_svg = False
+        self._table = self._row = self._cell = None
+        self._groups: list[str] = []
+        self._axis: dict | None = None
+        self._tick: list[str] | None = None
+        self._in_chart = False
         self.feed(markup)
         self.close()
         self.joined = re.sub(r"\s+", " ", "".join(self.text))
 
     def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
         if tag in ("h1", "h2", "h3"):
             self._heading = []
         elif tag == "table":
@@ -499,12 +539,21 @@ class _Page(HTMLParser):
             self._row = []
         elif tag in ("td", "th"):
             self._cell = []
-        elif tag == "svg":
-            self._in_svg = True
-        elif tag == "title" and self._in_svg:
-            self._title = []
-        elif tag == "polyline":
-            self.polylines.append(dict(attrs)["points"])
+        elif tag == "script":
+            self.scripts.append(a)
+        elif tag == "figure" and "chart" in (a.get("class") or ""):
+            self._in_chart = True
+            self.charts.append({"svgs": 0, "axes": []})
+        elif tag == "svg" and self._in_chart:
+            self.charts[-1]["svgs"] += 1
+        elif tag == "g" and self._in_chart:
+            gid = a.get("id") or ""
+            self._groups.append(gid)
+            if gid.startswith("matplotlib.axis_"):
+                self._axis = {"ticks": [], "label": ""}
+                self.charts[-1]["axes"].append(self._axis)
+            elif gid.startswith(("xtick_", "ytick_")) and self._axis is not None:
+                self._tick = []
 
     def handle_endtag(self, tag):
         if tag in ("h1", "h2", "h3") and self._heading is not None:
@@ -517,17 +566,36 @@ class _Page(HTMLParser):
             self._row = None
         elif tag == "table" and self._table is not None:
             self.tables[self._under], self._table = self._table, None
-        elif tag == "svg":
-            self._in_svg = False
-        elif tag == "title" and self._title is not None:
-            self.titles.append("".join(self._title))
-            self._title = None
+        elif tag == "figure":
+            self._in_chart = False
+        elif tag == "g" and self._in_chart and self._groups:
+            gid = self._groups.pop()
+            if gid.startswith(("xtick_", "ytick_")) and self._tick is not None:
+                self._axis["ticks"].append("".join(self._tick).strip())
+                self._tick = None
+            elif gid.startswith("matplotlib.axis_"):
+                self._axis = None
 
     def handle_data(self, data):
-        for part in (self._heading, self._cell, self._title):
+        for part in (self._heading, self._cell, self._tick):
             if part is not None:
                 part.append(data)
+        if self._axis is not None and self._tick is None and data.strip():
+            self._axis["label"] += data.strip()
         self.text.append(data)
+
+
+def _check_axes(page: _Page, charts: int) -> None:
+    """Every chart is one SVG; every panel has an x and a y axis with at least two ticks; every x axis and the
+    first y axis (panels may share it) have at least two tick labels and an axis label."""
+    assert len(page.charts) == charts, page.charts
+    for chart in page.charts:
+        axes = chart["axes"]  # matplotlib numbers them x, y per panel
+        assert chart["svgs"] == 1 and len(axes) >= 2 and len(axes) % 2 == 0, chart
+        for i, axis in enumerate(axes):
+            assert len(axis["ticks"]) >= 2, axis
+            if i % 2 == 0 or i == 1:
+                assert sum(1 for t in axis["ticks"] if t) >= 2 and axis["label"], axis
 
 
 def _check_page(markup: str, exp: dict) -> None:
@@ -557,18 +625,23 @@ def _check_page(markup: str, exp: dict) -> None:
         ["market", "lines", "Brier blend", "Brier market", "log loss blend − market [95% CI]", "picks", "hit", "ROI"],
         *exp["backtest"],
     ]
-    assert t["Hit rate and ROI by edge bucket"] == [["edge", "bets", "W–L–P", "hit rate", "ROI"], *exp["buckets"]]
+    assert t["Hit rate and ROI by edge bucket"] == [
+        ["edge", "bets", "W–L–P", "hit rate", "hit [95% CI]", "ROI", "ROI [95% CI]"],
+        *exp["buckets"],
+    ]
     assert t["Model vs line (MAE)"] == [["market", "system", "N", "MAE"], *exp["mae"]]
-    assert page.titles == exp["calibration"]
+    overall = t["Per market"][-1]
+    assert overall[:3] == exp["overall"] and overall[6:8] == exp["overall_bets"]
+    assert overall[10] == f"{exp['units'][-1][1]:+.2f}"
+    units = t["Cumulative units at the recommended stakes"]
+    assert [row[0] for row in units[1:]] == [d for d, _ in exp["units"]]
+    assert [float(row[-1]) for row in units[1:]] == pytest.approx([v for _, v in exp["units"]], abs=0.006)
+    scores = t["Log loss against the market"]
+    assert [float(row[2]) for row in scores[1:]] == pytest.approx(exp["scores"], abs=6e-5)
     for text in (*exp["texts"], exp["coverage"]):
-        assert text in page.joined
-    # the cumulative profit line: one point per graded date, rising and falling as the expected series does
-    (points,) = page.polylines
-    ys = [float(pt.split(",")[1]) for pt in points.split()]
-    values = [v for _, v in exp["roi"]]
-    assert len(ys) == len(values) == len(GRADED_DAYS)
-    for (y0, y1), (v0, v1) in zip(itertools.pairwise(ys), itertools.pairwise(values)):
-        assert (y1 < y0) == (v1 > v0)  # SVG y grows downwards
+        assert text in page.joined, text
+    _check_axes(page, charts=4)  # units, log loss, calibration, edge buckets
+    assert page.scripts == [{}]  # one inline script (sorting the picks), nothing loaded from anywhere
 
 
 def test_report_shows_the_numbers_of_the_graded_rows(graded_warehouse, tmp_path):
@@ -581,11 +654,20 @@ def test_report_shows_the_numbers_of_the_graded_rows(graded_warehouse, tmp_path)
     _check_page(write_report(load_settings(), REPORT_DAY, out_dir=tmp_path).read_text(), exp)
     con = open_warehouse(load_settings())
     try:
-        data = gather(con, REPORT_DAY)
+        rec = gather(con, REPORT_DAY)["record"]
     finally:
         con.close()
-    assert [d for d, _ in data["roi"]] == [d for d, _ in exp["roi"]]
-    assert [v for _, v in data["roi"]] == pytest.approx([v for _, v in exp["roi"]], abs=1e-9)
+    overall = rec["units"]["all markets"]
+    assert [str(d) for d, _ in overall] == [d for d, _ in exp["units"]]
+    assert [v for _, v in overall] == pytest.approx([v for _, v in exp["units"]], abs=1e-9)
+    for market, values in exp["units_per_market"].items():
+        assert [v for _, v in rec["units"].get(market, [])] == pytest.approx(values, abs=1e-9), market
+    assert [v for _, v in rec["scores"]["blend (the product)"]] == pytest.approx(exp["scores"], abs=1e-12)
+    assert set(rec["calibration"]) == set(exp["calibration"])
+    for market, points in exp["calibration"].items():
+        got = rec["calibration"][market]
+        assert [n for *_, n in got] == [n for *_, n in points], market  # the counts the chart labels
+        assert [x for p in got for x in p[:2]] == pytest.approx([x for p in points for x in p[:2]]), market
 
 
 def _chromium(browser: str, page: Path, work: Path) -> tuple[str, list[str], Path]:
@@ -635,9 +717,10 @@ def _png_pixels_vary(path: Path) -> bool:
 
 
 def test_report_renders_in_headless_chromium_without_console_errors(graded_warehouse, tmp_path):
-    """The graded report in a real browser: not blank, nothing on the console (the page has no scripts, so any
-    message is a fault), and the rendered DOM shows the same numbers. Both checks are shown to fail on a blank
-    page and on a page that logs an error."""
+    """The graded report in a real browser: not blank, nothing on the console (its one script only sorts, so
+    any message is a fault), the rendered DOM shows the same numbers and every chart has labelled axes, and a
+    click on a header sorts the picks (odds as numbers: -125 before +105). Both checks are shown to fail on a
+    blank page and on a page that logs an error."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         missing_tool("no Chromium found (.ci/run installs Debian's chromium package)")
@@ -645,7 +728,8 @@ def test_report_renders_in_headless_chromium_without_console_errors(graded_wareh
 
     page = write_report(load_settings(), REPORT_DAY, out_dir=tmp_path)
     markup = page.read_text()
-    assert "<script" not in markup and "http://" not in markup and "https://" not in markup  # self-contained
+    assert markup.count("<script") == 1 and "<script>" in markup  # the sorting lines, inline
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", markup)  # self-contained: nothing fetched
     dom, console, shot = _chromium(browser, page, tmp_path / "report")
     assert _png_pixels_vary(shot)
     assert console == []
@@ -657,6 +741,20 @@ def test_report_renders_in_headless_chromium_without_console_errors(graded_wareh
     noisy = tmp_path / "noisy.html"
     noisy.write_text(markup.replace("</body>", "<script>console.error('injected fault')</script></body>"))
     assert any("injected fault" in line for line in _chromium(browser, noisy, tmp_path / "noisy")[1])
+
+    clicked = tmp_path / "clicked.html"  # the odds header clicked once (ascending), then pred twice (descending)
+    clicks = "".join(f"document.querySelectorAll('table.sortable th')[{i}].click();" for i in (7, 8, 8))
+    clicked.write_text(markup.replace("</body>", f"<script>{clicks}</script></body>"))
+    dom, console, _ = _chromium(browser, clicked, tmp_path / "clicked")
+    rows = _Page(dom).tables["Tonight's picks"][1:]
+    assert console == [] and sorted(map(tuple, rows)) == sorted(map(tuple, _expected(graded_warehouse)["picks"]))
+    assert [float(r[8]) for r in rows] == sorted((float(r[8]) for r in rows), reverse=True)
+    once = tmp_path / "once.html"
+    once.write_text(
+        markup.replace("</body>", "<script>document.querySelectorAll('table.sortable th')[7].click()</script></body>")
+    )
+    odds = [int(r[7]) for r in _Page(_chromium(browser, once, tmp_path / "once")[0]).tables["Tonight's picks"][1:]]
+    assert odds == sorted(odds) and odds[0] < 0 < odds[-1]
 
 
 def test_doctor_fails_on_a_broken_setting(tmp_path, monkeypatch):
@@ -779,3 +877,34 @@ def test_freshness_on_days_without_games_keeps_the_true_age_and_says_none_was_du
     line = next(line for line in result.output.splitlines() if "freshness: box scores" in line)
     assert line.startswith("ok"), line
     assert re.search(r"through 2025-11-02 \(landed 30\.\d h ago\); none due since: no competitive game", line), line
+
+
+def test_a_record_without_picks_says_so_and_still_draws_the_graded_lines(graded_warehouse, tmp_path):
+    """Every gate closed: no profit chart (a flat line would read as break-even betting), a sentence saying
+    why, and the log loss and calibration charts of the graded lines, each with labelled axes."""
+    from nbaprops.runs.report import product_rows, record_html, track_record
+
+    con = open_warehouse(load_settings())
+    try:
+        rows = product_rows(con, REPORT_DAY)
+    finally:
+        con.close()
+    rows["pick"] = "PASS"
+    rec = track_record(rows)
+    assert rec["bets"] == 0 and rec["units"] == {} and len(rec["days"]) == len(GRADED_DAYS)
+    page = _Page(record_html(rec, "the evidence gate kept every market closed on every scored day"))
+    assert "no graded picks in these 4 day(s): the evidence gate kept every market closed" in page.joined
+    _check_axes(page, charts=2)  # log loss against the market, calibration
+    assert "no graded picks: no edge buckets" in page.joined
+
+
+def test_a_one_day_curve_is_a_visible_marker_between_dated_ticks():
+    from nbaprops.runs import charts
+
+    markup = charts.cumulative_units({charts.OVERALL: [(GRADED_DAYS[0], 1.25)]})
+    page = _Page(f'<figure class="chart">{markup}</figure>')
+    _check_axes(page, charts=1)
+    x_ticks = [t for t in page.charts[0]["axes"][0]["ticks"] if t]
+    assert len(x_ticks) >= 2  # dates either side of the one day
+    series = re.search(r'<g id="series-all-markets">(.*?)</g>\s*</g>', markup, re.S)
+    assert series and series.group(1).count("<use ") == 1  # the day's marker is drawn

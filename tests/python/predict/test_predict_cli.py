@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -310,6 +311,62 @@ def test_backtest_prints_the_tables_writes_every_line_and_its_summary_recomputes
 
     page = write_report(load_settings(), TRAIN_BEFORE, out_dir=tmp_path).read_text()
     assert "Evidence gate" in page and f"newest backtest {TRAIN_BEFORE}" in page
+
+    # the backtest's own page, drawn from the rows it wrote: its overall line is the printed summary's
+    ((run_id,),) = query(
+        env, "select run_id from predictions.runs where kind = 'backtest' order by started_at desc limit 1"
+    )
+    assert f"nbaprops report --backtest {run_id}" in page
+    drawn = run_cli("report", "--backtest", run_id)
+    assert drawn.exit_code == 0, drawn.output + drawn.stderr
+    bt_page = Path(drawn.output.strip()).read_text()
+    assert "Evidence gate per retrain" in bt_page and 'class="chart"' in bt_page
+    overall = re.search(r"<tr><td>all markets</td><td>(\d+)</td><td>(\d+)</td>", bt_page)
+    assert overall and int(overall.group(2)) == summary["all"]["brier_n"], overall
+
+    no_rows = run_cli("backtest", "--start", TRAIN_BEFORE, "--end", TRAIN_BEFORE, "--retrain", "none")
+    assert no_rows.exit_code == 0, no_rows.output + no_rows.stderr
+    ((bare,),) = query(
+        env, "select run_id from predictions.runs where kind = 'backtest' order by started_at desc limit 1"
+    )
+    refused = run_cli("report", "--backtest", bare)
+    assert refused.exit_code == 1 and "run without --out" in refused.stderr and "--out" in refused.stderr
+    unknown = run_cli("report", "--backtest", "no-such-run")
+    assert unknown.exit_code == 1 and bare in unknown.stderr  # names the recent backtests
+
+
+def test_score_history_writes_a_graded_run_per_date_that_the_report_draws(env, tmp_path):
+    """A backfill's track record in one pass: each date scored by a model trained before it and graded, every
+    result joined to its current prediction; the report's track record has each date."""
+    from nbacore.settings import load_settings
+    from nbacore.warehouse import open_warehouse
+    from nbaprops.runs.report import gather, write_report
+    from predict import commands
+    from predict.config import PredictConfig
+
+    start, end = TRAIN_BEFORE - timedelta(days=3), TRAIN_BEFORE - timedelta(days=1)
+    (line,) = commands.score_history(load_settings(), PredictConfig(), start, end, retrain="none")
+    assert line.startswith(f"scored and graded 3 dates {start} .. {end}") and "log loss blend - market" in line
+    runs = query(
+        env,
+        "select game_date, count(*) from predictions.runs where kind in ('score', 'grade') and game_date between ? "
+        "and ? group by 1 order by 1",
+        [start, end],
+    )
+    assert [(d, n) for d, n in runs] == [(start + timedelta(days=i), 2) for i in range(3)]  # a score and a grade each
+    joined = query(
+        env,
+        """select count(*), count(p.run_id) from predictions.results r left join predictions.predictions p
+           using (game_id, player_id, market, prediction_version, model_version)
+           where r.game_date between ? and ? and p.is_current""",
+        [start, end],
+    )[0]
+    assert joined[0] > 100 and joined[0] == joined[1]
+    with open_warehouse(load_settings()) as wh:
+        rec = gather(wh, end)["record"]
+    assert rec["days"][-3:] == [start + timedelta(days=i) for i in range(3)] and rec["lines"] > 100
+    page = write_report(load_settings(), end, out_dir=tmp_path).read_text()
+    assert "Log loss against the market" in page and page.count('<figure class="chart">') >= 2
 
 
 def _close(a, b, rel: float = 1e-9) -> bool:
