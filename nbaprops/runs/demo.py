@@ -49,10 +49,10 @@ def run_demo(settings: Settings, days: int = 30, seed: int = 7, echo: Callable[[
 
         start, end = first + timedelta(days=HISTORY_AFTER), tonight - timedelta(days=2)
         echo(f"2/5 track record: score and grade {start}..{end} walk-forward (weekly models, the product's gate)")
-        began = time.monotonic()
+        step = time.monotonic()
         for line in commands.score_history(settings, PredictConfig(), start, end, retrain="weekly"):
             echo(f"  {line}")
-        echo(f"  ({time.monotonic() - began:.0f} s)")
+        echo(f"  ({time.monotonic() - step:.0f} s)")
         echo("3/5 train tonight's model")
         for line in commands.train(settings, PredictConfig()):
             echo(f"  {line}")
