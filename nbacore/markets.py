@@ -33,5 +33,6 @@ MARKET_BY_ODDS_API_KEY: dict[str, str] = {m.odds_api_key: m.name for m in MARKET
 
 
 def sql_list(markets: tuple[str, ...] = MARKETS) -> str:
-    """``'points', 'rebounds', ...`` for an ``in (...)`` filter (the names come from our seed, not from input)."""
+    """``'points', 'rebounds', ...`` for an ``in (...)`` filter of names our code holds (the seed's markets, the
+    mart's seasons), never of input; both engines read the literal list."""
     return ", ".join(f"'{m}'" for m in markets)

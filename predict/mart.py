@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from nbacore.markets import sql_list
-from nbacore.warehouse import Warehouse, sql_in
+from nbacore.warehouse import Warehouse
 
 MART_TABLE = "precompute.feature_mart"
 FEATURE_TABLE = "reference.feature_definitions"
@@ -111,7 +111,7 @@ def read_mart(
     if end is not None:
         where.append("game_date <= @end")
     if seasons:
-        where.append(f"season in {sql_in(seasons)}")
+        where.append(f"season in ({sql_list(tuple(seasons))})")
     # Ordered, so training sees the same rows in the same order on every engine (and every run).
     sql = f"select {', '.join(wanted)} from {MART_TABLE} where {' and '.join(where)} order by {', '.join(ORDER)}"
     return MartData(normalise_frame(wh.query(sql, {"start": start, "end": end}), features), features)
@@ -123,7 +123,7 @@ def read_history(wh: Warehouse, before: date, seasons: list[str] | None = None) 
         raise MartContractError(f"{MART_TABLE} is missing from the warehouse; run `nbaprops build` first")
     where = [f"market in ({sql_list()})", "game_date < @before"]
     if seasons:
-        where.append(f"season in {sql_in(seasons)}")
+        where.append(f"season in ({sql_list(tuple(seasons))})")
     frame = wh.query(
         f"select player_id, market, season, game_date, actual, did_play from {MART_TABLE} "
         f"where {' and '.join(where)} order by {', '.join(ORDER)}",

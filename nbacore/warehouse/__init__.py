@@ -95,8 +95,8 @@ class Warehouse:
         raise NotImplementedError
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
-        frame = self.query(sql, params)
-        return [tuple(_python(v) for v in row) for row in frame.itertuples(index=False, name=None)]
+        """Rows as Python tuples (None for missing, dates as ``datetime.date``), as DuckDB's ``fetchall`` gives."""
+        raise NotImplementedError
 
     def scalar(self, sql: str, params: dict[str, Any] | None = None):
         found = self.rows(sql, params)
@@ -143,15 +143,6 @@ class Warehouse:
         self.close()
 
 
-def _python(value):
-    """A cell as DuckDB's ``fetchall`` gives it: None for missing, Python scalars, dates as ``datetime.date``."""
-    if _missing(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value.item() if hasattr(value, "item") and not isinstance(value, str) else value
-
-
 def _missing(value) -> bool:
     try:
         return bool(pd.isna(value))
@@ -183,15 +174,6 @@ def open_warehouse(settings: Settings) -> Warehouse:
     from nbacore.warehouse.bigquery_engine import BigQueryWarehouse
 
     return BigQueryWarehouse(settings)
-
-
-def sql_in(values) -> str:
-    """A literal ``('a', 'b')`` list for ``x in ...`` with values written by our code (markets, seasons);
-    both engines read it, where list parameters differ (``unnest(@x)`` vs DuckDB lists)."""
-    items = [str(v) for v in values]
-    if not items:
-        raise ValueError("an IN list needs at least one value")
-    return "(" + ", ".join("'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'" for v in items) + ")"
 
 
 def utc_now() -> datetime:
@@ -229,7 +211,6 @@ __all__ = [
     "engine_of",
     "open_warehouse",
     "portable_type",
-    "sql_in",
     "split_name",
     "utc_now",
 ]

@@ -8,15 +8,13 @@ tables that expire on their own; a transaction is one multi-statement script.
 
 from __future__ import annotations
 
-import io
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from google.api_core import exceptions as google_errors
 from google.cloud import bigquery
 
@@ -27,33 +25,18 @@ from nbacore.warehouse import (
     Staged,
     Warehouse,
     WarehouseUnavailable,
-    portable_type,
     split_name,
 )
 from nbacore.warehouse.bigquery_loader import (
-    ARROW_TYPES,
-    STAGING_EXPIRY,
+    bigquery_schema,
     client_from_settings,
     ensure_raw_tables,
+    load_staging,
     replace_partitions,
+    sql_string,
+    typed_arrow,
 )
 
-BQ_TYPES = {
-    "string": "STRING",
-    "int64": "INT64",
-    "float64": "FLOAT64",
-    "bool": "BOOL",
-    "date": "DATE",
-    "timestamp": "TIMESTAMP",
-}
-DUCKDB_CAST = {
-    "string": "varchar",
-    "int64": "bigint",
-    "float64": "double",
-    "bool": "boolean",
-    "date": "date",
-    "timestamp": "timestamp",
-}
 # Where transactions stage their frames (tables there expire after a day even if a run dies before cleaning up).
 STAGING_DATASET = "nbaprops_staging"
 
@@ -92,8 +75,7 @@ def sql_literal(value: Any) -> str:
         return f"DATE '{value.isoformat()}'"
     if isinstance(value, int | float):
         return repr(value)
-    text = str(value).replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
-    return f"'{text}'"
+    return sql_string(str(value))
 
 
 def with_literals(sql: str, params: dict[str, Any]) -> str:
@@ -106,22 +88,6 @@ def with_literals(sql: str, params: dict[str, Any]) -> str:
         return sql_literal(params[name])
 
     return PARAM.sub(render, sql)
-
-
-def typed_arrow(frame: pd.DataFrame, columns: dict[str, str]) -> pa.Table:
-    """``frame``'s ``columns`` as an Arrow table of BigQuery types, cast by DuckDB the way the DuckDB engine
-    casts (missing columns NULL), so both engines store the same values."""
-    shaped = pd.DataFrame({c: frame[c] if c in frame else None for c in columns}, index=frame.index)
-    con = duckdb.connect()
-    try:
-        con.execute("set TimeZone = 'UTC'")
-        con.register("frame_rows", shaped)
-        casts = ", ".join(f"cast({c} as {DUCKDB_CAST[portable_type(t)]}) as {c}" for c, t in columns.items())
-        arrow = con.sql(f"select {casts} from frame_rows").to_arrow_table()
-    finally:
-        con.close()
-    schema = pa.schema([(c, ARROW_TYPES[BQ_TYPES[portable_type(t)]]) for c, t in columns.items()])
-    return arrow.cast(schema)
 
 
 def naive_utc(arrow: pa.Table) -> pa.Table:
@@ -234,7 +200,7 @@ class BigQueryWarehouse(Warehouse):
         """Create the dataset and the table (day-partitioned on ``partition_by``, clustered on ``cluster_by``),
         or add the columns declared since it was made."""
         schema, _ = split_name(qualified)
-        fields = [bigquery.SchemaField(c, BQ_TYPES[portable_type(t)]) for c, t in columns.items()]
+        fields = bigquery_schema(columns)
         try:
             table = self.client.get_table(self._ref(qualified))
         except google_errors.NotFound:
@@ -277,20 +243,7 @@ class BigQueryWarehouse(Warehouse):
                 self.client.delete_table(table.strip("`"), not_found_ok=True)
 
     def _load(self, ref: str, stage: Staged) -> None:
-        schema = [bigquery.SchemaField(c, BQ_TYPES[portable_type(t)]) for c, t in stage.columns.items()]
-        table = bigquery.Table(ref, schema=schema)
-        table.expires = datetime.now(UTC) + STAGING_EXPIRY
-        self.client.create_table(table)
-        buffer = io.BytesIO()
-        pq.write_table(typed_arrow(stage.frame, stage.columns), buffer)
-        buffer.seek(0)
-        config = bigquery.LoadJobConfig(
-            source_format=bigquery.SourceFormat.PARQUET,
-            write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
-            schema=schema,
-        )
-        JOBS["bigquery"] += 1
-        self.client.load_table_from_file(buffer, ref, job_config=config, rewind=True).result()
+        load_staging(self.client, ref, stage.columns, typed_arrow(stage.frame, stage.columns))
 
     def land(self, batches, loaded_at=None) -> list[LandedPartition]:
         return replace_partitions(self.client, batches, loaded_at)

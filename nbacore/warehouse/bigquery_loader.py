@@ -30,16 +30,17 @@ import pyarrow.parquet as pq
 
 from nbacore.raw_tables import RAW_SCHEMA, RAW_TABLES, RawTable
 from nbacore.settings import BigQuerySettings
-from nbacore.warehouse import JOBS, LandedPartition, check_unique_sources, utc_now
+from nbacore.warehouse import JOBS, LandedPartition, check_unique_sources, portable_type, utc_now
+from nbacore.warehouse.duckdb_engine import DUCKDB_TYPES
 
+# The BigQuery type of each portable column type (nbacore.warehouse.PORTABLE_TYPES; DuckDB spellings map there).
 BQ_TYPES = {
-    "VARCHAR": "STRING",
-    "BIGINT": "INT64",
-    "INTEGER": "INT64",
-    "DOUBLE": "FLOAT64",
-    "BOOLEAN": "BOOL",
-    "DATE": "DATE",
-    "TIMESTAMP": "TIMESTAMP",
+    "string": "STRING",
+    "int64": "INT64",
+    "float64": "FLOAT64",
+    "bool": "BOOL",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
 }
 ARROW_TYPES = {
     "STRING": pa.string(),
@@ -59,21 +60,11 @@ PARTITION_FIELD = "game_date"
 STAGING_EXPIRY = timedelta(days=1)
 
 
-def bigquery_type(table: RawTable, column: str) -> str:
-    sql_type = table.columns[column]
-    try:
-        return BQ_TYPES[sql_type]
-    except KeyError:
-        raise ValueError(
-            f"{table.qualified}.{column} has type {sql_type}, which has no BigQuery mapping: add it to BQ_TYPES"
-        ) from None
-
-
-def bigquery_schema(table: RawTable) -> list:
-    """The BigQuery schema of a raw table (column order as in nbacore/raw_tables.py)."""
+def bigquery_schema(columns: dict[str, str]) -> list:
+    """The BigQuery schema of ``columns`` (name -> type, in order), e.g. a raw table's ``RawTable.columns``."""
     from google.cloud import bigquery
 
-    return [bigquery.SchemaField(name, bigquery_type(table, name)) for name in table.columns]
+    return [bigquery.SchemaField(name, BQ_TYPES[portable_type(kind)]) for name, kind in columns.items()]
 
 
 def client_from_settings(bq: BigQuerySettings):
@@ -105,7 +96,7 @@ def ensure_raw_tables(client, dataset: str = RAW_SCHEMA, tables: Sequence[RawTab
 
     client.create_dataset(bigquery.Dataset(f"{client.project}.{dataset}"), exists_ok=True)
     for raw in tables or RAW_TABLES.values():
-        table = bigquery.Table(f"{client.project}.{dataset}.{raw.name}", schema=bigquery_schema(raw))
+        table = bigquery.Table(f"{client.project}.{dataset}.{raw.name}", schema=bigquery_schema(raw.columns))
         table.time_partitioning = bigquery.TimePartitioning(
             type_=bigquery.TimePartitioningType.DAY, field=PARTITION_FIELD
         )
@@ -113,24 +104,31 @@ def ensure_raw_tables(client, dataset: str = RAW_SCHEMA, tables: Sequence[RawTab
         client.create_table(table, exists_ok=True)
 
 
+def typed_arrow(frame: pd.DataFrame, columns: dict[str, str]) -> pa.Table:
+    """``frame``'s ``columns`` as an Arrow table of BigQuery types, cast by DuckDB the way the DuckDB engine
+    casts (missing columns NULL), so both engines store the same values."""
+    shaped = pd.DataFrame({c: frame[c] if c in frame else None for c in columns}, index=frame.index)
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.register("frame_rows", shaped)
+        casts = ", ".join(f"cast({c} as {DUCKDB_TYPES[portable_type(t)]}) as {c}" for c, t in columns.items())
+        arrow = con.sql(f"select {casts} from frame_rows").to_arrow_table()
+    finally:
+        con.close()
+    schema = pa.schema([(c, ARROW_TYPES[BQ_TYPES[portable_type(t)]]) for c, t in columns.items()])
+    return arrow.cast(schema)
+
+
 def typed_rows(table: RawTable, frame: pd.DataFrame, source: str, loaded_at: datetime) -> pa.Table:
-    """The rows of one batch as a BigQuery-typed Arrow table, cast the way the DuckDB loader casts them."""
+    """The rows of one raw batch (with its ``_loaded_at`` and ``_source``) as a BigQuery-typed Arrow table."""
     incoming = frame.copy()
     incoming["_loaded_at"] = loaded_at
     incoming["_source"] = source
     missing = [name for name in table.columns if name not in incoming.columns]
     if missing:
         raise ValueError(f"rows for {table.qualified} from {source!r} lack column(s) {', '.join(missing)}")
-    con = duckdb.connect()
-    try:
-        con.execute("set TimeZone = 'UTC'")
-        con.register("incoming_rows", incoming)
-        casts = ", ".join(f"cast({name} as {sql_type}) as {name}" for name, sql_type in table.columns.items())
-        arrow = con.sql(f"select {casts} from incoming_rows").to_arrow_table()
-    finally:
-        con.close()
-    schema = pa.schema([(name, ARROW_TYPES[bigquery_type(table, name)]) for name in table.columns])
-    return arrow.cast(schema)
+    return typed_arrow(incoming, table.columns)
 
 
 def sql_string(value: str) -> str:
@@ -182,11 +180,11 @@ def _covered(rows: pa.Table) -> dict[str, set[date]]:
     return covered
 
 
-def _load_staging(client, dataset: str, table: RawTable, rows: pa.Table, name: str) -> None:
-    """One load job (Parquet) into a fresh staging table that expires on its own."""
+def load_staging(client, ref: str, columns: dict[str, str], rows: pa.Table) -> None:
+    """One load job (Parquet, never streaming inserts) into a fresh table ``ref`` that expires on its own."""
     from google.cloud import bigquery
 
-    staging = bigquery.Table(f"{client.project}.{dataset}.{name}", schema=bigquery_schema(table))
+    staging = bigquery.Table(ref, schema=bigquery_schema(columns))
     staging.expires = datetime.now(UTC) + STAGING_EXPIRY
     client.create_table(staging)
     buffer = io.BytesIO()
@@ -195,11 +193,11 @@ def _load_staging(client, dataset: str, table: RawTable, rows: pa.Table, name: s
     job_config = bigquery.LoadJobConfig(
         source_format=bigquery.SourceFormat.PARQUET,
         write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
-        schema=bigquery_schema(table),
+        schema=bigquery_schema(columns),
     )
     # No size= : the client then uses a resumable upload (real BigQuery and the emulator both accept it).
     JOBS["bigquery"] += 1
-    client.load_table_from_file(buffer, staging.reference, job_config=job_config, rewind=True).result()
+    client.load_table_from_file(buffer, ref, job_config=job_config, rewind=True).result()
 
 
 def replace_partitions(
@@ -232,7 +230,7 @@ def replace_partitions(
             rows = pa.concat_tables(parts)
             staging = f"_load_{name}_{run_id}"
             writes.append((table, staging, _covered(rows)))
-            _load_staging(client, dataset, table, rows, staging)
+            load_staging(client, f"{client.project}.{dataset}.{staging}", table.columns, rows)
         JOBS["bigquery"] += 1
         client.query(replace_script(client.project, dataset, writes)).result()
     finally:
