@@ -145,6 +145,8 @@ def real_inputs(seasons: int) -> tuple[list[Path], list[Path], list[Path]]:
         for s in chosen
         if (p := SHARED_DATA / "odds-api-player-props-pra-2023-2025" / f"pra_odds_{s}.csv.gz").exists()
     ]
+    if "2024-25" in chosen:  # threes lines from October 2024 (the file runs into 2025-26: no box scores there)
+        props += sorted((SHARED_DATA / "odds-api-player-threes-2024-2026").glob("*.csv.gz"))
     return logs + teams, props, sorted((SHARED_DATA / "nba-game-lines-2007-2025").glob("*.csv.gz"))
 
 
@@ -162,7 +164,13 @@ def measure_json(name: str, args: list[str], env: dict[str, str]) -> tuple[Step,
     return Step(name, seconds, peak, ok, detail), figures
 
 
-def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
+def season_start(last: str, with_lines: set[str]) -> str:
+    """The first date with lines in ``last``'s season (seasons turn over in August)."""
+    year = int(last[:4]) - (1 if int(last[5:7]) < 8 else 0)
+    return min(d for d in with_lines if f"{year}-08-01" <= d <= last)
+
+
+def run_size(seasons: int, work: Path, base_env: dict[str, str], season_backtests: bool = False) -> SizeResult:
     env = {
         **base_env,
         "NBAPROPS_DUCKDB_PATH": str(work / "warehouse.duckdb"),
@@ -203,7 +211,8 @@ def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
                 all(s.ok for s in simulated),
             )
         )
-    history, new_day, last = split_last_date(logs, work, prop_dates(props))
+    with_lines = prop_dates(props)
+    history, new_day, last = split_last_date(logs, work, with_lines)
     started = time.perf_counter()
     imports = [
         measure("import game logs", nbaprops("import", "game-logs", *map(str, history)), env),
@@ -221,7 +230,15 @@ def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
             all(s.ok for s in [*imports, build]),
         )
     )
-    result.steps.append(measure("train (all markets)", nbaprops("train", "--before", last), env))
+    # A season's first training searches each market's objective; later ones that season reuse the choice.
+    result.steps.append(measure("train, objective search", nbaprops("train", "--before", last), env))
+    result.steps.append(measure("train, season's objectives", nbaprops("train", "--before", last), env))
+    step, figures = measure_json(
+        "training split", [sys.executable, str(PROJECT_DIR / "bench" / "train_split.py"), last], env
+    )
+    result.figures["train_split"] = figures
+    if not step.ok:
+        result.steps.append(step)
 
     # The daily run: the held-back date's box scores land, the daily build, then scoring that date's lines.
     # Measured twice from the same starting state: as three CLI calls, and in one process as the morning
@@ -280,6 +297,21 @@ def run_size(seasons: int, work: Path, base_env: dict[str, str]) -> SizeResult:
     result.figures["scoring"] = figures
     if not step.ok:
         result.steps.append(step)
+
+    # The research loop: a walk-forward backtest of the whole last season, retraining weekly and daily.
+    if season_backtests:
+        first = season_start(last, with_lines)
+        result.figures["season_backtest"] = {"start": first, "end": last}
+        for retrain in ("weekly", "daily"):
+            out = work / f"season_{retrain}.json"
+            args = ["backtest", "--start", first, "--end", last, "--retrain", retrain, "--json", str(out)]
+            result.steps.append(measure(f"season backtest, {retrain}", nbaprops(*args), env))
+            if out.exists():
+                retrains = json.loads(out.read_text())["retrains"]
+                result.figures["season_backtest"][retrain] = {
+                    "retrains": len(retrains),
+                    "lines": sum(r["lines"] for r in retrains),
+                }
     return result
 
 
@@ -319,6 +351,32 @@ def print_table(results: list[SizeResult]) -> None:
             ),
         ),
         ("hand-written == mart", lambda f: str(f.get("feature_mart_handwritten", {}).get("matches", ""))),
+        ("training: read mart", lambda f: _s(f.get("train_split", {}).get("read_mart_s"))),
+        ("training: read offers", lambda f: _s(f.get("train_split", {}).get("read_offers_s"))),
+        ("training: train all markets", lambda f: _s(f.get("train_split", {}).get("train_s"))),
+        *(
+            (
+                f"  {step} (sum of markets)",
+                lambda f, step=step: _s(f.get("train_split", {}).get("steps_s", {}).get(step)),
+            )
+            for step in ("matrices", "boosting", "dispersion", "calibration", "market anchor", "refit")
+        ),
+        ("training: boosting rounds", lambda f: str(f.get("train_split", {}).get("rounds", ""))),
+        (
+            "season backtest (dates)",
+            lambda f: " .. ".join(v for k, v in f.get("season_backtest", {}).items() if k in ("start", "end")),
+        ),
+        *(
+            (
+                f"season backtest {r}: retrains",
+                lambda f, r=r: (
+                    "{retrains} / {lines:,} lines".format(**f["season_backtest"][r])
+                    if r in f.get("season_backtest", {})
+                    else ""
+                ),
+            )
+            for r in ("weekly", "daily")
+        ),
         ("scoring rows/s", lambda f: f"{f.get('scoring', {}).get('rows_per_s', 0):,}"),
         ("scoring rows", lambda f: f"{f.get('scoring', {}).get('rows', 0):,}"),
     ]
@@ -343,6 +401,16 @@ def print_targets(results: list[SizeResult]) -> None:
             3.0,
             "x",
         ),
+    ]
+    checks += [
+        (
+            f"train all markets (season's objectives) at {last.seasons} seasons <= 15 s",
+            last.seconds("train, season's objectives"),
+            15.0,
+            "s",
+        ),
+        ("season backtest, weekly retrain <= 4 min", last.seconds("season backtest, weekly"), 240.0, "s"),
+        ("season backtest, daily retrain <= 15 min", last.seconds("season backtest, daily"), 900.0, "s"),
     ]
     if len(results) > 1 and daily[first.seasons] and daily[last.seasons]:
         checks.insert(
@@ -381,11 +449,12 @@ def main() -> int:
         "NBAPROPS_TARGET": "local",
     }
     results = []
-    for seasons in (int(s) for s in args.seasons.split(",")):
+    sizes = [int(s) for s in args.seasons.split(",")]
+    for seasons in sizes:
         work = Path(args.work) / f"{seasons}-seasons"
         subprocess.run(["rm", "-rf", str(work)], check=True)
         work.mkdir(parents=True)
-        results.append(run_size(seasons, work, base_env))
+        results.append(run_size(seasons, work, base_env, season_backtests=seasons == max(sizes)))
     print_table(results)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     out = OUT_DIR / f"bench-{time.strftime('%Y%m%dT%H%M%S')}.json"

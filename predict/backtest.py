@@ -26,7 +26,7 @@ from predict.mart import MartData
 from predict.offers import attach_players, snapshot_offers
 from predict.score import predict_lines, split_scorable
 from predict.tables import plain
-from predict.train import train_model
+from predict.train import TrainingRows, train_model
 
 RETRAIN_DAYS = {"weekly": 7, "daily": 1, "none": None}
 # The per-line file of ``backtest --out``: every column ``summarise`` reads, plus what an analyst needs.
@@ -146,6 +146,8 @@ def run_backtest(
     offers = attach_players(offers, frame)
     dates = retrain_dates(start, end, retrain)
     graded, retrains, notes = [], [], []
+    played = TrainingRows.of(frame, mart.features)  # once: each retrain's window is a slice of it
+    model = None  # the previous retrain's model: its season's objective search is reused
     for i, cut in enumerate(dates):
         stop = dates[i + 1] if i + 1 < len(dates) else end + timedelta(days=1)
         seg = lined[(lined["game_date"] >= pd.Timestamp(cut)) & (lined["game_date"] < pd.Timestamp(stop))]
@@ -153,7 +155,9 @@ def run_backtest(
             if progress:
                 progress(i + 1, len(dates), f"no lines {cut} .. {stop - timedelta(days=1)}")
             continue
-        model = train_model(frame, mart.features, cut, config.params, offers=offers)
+        # Only the markets this segment has lines for: a season with PRA and threes lines trains two boosters, not five.
+        markets = tuple(m for m in MARKETS if m in set(seg["market"]))
+        model = train_model(played, mart.features, cut, config.params, markets=markets, offers=offers, previous=model)
         seg, refused = split_scorable(seg, model)
         seg_offers = offers[(offers["game_date"] >= pd.Timestamp(cut)) & (offers["game_date"] < pd.Timestamp(stop))]
         pricing = snapshot_offers(seg_offers, which=price_at)
@@ -170,6 +174,7 @@ def run_backtest(
                 "model_version": model.version,
                 "refused": refused["reason"].value_counts().to_dict(),
                 "objectives": {m: mm.objective for m, mm in model.markets.items()},
+                "objectives_chosen_by": model.objectives_chosen_by,
                 "devig": {m: mm.devig for m, mm in model.markets.items()},
                 "calibration": {m: mm.calibration.method for m, mm in model.markets.items()},
                 "combiners": {m: mm.combiner.to_dict() for m, mm in model.markets.items()},

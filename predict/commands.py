@@ -24,6 +24,7 @@ from predict.calibration import MIN_EVENTS
 from predict.config import PredictConfig
 from predict.grade import PENDING, daily_performance, grade_predictions
 from predict.mart import MartContractError, read_history, read_mart
+from predict.model import TrainedModel
 from predict.offers import attach_players, read_lookups, read_offers, snapshot_offers
 from predict.picks import pick_rows
 from predict.registry import ModelMismatch, RegistryError, load_model, save_model, warehouse_mismatch
@@ -57,6 +58,24 @@ def _seasons(wh: Warehouse, before: date, keep: int | None, extra_back: int = 0)
     return None if keep is None else [str(s) for s in found[-(keep + extra_back) :]]
 
 
+def _latest_model(settings: Settings) -> tuple[TrainedModel | None, str]:
+    """The registry's newest model (its objective search may be reused), or None and why not."""
+    try:
+        return load_model(settings.registry_dir), ""
+    except (RegistryError, OSError, ValueError, KeyError) as exc:
+        return None, f"no earlier model to reuse ({str(exc).split(';')[0]})"
+
+
+def objective_line(model: TrainedModel, why_not: str = "") -> str:
+    """Where the objectives came from: this run's search, or an earlier model's search in the same season."""
+    if model.objectives_chosen_by == model.version:
+        return f"objectives searched ({why_not or 'new season, new candidates or feature_version'}); season {model.objective_season}"
+    return (
+        f"objectives reused from model {model.objectives_chosen_by} (season {model.objective_season}: searched "
+        "once per season; ModelParams.objective_search='always' searches every time)"
+    )
+
+
 def _latest_final_date(wh: Warehouse) -> date:
     day = as_date(wh.scalar("select max(game_date) from precompute.feature_mart where actual is not null"))
     if day is None:
@@ -75,7 +94,10 @@ def train(
         seasons = _seasons(wh, before, config.params.history_seasons)
         mart = read_mart(wh, end=before - timedelta(days=1), seasons=seasons)
         offers = read_offers(wh, mart.frame["game_date"].min().date(), before - timedelta(days=1))
-        model = train_model(mart.frame, mart.features, before, config.params, offers=offers, progress=progress)
+        previous, why_not = _latest_model(settings)
+        model = train_model(
+            mart.frame, mart.features, before, config.params, offers=offers, progress=progress, previous=previous
+        )
         saved = save_model(model, settings.registry_dir, warehouse=wh.describe())
         log_run(
             wh,
@@ -89,6 +111,7 @@ def train(
         f"model {model.version} saved to {saved.path}",
         f"trained on {sum(model.rows.values()):,} rows, {model.window_start} .. {model.window_end} "
         f"(games before {before}); {len(model.features)} features, feature_version {model.feature_version}",
+        objective_line(model, why_not),
         f"{'market':<9}{'rows':>9}  {'objective':<17}{'rounds':>7}{'disp a':>8}{'disp b':>8}{'valid MAE':>11}"
         f"{'calib logloss':>16}",
     ]

@@ -59,6 +59,7 @@ def metadata_of(model: TrainedModel) -> dict:
         "rows": model.rows,
         "params": model.params,
         "library_versions": model.library_versions,
+        "objective_search": {"season": model.objective_season, "chosen_by": model.objectives_chosen_by},
         "markets": {
             market: {
                 "objective": m.objective,
@@ -138,6 +139,8 @@ def load_model(root: Path, version: str | None = None) -> TrainedModel:
         created_at=meta["created_at"],
         rows=meta.get("rows", {}),
         trained_on_warehouse=meta.get("trained_on_warehouse"),
+        objective_season=meta.get("objective_search", {}).get("season"),
+        objectives_chosen_by=meta.get("objective_search", {}).get("chosen_by"),
     )
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import time
 from collections.abc import Callable
-from dataclasses import asdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -40,11 +42,76 @@ class TrainingError(ValueError):
     """Not enough (or unusable) training rows."""
 
 
+ROW_ORDER = ["game_date", "game_id", "player_id"]
+# What training reads besides the features: keys, the split, the season window and the offers' join.
+TRAIN_COLUMNS = (
+    "game_date",
+    "game_id",
+    "player_id",
+    "player_lookup",
+    "market",
+    "season",
+    "actual",
+    "line",
+    "feature_version",
+)
+
+
 def trainable_rows(frame: pd.DataFrame, before: date) -> pd.DataFrame:
     """Rows with a played result for games strictly before ``before``, oldest first."""
     cutoff = pd.Timestamp(before)
     rows = frame[(frame["game_date"] < cutoff) & frame["actual"].notna() & frame["did_play"].fillna(False).astype(bool)]
-    return rows.sort_values(["game_date", "game_id", "player_id"], kind="stable")
+    return rows.sort_values(ROW_ORDER, kind="stable")
+
+
+@dataclass(frozen=True)
+class TrainingRows:
+    """Every played row per market, oldest first, with only the columns training reads. Built once, each
+    retrain's window is two slices (rows before a date are a prefix; seasons are consecutive blocks), so a
+    walk-forward backtest does not filter and copy the whole mart at every retrain."""
+
+    by_market: dict[str, pd.DataFrame]
+    season_starts: dict[str, dict[str, int]]  # market -> season -> first position (seasons in time order)
+    feature_versions: list[str]
+    columns: list[str]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, features: list[str], markets: tuple[str, ...] = MARKETS) -> TrainingRows:
+        columns = [c for c in dict.fromkeys([*TRAIN_COLUMNS, *features]) if c in frame or c != "player_lookup"]
+        played = frame[frame["actual"].notna() & frame["did_play"].fillna(False).astype(bool)]
+        by_market, starts = {}, {}
+        for m in markets:
+            rows = played.loc[played["market"] == m, columns].sort_values(ROW_ORDER, kind="stable")
+            by_market[m] = rows.reset_index(drop=True)
+            season = by_market[m]["season"].astype("object").to_numpy()
+            first = {}
+            for i in np.flatnonzero(np.r_[True, season[1:] != season[:-1]]) if len(season) else []:
+                if season[i] in first:  # a season split in two blocks: the windows would not be slices
+                    raise TrainingError(f"market {m}: season {season[i]} is not one block of game dates in the mart")
+                first[season[i]] = int(i)
+            starts[m] = first
+        versions = sorted(played["feature_version"].dropna().astype(str).unique())
+        return cls(by_market, starts, versions, columns)
+
+    def seasons_before(self, before: date) -> list[str]:
+        """Seasons with a played row (any market) before ``before``, oldest first."""
+        cutoff = pd.Timestamp(before)
+        found = {
+            season
+            for m, rows in self.by_market.items()
+            for season, first in self.season_starts[m].items()
+            if len(rows) and rows["game_date"].iat[first] < cutoff
+        }
+        return sorted(found)
+
+    def window(self, market: str, before: date, seasons: list[str]) -> pd.DataFrame:
+        """The market's played rows before ``before`` from the first of ``seasons`` on (all when empty)."""
+        rows = self.by_market.get(market)
+        if rows is None or rows.empty:
+            return pd.DataFrame(columns=self.columns)
+        end = int(rows["game_date"].searchsorted(pd.Timestamp(before), side="left"))
+        kept = [first for season, first in self.season_starts[market].items() if not seasons or season >= seasons[0]]
+        return rows.iloc[min(kept, default=end) : end]
 
 
 def time_split(dates: pd.Series, valid_share: float, calib_share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -61,7 +128,20 @@ def time_split(dates: pd.Series, valid_share: float, calib_share: float) -> tupl
     return fit, valid, calib
 
 
-def _booster_params(objective: str, p: ModelParams) -> dict:
+class Stopwatch:
+    """Seconds per named step of one market's training (``metrics['seconds']``; ``make bench`` sums them)."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.laps[step] = round(self.laps.get(step, 0.0) + now - self._last, 3)
+        self._last = now
+
+
+def _booster_params(objective: str, p: ModelParams, nthread: int | None = None) -> dict:
     params = {
         "objective": objective,
         "tree_method": "hist",
@@ -70,7 +150,8 @@ def _booster_params(objective: str, p: ModelParams) -> dict:
         "min_child_weight": p.min_child_weight,
         "subsample": p.subsample,
         "colsample_bytree": p.colsample,
-        "nthread": p.nthread,
+        "nthread": nthread or p.nthread,
+        "max_bin": p.max_bin,
         "seed": p.seed,
         "verbosity": 0,
     }
@@ -80,14 +161,23 @@ def _booster_params(objective: str, p: ModelParams) -> dict:
 
 
 def train_market(
-    rows: pd.DataFrame, market: str, features: list[str], p: ModelParams, offers: pd.DataFrame | None = None
+    rows: pd.DataFrame,
+    market: str,
+    features: list[str],
+    p: ModelParams,
+    offers: pd.DataFrame | None = None,
+    objective: str | None = None,
+    nthread: int | None = None,
 ) -> MarketModel:
-    """Fit one market: pick the objective by validation log-likelihood of the full predictive distribution."""
+    """Fit one market: pick the objective by validation log-likelihood of the full predictive distribution
+    among ``p.objectives``, or take ``objective`` when this season's search already chose it. ``nthread``:
+    the booster's threads (``p.nthread`` when None)."""
     if len(rows) < MIN_TRAIN_ROWS:
         raise TrainingError(
             f"market {market}: only {len(rows)} trainable rows (need {MIN_TRAIN_ROWS}); "
             "load more history or move the training cutoff later"
         )
+    clock = Stopwatch()
     x, y = feature_matrix(rows, features), rows["actual"].to_numpy(dtype="float64")
     fit, valid, calib = time_split(rows["game_date"], p.valid_share, p.calib_share)
     if fit.sum() < MIN_TRAIN_ROWS // 2 or valid.sum() == 0 or calib.sum() == 0:
@@ -97,10 +187,11 @@ def train_market(
         )
     dfit = xgb.DMatrix(x[fit], label=y[fit], missing=np.nan)
     dvalid = xgb.DMatrix(x[valid], label=y[valid], missing=np.nan)
+    clock.lap("matrices")
     candidates = {}
-    for objective in p.objectives:
+    for candidate in (objective,) if objective else p.objectives:
         booster = xgb.train(
-            _booster_params(objective, p),
+            _booster_params(candidate, p, nthread),
             dfit,
             num_boost_round=p.max_rounds,
             evals=[(dvalid, "valid")],
@@ -109,8 +200,9 @@ def train_market(
         )
         rounds = booster.best_iteration + 1
         mu = booster.predict(dvalid, iteration_range=(0, rounds))
+        clock.lap("boosting")
         disp = fit_dispersion(y[valid], mu)
-        candidates[objective] = {
+        candidates[candidate] = {
             "booster": booster,
             "rounds": rounds,
             "dispersion": disp,
@@ -118,6 +210,7 @@ def train_market(
             "rmse": float(np.sqrt(np.mean((mu - y[valid]) ** 2))),
             "mae": float(np.mean(np.abs(mu - y[valid]))),
         }
+        clock.lap("dispersion")
     chosen = min(candidates, key=lambda o: candidates[o]["nll"])
     best = candidates[chosen]
     booster, rounds, disp = best["booster"], best["rounds"], best["dispersion"]
@@ -125,10 +218,12 @@ def train_market(
     mu_cal = booster.predict(xgb.DMatrix(x[calib], missing=np.nan), iteration_range=(0, rounds))
     events = calibration_events(mu_cal, y[calib], rows["line"].to_numpy(dtype="float64")[calib], disp)
     calibration = fit_calibration(events.sort_values("row", kind="stable"))  # rows are in time order
+    clock.lap("calibration")
     mu_oof = np.full(len(rows), np.nan)
     mu_oof[valid] = booster.predict(dvalid, iteration_range=(0, rounds))
     mu_oof[calib] = mu_cal
     devig, combiner = market_anchor(market, rows.assign(model_mean=mu_oof), disp, calibration, offers)
+    clock.lap("market anchor")
     metrics = {
         "rows": {"fit": int(fit.sum()), "valid": int(valid.sum()), "calibration": int(calib.sum())},
         "windows": {
@@ -136,6 +231,7 @@ def train_market(
             for name, m in (("fit", fit), ("valid", valid), ("calibration", calib))
         },
         "objective": chosen,
+        "objective_searched": objective is None,
         "candidates": {
             o: {k: v for k, v in c.items() if k in ("rounds", "nll", "rmse", "mae")} for o, c in candidates.items()
         },
@@ -151,8 +247,10 @@ def train_market(
     if p.refit_on_all:
         scaled = max(1, int(round(rounds * len(rows) / max(1, fit.sum()))))
         dall = xgb.DMatrix(x, label=y, missing=np.nan)
-        booster, rounds = xgb.train(_booster_params(chosen, p), dall, num_boost_round=scaled), scaled
+        booster, rounds = xgb.train(_booster_params(chosen, p, nthread), dall, num_boost_round=scaled), scaled
         metrics["refit_rounds"] = scaled
+        clock.lap("refit")
+    metrics["seconds"] = clock.laps
     return MarketModel(market, booster, chosen, rounds, disp, calibration, metrics, devig.method, combiner)
 
 
@@ -186,24 +284,32 @@ def market_anchor(
 
 
 def train_model(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | TrainingRows,
     features: list[str],
     before: date,
     p: ModelParams,
     markets: tuple[str, ...] = MARKETS,
     offers: pd.DataFrame | None = None,
     progress: Callable[[], None] | None = None,
+    previous: TrainedModel | None = None,
 ) -> TrainedModel:
     """Train every market on rows before ``before``; the model carries what scoring must check. ``offers``
     (int_prop_offers-shaped, pregame) price the window's lines for the de-vig choice and the combiner; without
-    them every market's combiner is the market and its gate stays closed. ``progress()`` after each market."""
-    rows = trainable_rows(frame, before)
+    them every market's combiner is the market and its gate stays closed. ``previous``: an earlier model whose
+    objective search this run may reuse (``season_objectives``). ``progress()`` after each market.
+
+    Markets train side by side (``p.nthread`` workers, each booster on one thread): a booster on two threads is
+    barely faster than on one for these sizes, and far slower when the machine is busy."""
+    played = frame if isinstance(frame, TrainingRows) else TrainingRows.of(frame, features, markets)
+    seasons = played.seasons_before(before)[-p.history_seasons :] if p.history_seasons else []
+    windows = {m: played.window(m, before, seasons) for m in markets}
+    keys = [c for c in ("game_date", "game_id", "player_id", "player_lookup", "season") if c in played.columns]
+    rows = pd.concat([w[keys] for w in windows.values()])
     if rows.empty:
         raise TrainingError(f"no played rows before {before} in the mart; build the mart or pick a later date")
-    if p.history_seasons:
-        keep = sorted(rows["season"].dropna().unique())[-p.history_seasons :]
-        rows = rows[rows["season"].isin(keep)]
-    versions = sorted(rows["feature_version"].dropna().astype(str).unique())
+    versions = played.feature_versions
+    if len(versions) != 1:
+        versions = sorted({str(v) for w in windows.values() for v in w["feature_version"].dropna().unique()})
     if len(versions) != 1:
         raise TrainingError(
             f"training rows carry feature_version(s) {versions or 'none'}; rebuild the mart so "
@@ -212,11 +318,19 @@ def train_model(
     if offers is not None:
         earlier = offers[offers["game_date"] < pd.Timestamp(before)]
         offers = snapshot_offers(attach_players(earlier, rows).dropna(subset=["player_id"]), which="latest")
+    newest_season = str(rows["season"].dropna().max())
+    known = season_objectives(previous, newest_season, versions[0], p)
+    workers = max(1, min(p.nthread, len(markets)))
+
+    def fit(m: str) -> MarketModel:
+        return train_market(windows[m], m, features, p, offers, known.get(m), nthread=max(1, p.nthread // workers))
+
     fitted = {}
-    for m in markets:
-        fitted[m] = train_market(rows[rows["market"] == m], m, features, p, offers)
-        if progress:
-            progress()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="train") as pool:
+        for m, model in zip(markets, pool.map(fit, markets), strict=True):
+            fitted[m] = model
+            if progress:
+                progress()
     created = datetime.now(UTC)
     fingerprint = json.dumps([features, versions[0], str(before), asdict(p), created.isoformat()], default=str)
     version = f"{before:%Y%m%d}-{created:%Y%m%dT%H%M%S}-{hashlib.sha1(fingerprint.encode()).hexdigest()[:6]}"
@@ -231,8 +345,24 @@ def train_model(
         params=asdict(p),
         library_versions=library_versions(),
         created_at=created.isoformat(),
-        rows={m: int((rows["market"] == m).sum()) for m in markets},
+        rows={m: len(windows[m]) for m in markets},
+        objective_season=newest_season,
+        objectives_chosen_by=previous.objectives_chosen_by if known else version,
     )
+
+
+def season_objectives(previous: TrainedModel | None, season: str, feature_version: str, p: ModelParams) -> dict:
+    """Each market's objective to reuse from ``previous`` (empty: search). The search is repeated once per season:
+    when the newest season of the training rows changes, and whenever the candidates, the feature_version or
+    ``p.objective_search`` say so. Within a season the choice barely moves (a few weeks of rows among five
+    seasons), and the search is three boosters per market where one is needed."""
+    if p.objective_search != "season" or previous is None or previous.objective_season != season:
+        return {}
+    if previous.feature_version != feature_version:
+        return {}
+    if tuple(previous.params.get("objectives", ())) != tuple(p.objectives):
+        return {}
+    return {m: mm.objective for m, mm in previous.markets.items() if mm.objective in p.objectives}
 
 
 def library_versions() -> dict[str, str]:
