@@ -29,6 +29,7 @@ from predict.tables import plain
 from predict.train import TrainingRows, train_model
 
 RETRAIN_DAYS = {"weekly": 7, "daily": 1, "none": None}
+FULL_RETRAIN_DAYS = 7  # daily retrains refit the boosters; the full training (out-of-fold parts too) stays weekly
 # The per-line file of ``backtest --out``: every column ``summarise`` reads, plus what an analyst needs.
 ROW_COLUMNS = [
     "game_date",
@@ -148,6 +149,7 @@ def run_backtest(
     graded, retrains, notes = [], [], []
     played = TrainingRows.of(frame, mart.features)  # once: each retrain's window is a slice of it
     model = None  # the previous retrain's model: its season's objective search is reused
+    full, full_cut = None, None  # the latest full training and its date: daily retrains refit its boosters
     for i, cut in enumerate(dates):
         stop = dates[i + 1] if i + 1 < len(dates) else end + timedelta(days=1)
         seg = lined[(lined["game_date"] >= pd.Timestamp(cut)) & (lined["game_date"] < pd.Timestamp(stop))]
@@ -157,7 +159,19 @@ def run_backtest(
             continue
         # Only the markets this segment has lines for: a season with PRA and threes lines trains two boosters, not five.
         markets = tuple(m for m in MARKETS if m in set(seg["market"]))
-        model = train_model(played, mart.features, cut, config.params, markets=markets, offers=offers, previous=model)
+        refit = full is not None and (cut - full_cut).days < FULL_RETRAIN_DAYS and set(markets) <= set(full.markets)
+        model = train_model(
+            played,
+            mart.features,
+            cut,
+            config.params,
+            markets=markets,
+            offers=offers,
+            previous=model,
+            refit_from=full if refit else None,
+        )
+        if model.refit_from is None:
+            full, full_cut = model, cut
         seg, refused = split_scorable(seg, model)
         seg_offers = offers[(offers["game_date"] >= pd.Timestamp(cut)) & (offers["game_date"] < pd.Timestamp(stop))]
         pricing = snapshot_offers(seg_offers, which=price_at)
@@ -175,6 +189,7 @@ def run_backtest(
                 "refused": refused["reason"].value_counts().to_dict(),
                 "objectives": {m: mm.objective for m, mm in model.markets.items()},
                 "objectives_chosen_by": model.objectives_chosen_by,
+                "refit_from": model.refit_from,
                 "devig": {m: mm.devig for m, mm in model.markets.items()},
                 "calibration": {m: mm.calibration.method for m, mm in model.markets.items()},
                 "combiners": {m: mm.combiner.to_dict() for m, mm in model.markets.items()},

@@ -64,3 +64,4 @@ class TrainedModel:
     trained_on_warehouse: str | None = None  # Warehouse.describe() of the training rows; None: saved before recorded
     objective_season: str | None = None  # the newest season of the training rows (the objective search's key)
     objectives_chosen_by: str | None = None  # the model version whose search chose the objectives (maybe this one)
+    refit_from: str | None = None  # only the boosters were refitted; the rest is this model version's

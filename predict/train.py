@@ -254,6 +254,38 @@ def train_market(
     return MarketModel(market, booster, chosen, rounds, disp, calibration, metrics, devig.method, combiner)
 
 
+def refit_market(
+    rows: pd.DataFrame, base: MarketModel, features: list[str], p: ModelParams, nthread: int | None = None
+) -> MarketModel:
+    """``base`` with only its booster refitted on ``rows`` (the same objective, rounds scaled to the rows as
+    ``train_market`` scales them); the dispersion, calibration, de-vig method and combiner with its gate are
+    ``base``'s, fitted out of fold on its own windows. The daily retrain between weekly full ones: the booster
+    learns the newest games, the parts fitted on 20 % windows of five seasons stay as they were."""
+    if not p.refit_on_all:
+        return base
+    clock = Stopwatch()
+    x, y = feature_matrix(rows, features), rows["actual"].to_numpy(dtype="float64")
+    fit, _, _ = time_split(rows["game_date"], p.valid_share, p.calib_share)
+    searched = base.metrics["candidates"][base.objective]["rounds"]
+    scaled = max(1, int(round(searched * len(rows) / max(1, fit.sum()))))
+    dall = xgb.DMatrix(x, label=y, missing=np.nan)
+    clock.lap("matrices")
+    booster = xgb.train(_booster_params(base.objective, p, nthread), dall, num_boost_round=scaled)
+    clock.lap("refit")
+    metrics = {**base.metrics, "refit_rounds": scaled, "refit_only": True, "seconds": clock.laps}
+    return MarketModel(
+        base.market,
+        booster,
+        base.objective,
+        scaled,
+        base.dispersion,
+        base.calibration,
+        metrics,
+        base.devig,
+        base.combiner,
+    )
+
+
 def market_anchor(
     market: str, rows: pd.DataFrame, disp: Dispersion, calibration: Calibration, offers: pd.DataFrame | None
 ) -> tuple[DevigChoice, Combiner]:
@@ -292,11 +324,14 @@ def train_model(
     offers: pd.DataFrame | None = None,
     progress: Callable[[], None] | None = None,
     previous: TrainedModel | None = None,
+    refit_from: TrainedModel | None = None,
 ) -> TrainedModel:
     """Train every market on rows before ``before``; the model carries what scoring must check. ``offers``
     (int_prop_offers-shaped, pregame) price the window's lines for the de-vig choice and the combiner; without
     them every market's combiner is the market and its gate stays closed. ``previous``: an earlier model whose
-    objective search this run may reuse (``season_objectives``). ``progress()`` after each market.
+    objective search this run may reuse (``season_objectives``). ``refit_from``: an earlier model whose markets
+    only get their booster refitted (``refit_market``; the backtest's daily retrains between weekly full ones).
+    ``progress()`` after each market.
 
     Markets train side by side (``p.nthread`` workers, each booster on one thread): a booster on two threads is
     barely faster than on one for these sizes, and far slower when the machine is busy."""
@@ -320,9 +355,13 @@ def train_model(
         offers = snapshot_offers(attach_players(earlier, rows).dropna(subset=["player_id"]), which="latest")
     newest_season = str(rows["season"].dropna().max())
     known = season_objectives(previous, newest_season, versions[0], p)
+    if refit_from is not None and not season_objectives(refit_from, newest_season, versions[0], p):
+        refit_from = None  # a new season (or feature_version): train in full
     workers = max(1, min(p.nthread, len(markets)))
 
     def fit(m: str) -> MarketModel:
+        if refit_from is not None and m in refit_from.markets:
+            return refit_market(windows[m], refit_from.markets[m], features, p, nthread=max(1, p.nthread // workers))
         return train_market(windows[m], m, features, p, offers, known.get(m), nthread=max(1, p.nthread // workers))
 
     fitted = {}
@@ -347,7 +386,8 @@ def train_model(
         created_at=created.isoformat(),
         rows={m: len(windows[m]) for m in markets},
         objective_season=newest_season,
-        objectives_chosen_by=previous.objectives_chosen_by if known else version,
+        objectives_chosen_by=previous.objectives_chosen_by if known and previous else version,
+        refit_from=refit_from.version if refit_from is not None else None,
     )
 
 

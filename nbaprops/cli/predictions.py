@@ -176,7 +176,11 @@ def backtest(
     start: Annotated[date, date_option(help="First game date")],
     end: Annotated[date, date_option(help="Last game date")],
     retrain: Annotated[
-        Retrain, typer.Option(help="How often to retrain (on games before each retrain date).")
+        Retrain,
+        typer.Option(
+            help="How often to retrain (on games before each retrain date). daily: the boosters are refitted every "
+            "day; the full training (objective, dispersion, calibration, combiner and its gate) stays weekly."
+        ),
     ] = Retrain.weekly,
     price_at: Annotated[
         PriceAt, typer.Option(help="Price each line at its latest or its opening pregame snapshot.")
