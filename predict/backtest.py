@@ -141,9 +141,15 @@ def run_backtest(
     its ``latest`` pregame snapshot or its ``opening`` one (then CLV exists). ``progress(done, total, message)``
     after each retrain segment."""
     frame = mart.frame
-    history = played_history(frame[frame["game_date"] < pd.Timestamp(end + timedelta(days=1))])
     window = frame[(frame["game_date"] >= pd.Timestamp(start)) & (frame["game_date"] <= pd.Timestamp(end))]
-    lined = add_baselines(window[window["line"].notna() & window["player_id"].notna()], history)
+    lined = window[window["line"].notna() & window["player_id"].notna()]
+    # The baselines' rolling history of only the players and markets with lines (each is its own series).
+    past = frame[
+        (frame["game_date"] <= pd.Timestamp(end))
+        & frame["player_id"].isin(lined["player_id"].unique())
+        & frame["market"].isin(lined["market"].unique())
+    ]
+    lined = add_baselines(lined, played_history(past))
     offers = attach_players(offers, frame)
     dates = retrain_dates(start, end, retrain)
     graded, retrains, notes = [], [], []

@@ -62,6 +62,6 @@ class TrainedModel:
     created_at: str
     rows: dict[str, int] = field(default_factory=dict)
     trained_on_warehouse: str | None = None  # Warehouse.describe() of the training rows; None: saved before recorded
-    objective_season: str | None = None  # the newest season of the training rows (the objective search's key)
+    objective_season: str | None = None  # the season of the games it scores (the objective search's key)
     objectives_chosen_by: str | None = None  # the model version whose search chose the objectives (maybe this one)
     refit_from: str | None = None  # only the boosters were refitted; the rest is this model version's

@@ -24,6 +24,7 @@ import pandas as pd
 import scipy
 import xgboost as xgb
 
+from nbacore.dates import season_label
 from nbacore.markets import MARKETS
 from predict.calibration import Calibration, calibration_events, fit_calibration
 from predict.combiner import Combiner, fit_combiner
@@ -353,9 +354,9 @@ def train_model(
     if offers is not None:
         earlier = offers[offers["game_date"] < pd.Timestamp(before)]
         offers = snapshot_offers(attach_players(earlier, rows).dropna(subset=["player_id"]), which="latest")
-    newest_season = str(rows["season"].dropna().max())
-    known = season_objectives(previous, newest_season, versions[0], p)
-    if refit_from is not None and not season_objectives(refit_from, newest_season, versions[0], p):
+    scored_season = season_label(before)  # the season of the games this model will score
+    known = season_objectives(previous, scored_season, versions[0], p)
+    if refit_from is not None and not season_objectives(refit_from, scored_season, versions[0], p):
         refit_from = None  # a new season (or feature_version): train in full
     workers = max(1, min(p.nthread, len(markets)))
 
@@ -385,15 +386,15 @@ def train_model(
         library_versions=library_versions(),
         created_at=created.isoformat(),
         rows={m: len(windows[m]) for m in markets},
-        objective_season=newest_season,
+        objective_season=scored_season,
         objectives_chosen_by=previous.objectives_chosen_by if known and previous else version,
         refit_from=refit_from.version if refit_from is not None else None,
     )
 
 
 def season_objectives(previous: TrainedModel | None, season: str, feature_version: str, p: ModelParams) -> dict:
-    """Each market's objective to reuse from ``previous`` (empty: search). The search is repeated once per season:
-    when the newest season of the training rows changes, and whenever the candidates, the feature_version or
+    """Each market's objective to reuse from ``previous`` (empty: search). The search runs once per season (of the
+    games to score, ``season_label(before)``) and again whenever the candidates, the feature_version or
     ``p.objective_search`` say so. Within a season the choice barely moves (a few weeks of rows among five
     seasons), and the search is three boosters per market where one is needed."""
     if p.objective_search != "season" or previous is None or previous.objective_season != season:

@@ -105,7 +105,7 @@ def test_markets_side_by_side_equal_markets_one_after_another(frame):
 
 def test_the_objective_search_is_reused_within_a_season_and_repeated_across_seasons(frame, tmp_path):
     first = train_model(frame, FEATURES, date(2024, 12, 1), PARAMS, markets=MARKETS)
-    assert first.objectives_chosen_by == first.version and first.objective_season == "2024-25"
+    assert first.objectives_chosen_by == first.version and first.objective_season == "2024-25"  # of the games to score
     assert all(len(mm.metrics["candidates"]) == 2 and mm.metrics["objective_searched"] for mm in first.markets.values())
 
     # saved and loaded, as `nbaprops train` finds it in the registry
