@@ -104,7 +104,9 @@ def read_mart(
         raise MartContractError(f"{MART_TABLE} is missing from the warehouse; run `nbaprops build` first")
     features = read_feature_order(wh)
     check_contract(wh.columns(MART_TABLE), features)
-    wanted = [*CONTRACT_COLUMNS, *features, *(f"{f}_missing" for f in features)]
+    # The ``<feature>_missing`` flags are checked above but not read: a NULL feature is already NaN to XGBoost,
+    # and the flags were a third of the columns read.
+    wanted = [*CONTRACT_COLUMNS, *features]
     where = [f"market in ({sql_list()})"]
     if start is not None:
         where.append("game_date >= @start")
