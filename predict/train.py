@@ -15,7 +15,7 @@ import json
 import platform
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 
@@ -365,12 +365,17 @@ def train_model(
             return refit_market(windows[m], refit_from.markets[m], features, p, nthread=max(1, p.nthread // workers))
         return train_market(windows[m], m, features, p, offers, known.get(m), nthread=max(1, p.nthread // workers))
 
-    fitted = {}
+    # Longest first (by the earlier model's rounds), so two workers finish together; each market's result is
+    # its own, whatever the order.
+    order = sorted(markets, key=lambda m: -(previous.markets[m].rounds if previous and m in previous.markets else 0))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="train") as pool:
-        for m, model in zip(markets, pool.map(fit, markets), strict=True):
-            fitted[m] = model
+        futures = {pool.submit(fit, m): m for m in order}
+        for future in as_completed(futures):
+            future.result()  # a failed market fails the run now, naming its market
             if progress:
                 progress()
+    done = {m: f.result() for f, m in futures.items()}
+    fitted = {m: done[m] for m in markets}
     created = datetime.now(UTC)
     fingerprint = json.dumps([features, versions[0], str(before), asdict(p), created.isoformat()], default=str)
     version = f"{before:%Y%m%d}-{created:%Y%m%dT%H%M%S}-{hashlib.sha1(fingerprint.encode()).hexdigest()[:6]}"
