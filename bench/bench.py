@@ -404,7 +404,7 @@ def print_targets(results: list[SizeResult]) -> None:
     ]
     checks += [
         (
-            f"train all markets (season's objectives) at {last.seasons} seasons <= 15 s",
+            f"train all markets (season's objectives), {last.seasons} seasons <= 15 s",
             last.seconds("train, season's objectives"),
             15.0,
             "s",
