@@ -454,7 +454,7 @@ def main() -> int:
         work = Path(args.work) / f"{seasons}-seasons"
         subprocess.run(["rm", "-rf", str(work)], check=True)
         work.mkdir(parents=True)
-        results.append(run_size(seasons, work, base_env, season_backtests=seasons == max(sizes)))
+        results.append(run_size(seasons, work, base_env, season_backtests=seasons == max(sizes) and seasons > 1))
     print_table(results)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     out = OUT_DIR / f"bench-{time.strftime('%Y%m%dT%H%M%S')}.json"
