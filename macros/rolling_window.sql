@@ -55,6 +55,10 @@
                                    in a query grouped by (partition, games_before + step): the aggregate over
                                    the last n of those games. Join the result back on (partition, games_before);
                                    a row with no earlier game finds no group: counts need a coalesce to 0.
+  Only for whole-number expressions (points, counts): their sums are exact, so the values equal the window
+  functions' bit for bit whatever order the rows are aggregated in. A fractional expression (minutes, rates) or
+  a standard deviation summed in another order moves in the last bit from one build to the next: keep those
+  in rolling_window.
 -#}
 {% macro last_games_steps(longest) -%}
     {%- if longest is not number or longest < 1 -%}
