@@ -393,12 +393,12 @@ def print_targets(results: list[SizeResult]) -> None:
     mart = last.figures.get("feature_mart_dbt", {}).get("execution_s")
     hand = last.figures.get("feature_mart_handwritten", {}).get("seconds")
     checks = [
-        (f"daily run at {last.seasons} seasons <= 10 s", daily[last.seasons], 10.0, "s"),
+        (f"daily run at {last.seasons} seasons <= 5 s", daily[last.seasons], 5.0, "s"),
         (f"import + full build at {last.seasons} seasons <= 90 s", full, 90.0, "s"),
         (
-            f"feature mart (dbt exec) / hand-written at {last.seasons} seasons <= 3",
+            f"feature mart (dbt exec) / hand-written at {last.seasons} seasons <= 2",
             mart / hand if mart and hand else None,
-            3.0,
+            2.0,
             "x",
         ),
     ]

@@ -2,7 +2,7 @@
 
 `make bench` reports the dbt build of the phase-4 chain (team_defense_daily_cache, player_daily_cache,
 player_composite_factors, feature_mart) as a ratio of this query's time: what the layered, portable models
-cost over what DuckDB itself needs on this machine (target: dbt <= 3x).
+cost over what DuckDB itself needs on this machine (target: dbt <= 2x, issue 18).
 
 The query reads the models' inputs (analytics.player_game_summary, team_offense/defense_game_summary, the two
 upcoming_*_context tables, intermediate.int_prop_pregame_lines, int_player_lookups, int_players), applies the

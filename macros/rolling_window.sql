@@ -41,3 +41,34 @@
 {% macro day_number(date_expr) -%}
     {{ dbt.datediff("cast('1970-01-01' as date)", date_expr, 'day') }}
 {%- endmacro %}
+
+{#-
+  The last-N-games windows as ONE grouped pass instead of one framed window aggregate per column (DuckDB
+  evaluates each framed aggregate on its own: ~45 of them were most of player_daily_cache's time). Each played
+  row is sent forward to the N games_before values after its own, so the row with games_before = k gets exactly
+  the played rows with games_before in [k - N, k - 1]: the same set as
+  rolling_window(aggregate, expression, partition, 'games_before', N, 'range'), and never its own date (steps
+  start at 1, like that macro's frame ending at `1 preceding`).
+
+    last_games_steps(longest)      a CTE body: the steps 1 .. longest (one column, step)
+    last_games(aggregate, expression, n, step='game_steps.step')
+                                   in a query grouped by (partition, games_before + step): the aggregate over
+                                   the last n of those games. Join the result back on (partition, games_before);
+                                   a row with no earlier game finds no group: counts need a coalesce to 0.
+  Only for whole-number expressions (points, counts): their sums are exact, so the values equal the window
+  functions' bit for bit whatever order the rows are aggregated in. A fractional expression (minutes, rates) or
+  a standard deviation summed in another order moves in the last bit from one build to the next: keep those
+  in rolling_window.
+-#}
+{% macro last_games_steps(longest) -%}
+    {%- if longest is not number or longest < 1 -%}
+        {{ exceptions.raise_compiler_error("last_games_steps: longest is " ~ longest ~ "; use an integer >= 1") }}
+    {%- endif -%}
+    {%- for step in range(1, longest + 1) %}
+    select {{ step }} as step{{ ' union all' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro last_games(aggregate, expression, n, step='game_steps.step') -%}
+    {{ aggregate }}(case when {{ step }} <= {{ n }} then {{ expression }} end)
+{%- endmacro %}

@@ -111,32 +111,68 @@ league_calendar as (
 
 ),
 
+-- the last 5 / 10 games played on earlier dates. The averages, counts and sums of whole numbers (the market
+-- stats, shot points) in one grouped pass over his played rows (macros/rolling_window.sql, last_games): exact
+-- sums, so the same values as the window functions, in any order of aggregation. Fractional inputs (minutes,
+-- usage, shot attempts) and the standard deviations stay window functions (rolling_windows below): summed in a
+-- different order they would move in the last bit from one build to the next.
+game_steps as (
+{{ last_games_steps(last_n_games | max) }}
+
+),
+
+played_steps as (
+
+    select
+        with_games_before.*,
+        game_steps.step,
+        with_games_before.games_before + game_steps.step as window_games_before
+    from with_games_before
+    cross join game_steps
+    where with_games_before.is_played
+
+),
+
+last_games as (
+
+    select
+        player_id,
+        window_games_before,
+        {%- for stat in markets %}
+        {%- for n in last_n_games %}
+        {{ last_games('avg', stat, n, 'step') }} as {{ stat }}_avg_l{{ n }},
+        {{ last_games('count', stat, n, 'step') }} as {{ stat }}_games_l{{ n }},
+        {%- endfor %}
+        {{ last_games('sum', stat, 10, 'step') }} as {{ stat }}_sum_l10,
+        {%- endfor %}
+        {%- for n in last_n_games %}
+        {{ last_games('count', 'minutes', n, 'step') }} as minutes_games_l{{ n }},
+        {%- endfor %}
+        {{ last_games('count', 'usage_rate', 10, 'step') }} as usage_games_l10,
+        {{ last_games('sum', 'shooting_points', 10, 'step') }} as shooting_points_l10,
+        {{ last_games('count', 'shooting_attempts', 10, 'step') }} as ts_games_l10
+    from played_steps
+    group by player_id, window_games_before
+
+),
+
 rolling_windows as (
 
     select
         with_games_before.*,
         {%- for stat in stats %}
-        {%- for n in last_n_games %}
-        {{ rolling_window('avg', stat, ['player_id'], 'games_before', n, 'range') }} as {{ stat }}_avg_l{{ n }},
-        {{ rolling_window('count', stat, ['player_id'], 'games_before', n, 'range') }} as {{ stat }}_games_l{{ n }},
-        {%- endfor %}
         {{ rolling_window('stddev_samp', stat, ['player_id'], 'games_before', 10, 'range') }} as {{ stat }}_std_l10,
         {{ rolling_window('avg', stat, ['player_id', 'season'], 'game_date', 'unbounded') }} as {{ stat }}_avg_season,
         {{ rolling_window('count', stat, ['player_id', 'season'], 'game_date', 'unbounded') }} as {{ stat }}_games_season,
         {%- if stat != 'minutes' %}
-        {{ safe_divide(
-            rolling_window('sum', stat, ['player_id'], 'games_before', 10, 'range'),
-            rolling_window('sum', 'case when ' ~ stat ~ ' is not null then minutes end', ['player_id'], 'games_before', 10, 'range')
-        ) }} as {{ stat }}_per_minute_l10,
+        {{ rolling_window('sum', 'case when ' ~ stat ~ ' is not null then minutes end', ['player_id'], 'games_before', 10, 'range') }} as {{ stat }}_minutes_l10,
         {%- endif %}
         {%- endfor %}
+        {%- for n in last_n_games %}
+        {{ rolling_window('avg', 'minutes', ['player_id'], 'games_before', n, 'range') }} as minutes_avg_l{{ n }},
+        {%- endfor %}
         {{ rolling_window('avg', 'usage_rate', ['player_id'], 'games_before', 10, 'range') }} as usage_avg_l10,
-        {{ rolling_window('count', 'usage_rate', ['player_id'], 'games_before', 10, 'range') }} as usage_games_l10,
-        {{ safe_divide(
-            rolling_window('sum', 'shooting_points', ['player_id'], 'games_before', 10, 'range'),
-            '2 * ' ~ rolling_window('sum', 'shooting_attempts', ['player_id'], 'games_before', 10, 'range')
-        ) }} as ts_pct_l10,
-        {{ rolling_window('count', 'shooting_attempts', ['player_id'], 'games_before', 10, 'range') }} as ts_games_l10,
+        {{ rolling_window('sum', 'shooting_attempts', ['player_id'], 'games_before', 10, 'range') }} as shooting_attempts_l10,
         {{ rolling_window('count', 'played_game_id', ['player_id', 'season'], 'game_date', 'unbounded') }} as games_played_season,
         {{ rolling_window('count', 'played_game_id', ['player_id'], 'day_number', 7, 'range') }} as games_last_7d,
         {{ rolling_window('count', 'played_game_id', ['player_id'], 'day_number', longest_day_window, 'range') }} as games_last_14d,
@@ -147,17 +183,41 @@ rolling_windows as (
 
 ),
 
-with_calendar as (
+with_last_games as (
 
     select
         rolling_windows.*,
+        {%- for stat in markets %}
+        {%- for n in last_n_games %}
+        last_games.{{ stat }}_avg_l{{ n }},
+        coalesce(last_games.{{ stat }}_games_l{{ n }}, 0) as {{ stat }}_games_l{{ n }},
+        {%- endfor %}
+        {{ safe_divide('last_games.' ~ stat ~ '_sum_l10', 'rolling_windows.' ~ stat ~ '_minutes_l10') }} as {{ stat }}_per_minute_l10,
+        {%- endfor %}
+        {%- for n in last_n_games %}
+        coalesce(last_games.minutes_games_l{{ n }}, 0) as minutes_games_l{{ n }},
+        {%- endfor %}
+        coalesce(last_games.usage_games_l10, 0) as usage_games_l10,
+        {{ safe_divide('last_games.shooting_points_l10', '2 * rolling_windows.shooting_attempts_l10') }} as ts_pct_l10,
+        coalesce(last_games.ts_games_l10, 0) as ts_games_l10
+    from rolling_windows
+    left join last_games
+        on last_games.player_id = rolling_windows.player_id
+        and last_games.window_games_before = rolling_windows.games_before
+
+),
+
+with_calendar as (
+
+    select
+        with_last_games.*,
         league_calendar.season_game_dates_before,
         coalesce(games_before_offsets.games_before_offset, 0) as games_before_offset
-    from rolling_windows
+    from with_last_games
     inner join league_calendar
-        on league_calendar.game_date = rolling_windows.game_date
+        on league_calendar.game_date = with_last_games.game_date
     left join games_before_offsets
-        on games_before_offsets.player_id = rolling_windows.player_id
+        on games_before_offsets.player_id = with_last_games.player_id
 
 )
 

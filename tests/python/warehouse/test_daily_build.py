@@ -271,7 +271,7 @@ def morning(built, tmp_path_factory) -> Morning:
 
 
 def test_daily_build_of_a_new_date_and_a_correction_equals_a_full_refresh(morning):
-    assert morning.plan.args == ["build", "--selector", "daily"]
+    assert morning.plan.args == ["build", "--selector", "daily", "--no-write-json"]
     ran = [line for line in morning.output.splitlines() if " START " in line]
     assert not any(" view model " in line for line in ran), "the daily build rebuilt a view"
     assert not any("accepted_range" in line or "not_null_" in line for line in ran), "a test not tagged daily ran"
@@ -405,5 +405,5 @@ def test_one_missing_staging_view_or_seed_is_named_and_means_a_full_build(tmp_pa
     finally:
         con.close()
     plan = build_args(load_settings("local"), daily=True)
-    assert plan.args == ["build", "--selector", "daily"], plan
+    assert plan.args == ["build", "--selector", "daily", "--no-write-json"], plan
     assert "NBAPROPS_DAILY_TEST_SINCE" not in plan.env  # no box score yet: the daily tests see every row

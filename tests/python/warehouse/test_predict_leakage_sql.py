@@ -8,7 +8,7 @@ the books' fair price is off 50 %, the model's less extreme probabilities lean t
 53 % means the model saw the outcome. Three deliberate leaks must each trip it:
 
 (a) the current game inside every rolling window (macros/rolling_window.sql ending its frame at ``current
-    row``, built into a separate warehouse from the same landed files);
+    row`` and starting its last-N-games steps at 0, built into a separate warehouse from the same landed files);
 (b) a line snapshot taken after tip-off counted as pregame (int_prop_offers' pregame rule ignored): the
     in-play snapshot, which carries the game's information, becomes the mart's line and the pricing snapshot;
 (c) a retrain whose training cut falls after the dates it scores (train_model called with a cut past the
@@ -182,13 +182,17 @@ def mart_rows(path: Path, columns: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def window_leak(league) -> Path:
-    return leaked_build(
-        league,
-        "window_leak",
-        "macros/rolling_window.sql",
-        "{{ preceding }} preceding and 1 preceding",
-        "{{ preceding }} preceding and current row",
-    )
+    # both window forms of macros/rolling_window.sql: the framed one, and the last-N-games steps starting at 0
+    dbt_args = ["build", "--select", LAYER_SELECTORS["precompute"], "--exclude", "resource_type:test"]
+    edits = [
+        (
+            "macros/rolling_window.sql",
+            "{{ preceding }} preceding and 1 preceding",
+            "{{ preceding }} preceding and current row",
+        ),
+        ("macros/rolling_window.sql", "for step in range(1, longest + 1)", "for step in range(0, longest + 1)"),
+    ]
+    return build_mutant(league.landed, league.root / "window_leak", edits, dbt_args)
 
 
 @pytest.fixture(scope="module")
