@@ -39,8 +39,11 @@ lint: setup
 	NBAPROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff/lint.duckdb DBT_TARGET_PATH=$(CURDIR)/target/sqlfluff \
 	  DBT_LOG_PATH=$(CURDIR)/target/sqlfluff/logs $(UV) run --frozen --no-sync sqlfluff lint models --processes 2 --disable-progress-bar
 
+# Two workers (pytest-xdist), a whole test file per worker so each module's fixtures (built leagues, warehouses,
+# the emulator) are made once; `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= 2
 test: lint
-	$(UV) run --frozen --no-sync pytest
+	$(UV) run --frozen --no-sync pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # Benchmarks (not part of `make test`): 1, 5 and 10 seasons; prints a table, writes bench/results/*.json.
 SEASONS ?= 1,5,10

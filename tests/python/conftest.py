@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import NoReturn
 
@@ -26,6 +29,13 @@ for _source in (
 ):
     os.environ[_source] = "http://127.0.0.1:9"
 os.environ["DO_NOT_TRACK"] = "1"
+# dbt's target/ and logs/ default to the checkout's, shared by every process: under pytest-xdist two workers would
+# write one partial_parse.msgpack and manifest.json at once. Each test process gets its own (a test that needs a
+# particular folder still sets DBT_TARGET_PATH itself); the checkout's target/ is left to the developer.
+_DBT_SCRATCH = Path(tempfile.mkdtemp(prefix="nbaprops-tests-dbt-"))
+atexit.register(shutil.rmtree, _DBT_SCRATCH, ignore_errors=True)
+os.environ["DBT_TARGET_PATH"] = str(_DBT_SCRATCH / "target")
+os.environ["DBT_LOG_PATH"] = str(_DBT_SCRATCH / "logs")
 
 from nbacore.settings import prepare_process  # noqa: E402
 

@@ -786,7 +786,7 @@ def test_morning_run_against_the_simulated_apis_completes_every_phase(tmp_path, 
     monkeypatch.setenv("NBAPROPS_DUCKDB_PATH", str(tmp_path / "wh" / "nbaprops.duckdb"))
     monkeypatch.setenv("NBAPROPS_LANDING_DIR", str(tmp_path / "landing"))
     monkeypatch.setenv("NBAPROPS_MODEL_REGISTRY", str(tmp_path / "registry"))
-    season = simulate_season(SimConfig(seed=3, days=12))
+    season = simulate_season(SimConfig(seed=3, days=8))
     running = start_server(SimApi(season, api_key=DEMO_KEY, quota=100_000))
     try:
         settings = replace(
