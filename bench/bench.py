@@ -164,6 +164,30 @@ def measure_json(name: str, args: list[str], env: dict[str, str]) -> tuple[Step,
     return Step(name, seconds, peak, ok, detail), figures
 
 
+def props_until(paths: list[Path], work: Path, until: str) -> list[Path]:
+    """The prop files with rows dated before ``until`` only (the threes file runs into 2025-26, whose players
+    have no box scores in the chosen seasons: their names would fail the unmatched-names test). Copies keep the
+    file's name, which is its _source."""
+    out = []
+    for path in paths:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+            fields = reader.fieldnames or []
+        kept = [r for r in rows if (r.get("event_date") or r.get("game_time") or "")[:10] < until]
+        if len(kept) == len(rows):
+            out.append(path)
+            continue
+        copy = work / "props_until" / path.name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(copy, "wt", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(kept)
+        out.append(copy)
+    return out
+
+
 def season_start(last: str, with_lines: set[str]) -> str:
     """The first date with lines in ``last``'s season (seasons turn over in August)."""
     year = int(last[:4]) - (1 if int(last[5:7]) < 8 else 0)
@@ -182,6 +206,8 @@ def run_size(seasons: int, work: Path, base_env: dict[str, str], season_backtest
     result = SizeResult(seasons, "real" if use_real else "simulated")
     if use_real:
         logs, props, lines = real_inputs(seasons)
+        last_season_ends = f"{int(REAL_SEASONS[-1][:4]) + 1}-08-01"  # 2024-25 -> 2025-08-01
+        props = props_until(props, work, last_season_ends)
     else:
         # one simulated league per season (170 game days from late October), the same players each season;
         # files renamed per season because a file's name is its _source
