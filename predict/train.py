@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -142,6 +143,47 @@ class Stopwatch:
         self._last = now
 
 
+class CoreShare:
+    """The machine's cores shared by the markets training side by side: each running booster gets
+    ``cores // running`` threads, re-read after every round, so the last market still training takes both
+    cores instead of one while the other sits idle. XGBoost's results do not depend on its thread count here
+    (``test_markets_side_by_side_equal_markets_one_after_another``)."""
+
+    def __init__(self, cores: int) -> None:
+        self.cores = max(1, cores)
+        self.running = 0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> CoreShare:
+        with self._lock:
+            self.running += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self.running -= 1
+
+    def threads(self) -> int:
+        with self._lock:
+            return max(1, self.cores // max(1, self.running))
+
+    def callbacks(self) -> list[xgb.callback.TrainingCallback]:
+        return [_ShareCores(self)]
+
+
+class _ShareCores(xgb.callback.TrainingCallback):
+    def __init__(self, share: CoreShare) -> None:
+        super().__init__()
+        self.share, self.current = share, None
+
+    def after_iteration(self, model: xgb.Booster, epoch: int, evals_log: dict) -> bool:
+        threads = self.share.threads()
+        if threads != self.current:
+            model.set_param({"nthread": threads})
+            self.current = threads
+        return False  # never stops training
+
+
 def _booster_params(objective: str, p: ModelParams, nthread: int | None = None) -> dict:
     params = {
         "objective": objective,
@@ -168,11 +210,13 @@ def train_market(
     p: ModelParams,
     offers: pd.DataFrame | None = None,
     objective: str | None = None,
-    nthread: int | None = None,
+    cores: CoreShare | None = None,
 ) -> MarketModel:
     """Fit one market: pick the objective by validation log-likelihood of the full predictive distribution
-    among ``p.objectives``, or take ``objective`` when this season's search already chose it. ``nthread``:
-    the booster's threads (``p.nthread`` when None)."""
+    among ``p.objectives``, or take ``objective`` when this season's search already chose it. ``cores``: the
+    threads to share with markets training beside it (``p.nthread`` threads when None)."""
+    nthread = cores.threads if cores else lambda: p.nthread
+    callbacks = cores.callbacks() if cores else None
     if len(rows) < MIN_TRAIN_ROWS:
         raise TrainingError(
             f"market {market}: only {len(rows)} trainable rows (need {MIN_TRAIN_ROWS}); "
@@ -192,12 +236,13 @@ def train_market(
     candidates = {}
     for candidate in (objective,) if objective else p.objectives:
         booster = xgb.train(
-            _booster_params(candidate, p, nthread),
+            _booster_params(candidate, p, nthread()),
             dfit,
             num_boost_round=p.max_rounds,
             evals=[(dvalid, "valid")],
             early_stopping_rounds=p.early_stopping,
             verbose_eval=False,
+            callbacks=callbacks,
         )
         rounds = booster.best_iteration + 1
         mu = booster.predict(dvalid, iteration_range=(0, rounds))
@@ -248,7 +293,9 @@ def train_market(
     if p.refit_on_all:
         scaled = max(1, int(round(rounds * len(rows) / max(1, fit.sum()))))
         dall = xgb.DMatrix(x, label=y, missing=np.nan)
-        booster, rounds = xgb.train(_booster_params(chosen, p, nthread), dall, num_boost_round=scaled), scaled
+        params = _booster_params(chosen, p, nthread())
+        booster = xgb.train(params, dall, num_boost_round=scaled, callbacks=callbacks)
+        rounds = scaled
         metrics["refit_rounds"] = scaled
         clock.lap("refit")
     metrics["seconds"] = clock.laps
@@ -256,7 +303,7 @@ def train_market(
 
 
 def refit_market(
-    rows: pd.DataFrame, base: MarketModel, features: list[str], p: ModelParams, nthread: int | None = None
+    rows: pd.DataFrame, base: MarketModel, features: list[str], p: ModelParams, cores: CoreShare | None = None
 ) -> MarketModel:
     """``base`` with only its booster refitted on ``rows`` (the same objective, rounds scaled to the rows as
     ``train_market`` scales them); the dispersion, calibration, de-vig method and combiner with its gate are
@@ -271,7 +318,8 @@ def refit_market(
     scaled = max(1, int(round(searched * len(rows) / max(1, fit.sum()))))
     dall = xgb.DMatrix(x, label=y, missing=np.nan)
     clock.lap("matrices")
-    booster = xgb.train(_booster_params(base.objective, p, nthread), dall, num_boost_round=scaled)
+    params = _booster_params(base.objective, p, cores.threads() if cores else None)
+    booster = xgb.train(params, dall, num_boost_round=scaled, callbacks=cores.callbacks() if cores else None)
     clock.lap("refit")
     metrics = {**base.metrics, "refit_rounds": scaled, "refit_only": True, "seconds": clock.laps}
     return MarketModel(
@@ -334,7 +382,7 @@ def train_model(
     only get their booster refitted (``refit_market``; the backtest's daily retrains between weekly full ones).
     ``progress()`` after each market.
 
-    Markets train side by side (``p.nthread`` workers, each booster on one thread): a booster on two threads is
+    Markets train side by side (``p.nthread`` workers sharing the cores, ``CoreShare``): a booster on two threads is
     barely faster than on one for these sizes, and far slower when the machine is busy."""
     played = frame if isinstance(frame, TrainingRows) else TrainingRows.of(frame, features, markets)
     seasons = played.seasons_before(before)[-p.history_seasons :] if p.history_seasons else []
@@ -360,10 +408,13 @@ def train_model(
         refit_from = None  # a new season (or feature_version): train in full
     workers = max(1, min(p.nthread, len(markets)))
 
+    share = CoreShare(p.nthread)
+
     def fit(m: str) -> MarketModel:
-        if refit_from is not None and m in refit_from.markets:
-            return refit_market(windows[m], refit_from.markets[m], features, p, nthread=max(1, p.nthread // workers))
-        return train_market(windows[m], m, features, p, offers, known.get(m), nthread=max(1, p.nthread // workers))
+        with share:
+            if refit_from is not None and m in refit_from.markets:
+                return refit_market(windows[m], refit_from.markets[m], features, p, cores=share)
+            return train_market(windows[m], m, features, p, offers, known.get(m), cores=share)
 
     # Longest first (by the earlier model's rounds), so two workers finish together; each market's result is
     # its own, whatever the order.
