@@ -12,12 +12,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from predict.mart import played_mask
+
 MA_WEIGHTS = (0.5, 0.3, 0.2)
 
 
 def played_history(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per (player, market, game) actually played, with rolling stats that include that game."""
-    played = frame[frame["actual"].notna() & frame["did_play"].fillna(False).astype(bool)]
+    played = frame[played_mask(frame)]
     hist = played[["player_id", "market", "season", "game_date", "actual"]].dropna(subset=["player_id"])
     hist = hist.sort_values(["player_id", "market", "game_date"]).drop_duplicates(["player_id", "market", "game_date"])
     by_player = hist.groupby(["player_id", "market"], sort=False)["actual"]

@@ -161,6 +161,12 @@ def normalise_frame(frame: pd.DataFrame, features: list[str]) -> pd.DataFrame:
     return out
 
 
+def played_mask(frame: pd.DataFrame) -> pd.Series:
+    """Rows with a played result: an ``actual`` and ``did_play`` true (a DNP or a missing box score is neither a
+    training row nor a history game)."""
+    return frame["actual"].notna() & frame["did_play"].fillna(False).astype(bool)
+
+
 def feature_matrix(frame: pd.DataFrame, features: list[str]) -> np.ndarray:
     """Features as float32 in canonical order; NULL stays NaN (XGBoost's missing value)."""
     return frame[features].to_numpy(dtype="float32", na_value=np.nan)

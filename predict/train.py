@@ -32,7 +32,7 @@ from predict.combiner import Combiner, fit_combiner
 from predict.config import ModelParams
 from predict.distribution import Dispersion, fit_dispersion, log_likelihood
 from predict.market_view import DevigChoice, choose_devig
-from predict.mart import feature_matrix
+from predict.mart import feature_matrix, played_mask
 from predict.model import MarketModel, TrainedModel
 from predict.offers import attach_players, snapshot_offers
 from predict.pricing import KEYS, market_view, model_view, two_way_offers
@@ -62,7 +62,7 @@ TRAIN_COLUMNS = (
 def trainable_rows(frame: pd.DataFrame, before: date) -> pd.DataFrame:
     """Rows with a played result for games strictly before ``before``, oldest first."""
     cutoff = pd.Timestamp(before)
-    rows = frame[(frame["game_date"] < cutoff) & frame["actual"].notna() & frame["did_play"].fillna(False).astype(bool)]
+    rows = frame[(frame["game_date"] < cutoff) & played_mask(frame)]
     return rows.sort_values(ROW_ORDER, kind="stable")
 
 
@@ -80,7 +80,7 @@ class TrainingRows:
     @classmethod
     def of(cls, frame: pd.DataFrame, features: list[str], markets: tuple[str, ...] = MARKETS) -> TrainingRows:
         columns = [c for c in dict.fromkeys([*TRAIN_COLUMNS, *features]) if c in frame or c != "player_lookup"]
-        played = frame[frame["actual"].notna() & frame["did_play"].fillna(False).astype(bool)]
+        played = frame[played_mask(frame)]
         by_market, starts = {}, {}
         for m in markets:
             rows = played.loc[played["market"] == m, columns].sort_values(ROW_ORDER, kind="stable")
